@@ -1,0 +1,3 @@
+from coopstats.cli import main
+
+main()

@@ -1,0 +1,164 @@
+"""The command line: each command parses its options, calls the library and picks a renderer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from coopstats import __version__
+from coopstats.options import (
+    Against,
+    AsOf,
+    Columns,
+    ConfigOpt,
+    DayFirst,
+    Debug,
+    Decimals,
+    Delimiter,
+    Encoding,
+    Export,
+    Format,
+    FormatOpt,
+    Log,
+    MaxProblems,
+    MonthFirst,
+    Notifications,
+    PeriodOpt,
+    Settings,
+    Sheet,
+    SkipInvalid,
+    YearStart,
+    check_export,
+    emit,
+    handled,
+    stderr_console,
+)
+
+app = typer.Typer(
+    name="coopstats",
+    help="Cooperation-request statistics, counted by the rules of the ICC's Report of the Court "
+    "on Cooperation.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"coopstats {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = None,
+) -> None:
+    """Cooperation-request statistics, counted by the rules of the ICC's Report of the Court on
+    Cooperation (section II and its footnotes)."""
+
+
+def warn(messages: list[str]) -> None:
+    console = stderr_console()
+    for message in messages:
+        console.print(f"warning: {message}", markup=False)
+
+
+@app.command()
+def summarize(
+    ctx: typer.Context,
+    log: Log,
+    period: PeriodOpt,
+    as_of: AsOf = None,
+    against: Against = None,
+    notifications: Notifications = True,
+    fmt: FormatOpt = Format.table,
+    decimals: Decimals = 2,
+    year_start: YearStart = "09-16",
+    column: Columns = None,
+    dayfirst: DayFirst = False,
+    monthfirst: MonthFirst = False,
+    encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    sheet: Sheet = None,
+    skip_invalid: SkipInvalid = False,
+    max_problems: MaxProblems = 20,
+    config: ConfigOpt = None,
+    export: Export = None,
+    debug: Debug = False,
+) -> None:
+    """Print the report's tables (section II) for a period.
+
+    \b
+    Examples:
+      coopstats summarize requests.csv --period 2023-09-16:2024-09-15
+      coopstats summarize requests.csv --period 2024 --no-notifications
+      coopstats summarize requests.csv --period 2024 --format json | jq '.metrics[] | .id, .value'
+      coopstats summarize - --period 2024 --format csv < requests.csv
+    """
+    with handled(ctx):
+        from coopstats.reading import Source
+        from coopstats.summary import summarize as run
+
+        s = Settings.from_context(ctx)
+        check_export(s["export"], log)
+        with Source(log) as source:
+            result = run(
+                source,
+                s.period(),
+                as_of=s.date("as_of"),
+                against=s.optional_period("against"),
+                notifications=bool(s["notifications"]),
+                options=s.read,
+            )
+        warn(result.warnings)
+        fmt = Format(s["fmt"])
+        emit(
+            fmt,
+            _summary_text(result, fmt, int(s["decimals"])),
+            _summary_table(result, s),
+            s["export"],
+        )
+
+
+def _summary_text(result: object, fmt: Format, decimals: int) -> str | None:
+    from coopstats.render import machine, markdown
+    from coopstats.render.layout import caption, sections
+    from coopstats.summary import Summary
+
+    assert isinstance(result, Summary)
+    if fmt is Format.json:
+        return machine.summary_json(result)
+    if fmt is Format.csv:
+        return machine.summary_csv(result)
+    if fmt is Format.markdown:
+        return markdown.sections_markdown(
+            "Report of the Court on Cooperation: disaggregated data",
+            caption(result),
+            sections(result, decimals),
+        )
+    return None
+
+
+def _summary_table(result: object, s: Settings) -> object:
+    from coopstats.render.layout import caption, sections
+    from coopstats.render.table import sections_table
+    from coopstats.summary import Summary
+
+    assert isinstance(result, Summary)
+    if Format(s["fmt"]) is not Format.table and s["export"] is None:
+        return None
+    return sections_table(
+        "Report of the Court on Cooperation: disaggregated data",
+        caption(result),
+        sections(result, int(s["decimals"])),
+    )
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,85 @@
+"""The vocabulary of SPEC §1 and the small value types every module shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+COLUMNS = ("id", "organ", "kind", "origin", "categories", "sent", "executed", "outcome")
+REQUIRED_COLUMNS = ("id", "organ", "kind", "sent")
+
+# Canonical spellings, keyed by the case-folded form users may write.
+ORGANS = {"otp": "OTP", "registry": "Registry"}
+KINDS = {
+    "rfa": "RFA",
+    "mission-notification": "mission-notification",
+    "rfi": "RFI",
+    "rfc": "RFC",
+    "decision-notification": "decision-notification",
+}
+KIND_ORGAN = {
+    "RFA": "OTP",
+    "mission-notification": "OTP",
+    "RFI": "OTP",
+    "RFC": "Registry",
+    "decision-notification": "Registry",
+}
+ORIGINS = {"hq": "HQ", "country-office": "country-office"}
+CATEGORIES = ("defence", "victims", "witness-protection", "judicial-support", "arrest-surrender")
+OUTCOMES = {"positive": True, "negative": False}
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A reporting period; both ends are inclusive (SPEC §2)."""
+
+    start: date
+    end: date
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}:{self.end.isoformat()}"
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def as_dict(self) -> dict[str, str]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the input, located so that a person can find and fix it."""
+
+    line: int | None
+    column: str | None
+    value: str | None
+    message: str
+    code: str
+    hint: str | None = None
+
+    def describe(self, source: str) -> str:
+        """`file:line: column 'x' = 'value': message (hint)`, the one-line form for stderr."""
+        where = source if self.line is None else f"{source}:{self.line}"
+        parts = [where]
+        if self.column is not None:
+            parts.append(f"column {self.column!r}")
+        if self.value is not None:
+            parts.append(f"value {self.value!r}")
+        text = ": ".join([", ".join(parts), self.message])
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One valid request, as the rules see it. Built only for commands that list requests."""
+
+    line: int
+    id: str
+    organ: str
+    kind: str
+    origin: str | None
+    categories: tuple[str, ...]
+    sent: date
+    executed: date | None
+    positive: bool | None

@@ -1,0 +1,347 @@
+"""Options shared by the commands, their resolution against a config file, and error handling.
+
+Each command declares its options with the aliases below, then calls `Settings.from_context`,
+which takes each option from the command line, else from the config file's [defaults], else
+from its own default.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from coopstats.config import Config, load_config
+from coopstats.errors import CoopstatsError, InvalidRows, UsageError
+from coopstats.model import Period
+from coopstats.periods import COURT_YEAR_START, parse_iso, parse_period, parse_year_start
+from coopstats.reading import ReadOptions
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class DayCount(StrEnum):
+    calendar = "calendar"
+    working = "working"
+
+
+INPUT = "Reading the log"
+OUTPUT = "Output"
+
+Log = Annotated[
+    str,
+    typer.Argument(
+        help="The CSV log (or .xlsx workbook); - reads standard input.",
+        metavar="LOG",
+        show_default=False,
+    ),
+]
+PeriodOpt = Annotated[
+    str,
+    typer.Option(
+        "--period",
+        "-p",
+        help="START:END (inclusive, ISO dates) or a reporting year "
+        "such as 2024 (= 2023-09-16:2024-09-15).",
+        show_default=False,
+    ),
+]
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Count executions up to this date (default: the period's end).",
+        show_default=False,
+    ),
+]
+Against = Annotated[
+    str | None,
+    typer.Option(
+        "--against",
+        help="The period to compare with (default: the prior period, "
+        "moved back by the period's own calendar length).",
+        show_default=False,
+    ),
+]
+Notifications = Annotated[
+    bool,
+    typer.Option(
+        "--notifications/--no-notifications",
+        help="Count the OTP's notifications of missions among its RFAs.",
+    ),
+]
+FormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="Output format.", rich_help_panel=OUTPUT)
+]
+Decimals = Annotated[
+    int,
+    typer.Option(
+        "--decimals",
+        min=0,
+        max=12,
+        help="Decimal places in tables (half-up).",
+        rich_help_panel=OUTPUT,
+    ),
+]
+YearStart = Annotated[
+    str,
+    typer.Option(
+        "--year-start",
+        metavar="MM-DD",
+        help="First day of a reporting year, for --period YYYY (09-16: the Court's).",
+    ),
+]
+Columns = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--column",
+        metavar="CANONICAL=HEADER",
+        rich_help_panel=INPUT,
+        help="Read CANONICAL (id, organ, kind, origin, categories, sent, executed, "
+        "outcome) from the file's column HEADER. Repeatable.",
+        show_default=False,
+    ),
+]
+DayFirst = Annotated[
+    bool, typer.Option("--dayfirst", help="Read 05/06/2023 as 5 June.", rich_help_panel=INPUT)
+]
+MonthFirst = Annotated[
+    bool, typer.Option("--monthfirst", help="Read 05/06/2023 as May 6.", rich_help_panel=INPUT)
+]
+Encoding = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        help="The file's encoding (default UTF-8, with or without BOM).",
+        rich_help_panel=INPUT,
+        show_default=False,
+    ),
+]
+Delimiter = Annotated[
+    str | None,
+    typer.Option(
+        "--delimiter",
+        help="Field delimiter (default: detected from the header among ',', ';' and tab).",
+        rich_help_panel=INPUT,
+        show_default=False,
+    ),
+]
+Sheet = Annotated[
+    str | None,
+    typer.Option(
+        "--sheet",
+        help="The worksheet of an .xlsx log (default: the first).",
+        rich_help_panel=INPUT,
+        show_default=False,
+    ),
+]
+SkipInvalid = Annotated[
+    bool,
+    typer.Option(
+        "--skip-invalid",
+        help="Leave invalid rows out (and say which) instead of stopping.",
+        rich_help_panel=INPUT,
+    ),
+]
+MaxProblems = Annotated[
+    int,
+    typer.Option(
+        "--max-problems", min=1, help="How many problems to print at most.", rich_help_panel=INPUT
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="A TOML file of column names, vocabulary and defaults "
+        "(default: ./coopstats.toml when present).",
+        rich_help_panel=INPUT,
+        show_default=False,
+    ),
+]
+Debug = Annotated[
+    bool, typer.Option("--debug", help="Show the traceback of an internal error.", hidden=True)
+]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the command line and the config file said, resolved and checked."""
+
+    params: dict[str, Any]
+    config: Config
+    read: ReadOptions
+    year_start: tuple[int, int]
+
+    @classmethod
+    def from_context(cls, ctx: typer.Context) -> Settings:
+        params = dict(ctx.params)
+        config = load_config(params.get("config"))
+        for name, value in config.defaults.items():
+            if name not in params:
+                raise UsageError(
+                    f"{config.path}: [defaults] {name.replace('_', '-')} is not an option of "
+                    f"'coopstats {ctx.info_name}'"
+                )
+            source = ctx.get_parameter_source(name)
+            if source is None or source.name == "DEFAULT":
+                params[name] = value
+        dayfirst, monthfirst = params.get("dayfirst"), params.get("monthfirst")
+        if dayfirst and monthfirst:
+            raise UsageError("--dayfirst and --monthfirst contradict each other; pass one")
+        columns = dict(config.columns)
+        for item in params.get("column") or ():
+            canonical, sep, header = item.partition("=")
+            if not sep or not canonical.strip() or not header.strip():
+                raise UsageError(
+                    f"--column {item!r}: write it as CANONICAL=HEADER, e.g. sent=Date sent"
+                )
+            columns[canonical.strip().lower()] = header.strip()
+        read = ReadOptions(
+            encoding=params.get("encoding"),
+            delimiter=params.get("delimiter"),
+            columns=columns,
+            date_order="day" if dayfirst else "month" if monthfirst else None,
+            skip_invalid=bool(params.get("skip_invalid")),
+            values=config.values,
+            sheet=params.get("sheet"),
+        )
+        year_start = params.get("year_start")
+        settings = cls(
+            params=params,
+            config=config,
+            read=read,
+            year_start=parse_year_start(year_start) if year_start else COURT_YEAR_START,
+        )
+        ctx.meta["settings"] = settings
+        return settings
+
+    def __getitem__(self, name: str) -> Any:
+        return self.params[name]
+
+    def period(self, name: str = "period") -> Period:
+        return parse_period(str(self.params[name]), self.year_start)
+
+    def optional_period(self, name: str) -> Period | None:
+        value = self.params.get(name)
+        return parse_period(str(value), self.year_start) if value else None
+
+    def date(self, name: str) -> date | None:
+        value = self.params.get(name)
+        return parse_iso(str(value), "--" + name.replace("_", "-")) if value else None
+
+
+def stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def report_problems(err: InvalidRows, max_problems: int) -> None:
+    """Each problem on one line (file:line: column, value: message), then the total."""
+    console = stderr_console()
+    for problem in err.problems[:max_problems]:
+        console.print(problem.describe(err.source), markup=False)
+    if err.total > max_problems:
+        console.print(
+            f"... and {err.total - max_problems} more problem(s) (--max-problems to see more; "
+            "'coopstats validate' lists them all)",
+            markup=False,
+        )
+    console.print(f"error: {err.message}", markup=False)
+
+
+@contextmanager
+def handled(ctx: typer.Context) -> Iterator[None]:
+    """Turn the tool's errors into a message on stderr and an exit status; never a traceback."""
+    debug = bool(ctx.params.get("debug"))
+    try:
+        yield
+    except InvalidRows as err:
+        settings = ctx.meta.get("settings")
+        params = settings.params if isinstance(settings, Settings) else ctx.params
+        report_problems(err, int(params.get("max_problems") or 20))
+        raise typer.Exit(err.exit_code) from None
+    except CoopstatsError as err:
+        stderr_console().print(f"error: {err.message}", markup=False)
+        raise typer.Exit(err.exit_code) from None
+    except BrokenPipeError:
+        # The reader of our output went away (`| head`): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(0) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as err:  # noqa: BLE001 - the one place that catches everything
+        if debug:
+            traceback.print_exc()
+        stderr_console().print(
+            f"internal error: {type(err).__name__}: {err} — this is a bug in coopstats; please "
+            "report it with the command you ran (--debug shows the traceback)",
+            markup=False,
+        )
+        raise typer.Exit(3) from None
+
+
+Export = Annotated[
+    Path | None,
+    typer.Option(
+        "--export",
+        metavar="FILE.svg|FILE.html",
+        rich_help_panel=OUTPUT,
+        help="Also write the table to an SVG or HTML file.",
+        show_default=False,
+    ),
+]
+
+
+def check_export(export: Path | None, log: str) -> None:
+    """Refuse an export path that is not .svg/.html, or that is the log itself."""
+    if export is None:
+        return
+    if export.suffix.lower() not in (".svg", ".html", ".htm"):
+        raise UsageError(f"--export {export}: the file must end in .svg or .html")
+    if log != "-" and Path(log).exists() and export.resolve() == Path(log).resolve():
+        raise UsageError(f"--export {export}: that is the log itself; coopstats never writes it")
+
+
+def emit(fmt: Format, text: str | None, renderable: Any, export: Path | None) -> None:
+    """Print machine text as is, or the human renderable through Rich; export the latter."""
+    if text is not None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        from rich.console import Console
+
+        Console(highlight=False).print(renderable)
+    if export is not None:
+        save_export(renderable, export)
+
+
+def save_export(renderable: Any, export: Path) -> None:
+    from rich.console import Console
+
+    recorder = Console(record=True, width=120, file=open(os.devnull, "w"), highlight=False)  # noqa: SIM115
+    recorder.print(renderable)
+    recorder.file.close()
+    try:
+        if export.suffix.lower() == ".svg":
+            recorder.save_svg(str(export), title="coopstats")
+        else:
+            recorder.save_html(str(export))
+    except OSError as err:
+        raise UsageError(f"--export {export}: cannot write it ({err.strerror})") from None

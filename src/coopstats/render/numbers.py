@@ -1,0 +1,49 @@
+"""Numbers and dates written the way the report writes them, rounded half-up exactly."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+NA = "N/A"
+
+
+def round_half_up(value: Fraction | int, decimals: int) -> str:
+    """`value` with `decimals` places, ties away from zero, computed exactly (no float error)."""
+    scaled = Fraction(value) * 10**decimals
+    magnitude = abs(scaled)
+    units = int(magnitude + Fraction(1, 2))  # floor(|x| + 1/2): a tie goes up
+    sign = "-" if scaled < 0 and units else ""
+    digits = str(units).rjust(decimals + 1, "0")
+    if decimals == 0:
+        return sign + digits
+    return f"{sign}{digits[:-decimals]}.{digits[-decimals:]}"
+
+
+def number(value: Fraction | int | None, decimals: int) -> str:
+    if value is None:
+        return NA
+    if isinstance(value, int):
+        return str(value)
+    return round_half_up(value, decimals)
+
+
+def pct(value: Fraction | int | None, decimals: int) -> str:
+    return NA if value is None else f"{round_half_up(value, decimals)}%"
+
+
+def signed_pct(value: Fraction | int | None, decimals: int) -> str:
+    """An evolution: `+8.58%`, `-4.64%`, `0.00%`."""
+    if value is None:
+        return NA
+    text = round_half_up(value, decimals)
+    return f"{'' if text.startswith('-') or not value else '+'}{text}%"
+
+
+def days(value: Fraction | int | None, decimals: int) -> str:
+    return NA if value is None else f"{round_half_up(value, decimals)} days"
+
+
+def day(value: date) -> str:
+    """16/09/2023, as the report writes its dates."""
+    return value.strftime("%d/%m/%Y")
