@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from coopstats import __version__
+from coopstats.commands import compare, inspect, times
 from coopstats.options import (
     Against,
     AsOf,
@@ -158,6 +159,10 @@ def _summary_table(result: object, s: Settings) -> object:
         caption(result),
         sections(result, int(s["decimals"])),
     )
+
+
+for _module in (compare, times, inspect):
+    _module.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The commands beyond `summarize`, one module each, each with `register(app)`."""
