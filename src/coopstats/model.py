@@ -59,14 +59,14 @@ class Problem:
     hint: str | None = None
 
     def describe(self, source: str) -> str:
-        """`file:line: column 'x' = 'value': message (hint)`, the one-line form for stderr."""
+        """`file:line: column 'x', value 'v': message (hint)`, the one-line form for stderr."""
         where = source if self.line is None else f"{source}:{self.line}"
-        parts = [where]
+        cell = []
         if self.column is not None:
-            parts.append(f"column {self.column!r}")
+            cell.append(f"column {self.column!r}")
         if self.value is not None:
-            parts.append(f"value {self.value!r}")
-        text = ": ".join([", ".join(parts), self.message])
+            cell.append(f"value {self.value!r}")
+        text = f"{where}: {', '.join(cell)}: {self.message}" if cell else f"{where}: {self.message}"
         return f"{text} ({self.hint})" if self.hint else text
 
 

@@ -55,7 +55,12 @@ def parse_period(text: str, year_start: tuple[int, int] = COURT_YEAR_START) -> P
     m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\s*[:/]\s*(\d{4}-\d{2}-\d{2})", raw)
     if not m:
         raise UsageError(f"--period: {text!r} is not a period; write e.g. {EXAMPLE}")
-    start, end = parse_iso(m[1], "--period"), parse_iso(m[2], "--period")
+    try:
+        start, end = date.fromisoformat(m[1]), date.fromisoformat(m[2])
+    except ValueError:
+        raise UsageError(
+            f"--period: {text!r} names a day that does not exist; write e.g. {EXAMPLE}"
+        ) from None
     if end < start:
         raise UsageError(f"--period: {text!r} ends before it starts; write e.g. {EXAMPLE}")
     return Period(start, end)
