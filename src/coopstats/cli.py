@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from coopstats import __version__
-from coopstats.commands import compare, inspect, times
+from coopstats.commands import compare, inspect, sql, times
 from coopstats.options import (
     Against,
     AsOf,
@@ -161,7 +161,7 @@ def _summary_table(result: object, s: Settings) -> object:
     )
 
 
-for _module in (compare, times, inspect):
+for _module in (compare, times, inspect, sql):
     _module.register(app)
 
 

@@ -21,9 +21,12 @@ from coopstats.model import Period, Problem, Request
 from coopstats.reading import DEFAULT_READ, ReadOptions, Source, Table, open_table
 
 PROBLEMS_KEPT = 10_000  # beyond this, problems are counted but not kept
-_BUCKETS = 256  # id hashes are kept in this many arrays, sorted one at a time at the end
+# Id hashes are kept in a few arrays (by their low bits), each sorted alone at the end: few
+# enough that appending stays cache-friendly, many enough that one sort's copy stays small.
+_BUCKETS = 16
 
 DaysFn = Callable[[int, int], int]
+NO_FIRST, NO_LAST = date.max.toordinal() + 1, 0  # before any request is seen
 
 
 class Window:
@@ -151,9 +154,12 @@ def _pass(
     i_id, i_organ, i_kind, i_origin = idx["id"], idx["organ"], idx["kind"], idx["origin"]
     i_cats, i_sent, i_exec, i_out = idx["categories"], idx["sent"], idx["executed"], idx["outcome"]
     width = table.width
+    pad = width in idx.values()  # an optional column is absent: it reads a '' appended to rows
+    spans = [(w.start, w.end, w.add, w.outside if w.sees_all_rows else None) for w in windows]
     unseen = object()
-    first_sent = last_sent = None
+    first_sent, last_sent = NO_FIRST, NO_LAST
     records = 0
+    mask = _BUCKETS - 1
 
     for line, row in table.records():
         records += 1
@@ -162,12 +168,13 @@ def _pass(
                 result.reject(line, [checker.width_problem(line, row)])
                 continue
             del row[width:]  # trailing empty cells, as some exports write, are harmless
-        row.append("")  # what absent optional columns read
+        if pad:
+            row.append("")
         rid = row[i_id].strip()
         if id_hashes is not None and rid:
             h = hash(rid)
-            id_hashes[h & 255].append(h)
-        if line in skip_lines:
+            id_hashes[h & mask].append(h)
+        if skip_lines and line in skip_lines:
             continue
 
         kind = kinds.get((row[i_organ], row[i_kind], row[i_origin], row[i_cats]))
@@ -192,19 +199,20 @@ def _pass(
         # An empty outcome on an executed request is a positive reply (SPEC §1).
         positive = executed != PENDING and outcome is not False
 
-        if first_sent is None or sent < first_sent:
+        if sent < first_sent:
             first_sent = sent
-        if last_sent is None or sent > last_sent:
+        if sent > last_sent:
             last_sent = sent
-        for w in windows:
-            if w.start <= sent <= w.end:
-                w.add(kind, sent, executed, positive, rid, line)
-            elif w.sees_all_rows:
-                w.outside(kind, sent, executed, positive, rid, line)
+        for start, end, add, outside in spans:
+            if start <= sent <= end:
+                add(kind, sent, executed, positive, rid, line)
+            elif outside is not None:
+                outside(kind, sent, executed, positive, rid, line)
 
     result.records = records
-    result.first_sent = date.fromordinal(first_sent) if first_sent is not None else None
-    result.last_sent = date.fromordinal(last_sent) if last_sent is not None else None
+    if records and first_sent != NO_FIRST:
+        result.first_sent = date.fromordinal(first_sent)
+        result.last_sent = date.fromordinal(last_sent)
     return result
 
 

@@ -1,0 +1,121 @@
+"""Write a valid, realistic request log of N rows for the benchmarks.
+
+    python benchmarks/generate.py 1000000 benchmarks/data/log-1M.csv [--seed 1]
+
+The mix follows the 2024 report's proportions roughly: ~40% OTP RFAs, 15% mission notifications,
+3% RFIs, 35% Registry RFCs (HQ and country offices, with categories, some with two) and 5%
+decision notifications; sent dates spread over six court years (2019-09-16..2025-09-15); ~60%
+executed 0-400 days after sending, with a positive, negative or empty outcome. A fixed seed makes
+every file of a given size the same, so timings compare across runs and machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+from collections.abc import Iterator
+from datetime import date, timedelta
+from itertools import accumulate
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+HEADER = ("id", "organ", "kind", "origin", "categories", "sent", "executed", "outcome")
+FIRST_SENT = date(2019, 9, 16)
+LAST_SENT = date(2025, 9, 15)
+MAX_DELAY = 400
+EXECUTED_SHARE = 0.6
+CHUNK = 100_000  # rows drawn at once: bulk random.choices is much faster than one call per row
+
+# (organ, kind), weight in percent
+KINDS: tuple[tuple[tuple[str, str], int], ...] = (
+    (("OTP", "RFA"), 40),
+    (("OTP", "mission-notification"), 15),
+    (("OTP", "RFI"), 3),
+    (("Registry", "RFC"), 35),
+    (("Registry", "decision-notification"), 5),
+)
+# (origin, categories) of an RFC, weight: near the report's 412 HQ / 381 country-office split and
+# its HQ breakdown (44 defence, 2 victims, 10 witness protection, 111 judicial support, 261 arrest
+# and surrender over both origins, some requests carrying two categories).
+RFC_PROFILES: tuple[tuple[tuple[str, str], int], ...] = (
+    (("HQ", ""), 125),
+    (("HQ", "defence"), 38),
+    (("HQ", "victims"), 2),
+    (("HQ", "witness-protection"), 10),
+    (("HQ", "judicial-support"), 100),
+    (("HQ", "arrest-surrender"), 120),
+    (("HQ", "defence;arrest-surrender"), 6),
+    (("HQ", "judicial-support;arrest-surrender"), 11),
+    (("country-office", ""), 255),
+    (("country-office", "arrest-surrender"), 120),
+    (("country-office", "arrest-surrender;victims"), 6),
+)
+OUTCOMES: tuple[tuple[str, int], ...] = (("positive", 55), ("negative", 25), ("", 20))
+
+
+def _split(table: tuple[tuple[T, int], ...]) -> tuple[list[T], list[int]]:
+    # random.choices with cumulative weights skips re-summing the weights on every call.
+    return [value for value, _ in table], list(accumulate(weight for _, weight in table))
+
+
+def rows(n: int, seed: int = 1) -> Iterator[tuple[str, ...]]:
+    """Yield `n` log rows in HEADER order, the same ones for the same seed."""
+    rng = random.Random(seed)
+    span = (LAST_SENT - FIRST_SENT).days + 1
+    # Every date a row can hold, formatted once: isoformat per row would dominate the run time.
+    days = [(FIRST_SENT + timedelta(days=i)).isoformat() for i in range(span + MAX_DELAY)]
+    kinds, kind_weights = _split(KINDS)
+    profiles, profile_weights = _split(RFC_PROFILES)
+    outcomes, outcome_weights = _split(OUTCOMES)
+    randrange, random_ = rng.randrange, rng.random
+    for base in range(0, n, CHUNK):
+        size = min(CHUNK, n - base)
+        drawn_kinds = rng.choices(kinds, cum_weights=kind_weights, k=size)
+        drawn_profiles = rng.choices(profiles, cum_weights=profile_weights, k=size)
+        drawn_outcomes = rng.choices(outcomes, cum_weights=outcome_weights, k=size)
+        for i in range(size):
+            organ, kind = drawn_kinds[i]
+            origin, categories = drawn_profiles[i] if kind == "RFC" else ("", "")
+            sent = randrange(span)
+            if random_() < EXECUTED_SHARE:
+                executed = days[sent + randrange(MAX_DELAY + 1)]
+                outcome = drawn_outcomes[i]
+            else:
+                executed = outcome = ""  # pending: no outcome yet (SPEC section 1)
+            yield (
+                f"R{base + i + 1:07d}",
+                organ,
+                kind,
+                origin,
+                categories,
+                days[sent],
+                executed,
+                outcome,
+            )
+
+
+def write_log(n: int, path: Path, seed: int = 1) -> None:
+    """Write an `n`-row log to `path`, through a temporary file so no half-written log remains."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(HEADER)
+        writer.writerows(rows(n, seed))
+    partial.replace(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Write a random valid request log.")
+    parser.add_argument("rows", type=int, help="number of requests")
+    parser.add_argument("path", type=Path, help="CSV file to write")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    args = parser.parse_args()
+    write_log(args.rows, args.path, args.seed)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,296 @@
+"""Time `coopstats summarize` against DuckDB computing the same 25 figures on the same file.
+
+    python benchmarks/run.py [--sizes 10k,100k,1M,5M] [--repeat 5] [--check]
+
+Each measurement is a whole child process, start-up and imports included, timed by wall clock;
+the median of `--repeat` runs is reported, with the child's peak resident memory (ru_maxrss from
+os.wait4, so each child is measured alone). The DuckDB child reads the CSV with explicit column
+types and runs `coopstats.sql.build_query`: the same file, the same figures, the same process
+boundary. Logs come from generate.py (fixed seed) and are written to benchmarks/data/ if missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from importlib.metadata import version
+from pathlib import Path
+
+from generate import write_log
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+PERIOD = "2023-09-16:2024-09-15"
+# SPEC section 2's own example of the prior period; as-of is the period's end, notifications on.
+START, END = date(2023, 9, 16), date(2024, 9, 15)
+PRIOR_START, PRIOR_END = date(2022, 9, 16), date(2023, 9, 15)
+SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000, "5M": 5_000_000}
+REL_TOL = 1e-9
+# Children find the package in src/ even before it is installed (an editable install points there
+# anyway, so the path changes nothing once it is).
+ENV = {
+    **os.environ,
+    "PYTHONPATH": os.pathsep.join(
+        filter(None, [str(HERE.parent / "src"), os.environ.get("PYTHONPATH", "")])
+    ),
+}
+
+# The DuckDB side, run as `python -c DUCKDB_CHILD FILE START END PRIOR_START PRIOR_END AS_OF`.
+# It prints the figures in SPEC section 4's JSON shape so both sides are compared the same way.
+DUCKDB_CHILD = """\
+import json, sys
+from datetime import date
+import duckdb
+from coopstats.sql import build_query
+path, *days = sys.argv[1:]
+start, end, prior_start, prior_end, as_of = (date.fromisoformat(d) for d in days)
+types = {"id": "VARCHAR", "organ": "VARCHAR", "kind": "VARCHAR", "origin": "VARCHAR",
+         "categories": "VARCHAR", "sent": "DATE", "executed": "DATE", "outcome": "VARCHAR"}
+# A query that runs over 2 s would otherwise draw a progress bar on stdout, into the JSON.
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+con.execute("CREATE VIEW requests AS SELECT * FROM read_csv(" + repr(path) + ", header = true, "
+            "columns = " + repr(types) + ")")
+query = build_query(start=start, end=end, prior_start=prior_start, prior_end=prior_end,
+                    as_of=as_of)
+metrics = [{"id": i, "value": v} for i, v in con.execute(query).fetchall()]
+json.dump({"metrics": metrics}, sys.stdout)
+"""
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mb: float
+    stdout: str
+
+
+@dataclass(frozen=True)
+class Timing:
+    median_s: float
+    peak_mb: float  # the largest of the runs
+    stdout: str  # of the last run, for --check
+
+
+def parse_sizes(text: str) -> list[tuple[str, int]]:
+    sizes = []
+    for label in (part.strip() for part in text.split(",") if part.strip()):
+        if label not in SIZES:
+            raise SystemExit(f"unknown size {label!r}: choose among {', '.join(SIZES)}")
+        sizes.append((label, SIZES[label]))
+    return sizes
+
+
+def run_child(command: Sequence[str]) -> Run:
+    """Run `command` to completion; wall-clock seconds, peak RSS in MB and standard output."""
+    # Output goes to files rather than pipes: waiting with wait4 while a pipe fills would block.
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        began = time.perf_counter()
+        child = subprocess.Popen(command, stdout=out, stderr=err, env=ENV)
+        # wait4 on this one pid gives the rusage of this child alone (and what it waited for),
+        # unlike RUSAGE_CHILDREN, which keeps the maximum over every child ever waited for.
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - began
+        child.returncode = os.waitstatus_to_exitcode(status)  # so Popen never waits again
+        if child.returncode != 0:
+            err.seek(0)
+            message = err.read().decode(errors="replace")
+            shown = " ".join("<script>" if "\n" in arg else arg for arg in command)
+            raise RuntimeError(f"{shown} exited {child.returncode}:\n{message}")
+        out.seek(0)
+        stdout = out.read().decode()
+    return Run(seconds, usage.ru_maxrss / 1024, stdout)  # ru_maxrss is in KiB on Linux
+
+
+def time_child(command: Sequence[str], repeat: int) -> Timing:
+    runs = [run_child(command) for _ in range(repeat)]
+    return Timing(
+        statistics.median(run.seconds for run in runs),
+        max(run.peak_mb for run in runs),
+        runs[-1].stdout,
+    )
+
+
+def coopstats_command() -> list[str] | None:
+    """The console script next to this interpreter, else `python -m coopstats`; None if absent."""
+    candidates = [[sys.executable, "-m", "coopstats"]]
+    script = Path(sys.executable).with_name("coopstats")
+    if script.exists():
+        candidates.insert(0, [str(script)])
+    for command in candidates:
+        probe = subprocess.run([*command, "summarize", "--help"], capture_output=True, env=ENV)
+        if probe.returncode == 0:
+            return command
+    return None
+
+
+def duckdb_command(path: Path) -> list[str]:
+    days = (START, END, PRIOR_START, PRIOR_END, END)
+    return [sys.executable, "-c", DUCKDB_CHILD, str(path), *(d.isoformat() for d in days)]
+
+
+def metrics_of(stdout: str) -> dict[str, float | None]:
+    return {m["id"]: m["value"] for m in json.loads(stdout)["metrics"]}
+
+
+def compare(coopstats_json: str, duckdb_json: str) -> list[str]:
+    """Describe every difference between the two sides' figures and the settings they assume."""
+    try:
+        settings = json.loads(coopstats_json)
+        ours, theirs = metrics_of(coopstats_json), metrics_of(duckdb_json)
+    except (ValueError, KeyError) as error:
+        return [f"unreadable output ({error}): {coopstats_json[:80]!r} / {duckdb_json[:80]!r}"]
+    assumed = {
+        "prior_period": {"start": PRIOR_START.isoformat(), "end": PRIOR_END.isoformat()},
+        "as_of": END.isoformat(),
+        "notifications": True,
+    }
+    # The DuckDB side is given these settings; coopstats derives them, so a difference here
+    # would make every figure differ for a reason that is not a counting error.
+    problems = [
+        f"coopstats used {key} {settings.get(key)!r}, the DuckDB side {value!r}"
+        for key, value in assumed.items()
+        if settings.get(key) != value
+    ]
+    return problems + mismatches(ours, theirs)
+
+
+def mismatches(ours: dict[str, float | None], theirs: dict[str, float | None]) -> list[str]:
+    """Describe every metric whose values differ beyond REL_TOL (None only equals None)."""
+    problems = []
+    for metric_id in sorted(ours.keys() | theirs.keys()):
+        a, b = ours.get(metric_id, "missing"), theirs.get(metric_id, "missing")
+        same = (
+            a == b
+            if a is None or b is None or isinstance(a, str) or isinstance(b, str)
+            else math.isclose(a, b, rel_tol=REL_TOL)
+        )
+        if not same:
+            problems.append(f"{metric_id}: coopstats {a!r}, duckdb {b!r}")
+    if list(ours) != list(theirs) and not problems:
+        problems.append("the metrics come in a different order")
+    return problems
+
+
+def import_times(top: int = 10) -> list[tuple[int, int, str]]:
+    """The `top` imports of `coopstats.cli` by cumulative microseconds: (self, cumulative, name)."""
+    probe = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import coopstats.cli"],
+        capture_output=True,
+        text=True,
+        env=ENV,
+    )
+    if probe.returncode != 0:
+        return []
+    entries = []
+    for line in probe.stderr.splitlines():
+        # "import time:      self [us] |    cumulative | imported package"
+        fields = line.removeprefix("import time:").split("|")
+        if len(fields) == 3 and fields[0].strip().isdigit():
+            entries.append((int(fields[0]), int(fields[1]), fields[2].rstrip()))
+    return sorted(entries, key=lambda entry: entry[1], reverse=True)[:top]
+
+
+def fmt(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def print_import_times() -> None:
+    entries = import_times()
+    if not entries:
+        print("coopstats.cli cannot be imported: no import times", file=sys.stderr)
+        return
+    print()
+    print("`python -X importtime -c 'import coopstats.cli'`, top 10 by cumulative time:")
+    print()
+    print("| cumulative µs | self µs | module |")
+    print("|---:|---:|---|")
+    for self_us, cumulative_us, name in entries:
+        print(f"| {cumulative_us} | {self_us} | `{name.strip()}` |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument(
+        "--sizes", default=",".join(SIZES), help="comma-separated, of " + ", ".join(SIZES)
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
+    parser.add_argument(
+        "--check", action="store_true", help="compare coopstats' and DuckDB's figures"
+    )
+    args = parser.parse_args()
+    sizes = parse_sizes(args.sizes)
+
+    coopstats = coopstats_command()
+    print(
+        f"Python {platform.python_version()}, DuckDB {version('duckdb')}, "
+        f"{os.cpu_count()} CPUs, {platform.platform()}; median of {args.repeat} runs"
+    )
+    if coopstats is None:
+        print("coopstats summarize is not available: timing DuckDB only", file=sys.stderr)
+    print()
+    print(
+        "| rows | coopstats s | duckdb s | coopstats/duckdb | coopstats peak MB | duckdb peak MB |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|")
+
+    medians: dict[str, dict[str, float]] = {"coopstats": {}, "duckdb": {}}
+    problems: list[str] = []
+    for label, n in sizes:
+        path = DATA / f"log-{label}.csv"
+        if not path.exists():
+            print(f"writing {path} ...", file=sys.stderr)
+            write_log(n, path)
+        ours = None
+        if coopstats is not None:
+            summarize = [*coopstats, "summarize", str(path), "--period", PERIOD, "--format", "json"]
+            try:
+                ours = time_child(summarize, args.repeat)
+                medians["coopstats"][label] = ours.median_s
+            except RuntimeError as failure:
+                # One failing size should not cost the figures of the others.
+                print(failure, file=sys.stderr)
+                problems.append(f"{label}: coopstats failed")
+        theirs = time_child(duckdb_command(path), args.repeat)
+        medians["duckdb"][label] = theirs.median_s
+        ratio = ours.median_s / theirs.median_s if ours else None
+        print(
+            f"| {label} | {fmt(ours.median_s if ours else None)} | {fmt(theirs.median_s)} | "
+            f"{fmt(ratio, 1)} | {fmt(ours.peak_mb if ours else None, 0)} | "
+            f"{fmt(theirs.peak_mb, 0)} |",
+            flush=True,
+        )
+        if args.check and ours:
+            problems += [f"{label}: {p}" for p in compare(ours.stdout, theirs.stdout)]
+
+    print()
+    for tool, times in medians.items():
+        if "1M" in times and "5M" in times:
+            print(f"{tool}: 5M / 1M time ratio {times['5M'] / times['1M']:.2f}")
+    if args.check or problems:
+        if coopstats is None:
+            print("--check: coopstats summarize is not available, nothing compared")
+        elif problems:
+            print(f"{len(problems)} problem(s) (figures compared to a relative {REL_TOL}):")
+            for problem in problems:
+                print(f"  {problem}")
+        else:
+            print(f"--check: all 25 metrics agree at every size (relative {REL_TOL})")
+    print_import_times()
+    if problems:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
