@@ -33,7 +33,7 @@ from coopstats.options import (
     check_export,
     emit,
     handled,
-    stderr_console,
+    warn,
 )
 
 app = typer.Typer(
@@ -62,12 +62,6 @@ def _root(
 ) -> None:
     """Cooperation-request statistics, counted by the rules of the ICC's Report of the Court on
     Cooperation (section II and its footnotes)."""
-
-
-def warn(messages: list[str]) -> None:
-    console = stderr_console()
-    for message in messages:
-        console.print(f"warning: {message}", markup=False)
 
 
 @app.command()

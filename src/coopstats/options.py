@@ -178,6 +178,17 @@ Debug = Annotated[
 ]
 
 
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def warn(messages: list[str]) -> None:
+    """Warnings go to standard error, one a line, so that standard output stays clean."""
+    console = stderr_console()
+    for message in messages:
+        console.print(f"warning: {message}", markup=False)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the command line and the config file said, resolved and checked."""
@@ -193,10 +204,7 @@ class Settings:
         config = load_config(params.get("config"))
         for name, value in config.defaults.items():
             if name not in params:
-                raise UsageError(
-                    f"{config.path}: [defaults] {name.replace('_', '-')} is not an option of "
-                    f"'coopstats {ctx.info_name}'"
-                )
+                continue  # a default for another command (checked in config.py)
             source = ctx.get_parameter_source(name)
             if source is None or source.name == "DEFAULT":
                 params[name] = value
@@ -234,15 +242,15 @@ class Settings:
         return self.params[name]
 
     def period(self, name: str = "period") -> Period:
-        return parse_period(str(self.params[name]), self.year_start)
+        return parse_period(str(self.params[name]), self.year_start, _flag(name))
 
     def optional_period(self, name: str) -> Period | None:
         value = self.params.get(name)
-        return parse_period(str(value), self.year_start) if value else None
+        return parse_period(str(value), self.year_start, _flag(name)) if value else None
 
     def date(self, name: str) -> date | None:
         value = self.params.get(name)
-        return parse_iso(str(value), "--" + name.replace("_", "-")) if value else None
+        return parse_iso(str(value), _flag(name)) if value else None
 
 
 def stderr_console() -> Any:

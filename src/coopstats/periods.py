@@ -44,25 +44,27 @@ def reporting_year(year: int, start: tuple[int, int] = COURT_YEAR_START) -> Peri
     return Period(date(year - 1, month, day), date(year, month, day) - timedelta(days=1))
 
 
-def parse_period(text: str, year_start: tuple[int, int] = COURT_YEAR_START) -> Period:
+def parse_period(
+    text: str, year_start: tuple[int, int] = COURT_YEAR_START, option: str = "--period"
+) -> Period:
     """`START:END`, `START/END` (both inclusive) or a bare reporting year."""
     raw = text.strip()
     if re.fullmatch(r"\d{4}", raw):
         year = int(raw)
         if not 2 <= year <= 9999:
-            raise UsageError(f"--period: {text!r} is not a usable year; e.g. {EXAMPLE}")
+            raise UsageError(f"{option}: {text!r} is not a usable year; e.g. {EXAMPLE}")
         return reporting_year(year, year_start)
     m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\s*[:/]\s*(\d{4}-\d{2}-\d{2})", raw)
     if not m:
-        raise UsageError(f"--period: {text!r} is not a period; write e.g. {EXAMPLE}")
+        raise UsageError(f"{option}: {text!r} is not a period; write e.g. {EXAMPLE}")
     try:
         start, end = date.fromisoformat(m[1]), date.fromisoformat(m[2])
     except ValueError:
         raise UsageError(
-            f"--period: {text!r} names a day that does not exist; write e.g. {EXAMPLE}"
+            f"{option}: {text!r} names a day that does not exist; write e.g. {EXAMPLE}"
         ) from None
     if end < start:
-        raise UsageError(f"--period: {text!r} ends before it starts; write e.g. {EXAMPLE}")
+        raise UsageError(f"{option}: {text!r} ends before it starts; write e.g. {EXAMPLE}")
     return Period(start, end)
 
 
@@ -73,6 +75,15 @@ def prior_period(period: Period) -> Period:
     months, so 2023-09-16:2024-09-15 gives 2022-09-16:2023-09-15 whatever the leap years;
     otherwise both move back by the period's length in days.
     """
+    try:
+        return _shift_back(period)
+    except (OverflowError, ValueError):
+        raise UsageError(
+            f"the period before {period} would start before the year 1; choose a later period"
+        ) from None
+
+
+def _shift_back(period: Period) -> Period:
     after_end = period.end + timedelta(days=1)
     months = (after_end.year - period.start.year) * 12 + after_end.month - period.start.month
     if months > 0 and period.start + relativedelta(months=months) == after_end:

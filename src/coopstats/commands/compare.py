@@ -1,7 +1,182 @@
-"""Placeholder: replaced by the command's real module."""
+"""`compare` (a period against its prior) and `trend` (consecutive periods side by side)."""
+
+from __future__ import annotations
+
+from typing import Annotated
 
 import typer
 
+from coopstats.options import (
+    Against,
+    AsOf,
+    Columns,
+    ConfigOpt,
+    DayFirst,
+    Debug,
+    Decimals,
+    Delimiter,
+    Encoding,
+    Export,
+    Format,
+    FormatOpt,
+    Log,
+    MaxProblems,
+    MonthFirst,
+    Notifications,
+    PeriodOpt,
+    Settings,
+    Sheet,
+    SkipInvalid,
+    YearStart,
+    check_export,
+    emit,
+    handled,
+    warn,
+)
+
+Periods = Annotated[
+    int,
+    typer.Option(
+        "--periods",
+        "-n",
+        min=1,
+        max=50,
+        help="How many consecutive periods, ending with --period (1 to 50).",
+    ),
+]
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add `compare` and `trend` to the app."""
+    app.command()(compare)
+    app.command()(trend)
+
+
+def compare(
+    ctx: typer.Context,
+    log: Log,
+    period: PeriodOpt,
+    as_of: AsOf = None,
+    against: Against = None,
+    notifications: Notifications = True,
+    fmt: FormatOpt = Format.table,
+    decimals: Decimals = 2,
+    year_start: YearStart = "09-16",
+    column: Columns = None,
+    dayfirst: DayFirst = False,
+    monthfirst: MonthFirst = False,
+    encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    sheet: Sheet = None,
+    skip_invalid: SkipInvalid = False,
+    max_problems: MaxProblems = 20,
+    config: ConfigOpt = None,
+    export: Export = None,
+    debug: Debug = False,
+) -> None:
+    """Compare a period's figures with the prior period's: current, prior, change, change in %.
+
+    Each period is counted as of its own end, as that year's report counted it (--as-of moves
+    the current period's only). Rates change in percentage points (pp); the change in % is N/A
+    when the prior figure is 0 or N/A.
+
+    \b
+    Examples:
+      coopstats compare requests.csv --period 2023-09-16:2024-09-15
+      coopstats compare requests.csv --period 2024 --against 2021-09-16:2022-09-15
+      coopstats compare requests.csv --period 2024 --format json | jq '.metrics[] | .id, .change'
+      coopstats compare requests.csv --period 2024 --format markdown > comparison.md
+    """
+    with handled(ctx):
+        from coopstats.comparison import compare as run
+        from coopstats.reading import Source
+        from coopstats.render import compare as render
+
+        s = Settings.from_context(ctx)
+        check_export(s["export"], log)
+        with Source(log) as source:
+            result = run(
+                source,
+                s.period(),
+                as_of=s.date("as_of"),
+                against=s.optional_period("against"),
+                notifications=bool(s["notifications"]),
+                options=s.read,
+            )
+        warn(result.warnings)
+        fmt, places = Format(s["fmt"]), int(s["decimals"])
+        if fmt is Format.json:
+            text: str | None = render.comparison_json(result)
+        elif fmt is Format.csv:
+            text = render.comparison_csv(result)
+        elif fmt is Format.markdown:
+            text = render.comparison_markdown(result, places)
+        else:
+            text = None
+        wanted = fmt is Format.table or s["export"] is not None
+        emit(fmt, text, render.comparison_table(result, places) if wanted else None, s["export"])
+
+
+def trend(
+    ctx: typer.Context,
+    log: Log,
+    period: PeriodOpt,
+    periods: Periods = 5,
+    as_of: AsOf = None,
+    notifications: Notifications = True,
+    fmt: FormatOpt = Format.table,
+    decimals: Decimals = 2,
+    year_start: YearStart = "09-16",
+    column: Columns = None,
+    dayfirst: DayFirst = False,
+    monthfirst: MonthFirst = False,
+    encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    sheet: Sheet = None,
+    skip_invalid: SkipInvalid = False,
+    max_problems: MaxProblems = 20,
+    config: ConfigOpt = None,
+    export: Export = None,
+    debug: Debug = False,
+) -> None:
+    """Follow every figure across consecutive periods ending with --period, oldest first.
+
+    Each period is the prior of the next (SPEC §2) and is counted as of its own end (--as-of
+    moves the last period's only); each period's evolutions are against its own prior. A
+    sparkline per row shows the direction at a glance.
+
+    \b
+    Examples:
+      coopstats trend requests.csv --period 2023-09-16:2024-09-15 --periods 5
+      coopstats trend requests.csv --period 2024 -n 3 --format markdown > trend.md
+      coopstats trend requests.csv --period 2024 --year-start 01-01 --format csv
+      coopstats trend requests.csv --period 2024-01-01:2024-03-31 -n 8 --export trend.svg
+    """
+    with handled(ctx):
+        from coopstats.comparison import trend as run
+        from coopstats.reading import Source
+        from coopstats.render import compare as render
+
+        s = Settings.from_context(ctx)
+        check_export(s["export"], log)
+        with Source(log) as source:
+            result = run(
+                source,
+                s.period(),
+                int(s["periods"]),
+                as_of=s.date("as_of"),
+                notifications=bool(s["notifications"]),
+                options=s.read,
+            )
+        warn(result.warnings)
+        fmt, places = Format(s["fmt"]), int(s["decimals"])
+        if fmt is Format.json:
+            text: str | None = render.trend_json(result)
+        elif fmt is Format.csv:
+            text = render.trend_csv(result)
+        elif fmt is Format.markdown:
+            text = render.trend_markdown(result, places)
+        else:
+            text = None
+        wanted = fmt is Format.table or s["export"] is not None
+        emit(fmt, text, render.trend_table(result, places) if wanted else None, s["export"])

@@ -1,0 +1,216 @@
+"""`compare` and `trend` as library calls: several periods counted in one pass over the log.
+
+Each period is counted as the report of its year would have counted it: as of its own end
+(SPEC §2), so a past year's figures do not move when later executions are logged. Only the
+current period (for `trend`, the last one) takes another as-of date when one is asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from fractions import Fraction
+
+from coopstats.engine import Counted, Window, count
+from coopstats.errors import UsageError
+from coopstats.metrics import METRICS, Metric, Value, compute
+from coopstats.model import Period
+from coopstats.periods import consecutive_periods, prior_period
+from coopstats.reading import DEFAULT_READ, ReadOptions, Source
+from coopstats.summary import check_as_of, incomplete_prior_warning, skipped_warning
+
+# `compare` replaces the four evolutions of SPEC §3 with its own change and change in %.
+EVOLUTION_IDS = tuple(m.id for m in METRICS if "evolution_pct" in m.id)
+COMPARED = tuple(m for m in METRICS if m.id not in EVOLUTION_IDS)
+MAX_PERIODS = 50
+
+
+@dataclass(frozen=True)
+class Change:
+    """One metric in two periods. For rates the change is in percentage points."""
+
+    metric: Metric
+    current: Value
+    prior: Value
+    change: int | Fraction | None  # current - prior; None when either is missing
+    change_pct: Fraction | None  # 100 * change / prior; None when there is no base
+
+
+def change_of(metric: Metric, current: Value, prior: Value) -> Change:
+    """`current - prior`, and `100 * change / prior` when the prior is a base (neither 0 nor
+    missing): "N/A when the prior is 0 or missing — never +inf" (issue 3)."""
+    if current is None or prior is None:
+        return Change(metric, current, prior, None, None)
+    difference = current - prior
+    percent = Fraction(100 * difference) / prior if prior else None
+    return Change(metric, current, prior, difference, percent)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A period's figures next to those of its prior period (or of the period `--against`)."""
+
+    source: str
+    period: Period
+    prior: Period
+    as_of: date
+    prior_as_of: date
+    notifications: bool
+    changes: list[Change]
+    counted: Counted
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The 25 figures of one period, as of `as_of`; the evolutions against its own prior."""
+
+    period: Period
+    as_of: date
+    values: dict[str, Value]
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Consecutive periods, oldest first, each the prior of the next (SPEC §2)."""
+
+    source: str
+    figures: list[Figures]
+    before: Period  # the prior of the oldest period: it lends its counts to that one's evolutions
+    notifications: bool
+    counted: Counted
+    warnings: list[str] = field(default_factory=list)
+
+    def series(self, metric_id: str) -> list[Value]:
+        """One metric's values across the periods, oldest first."""
+        return [f.values[metric_id] for f in self.figures]
+
+
+def chain_of(last: Period, periods: int) -> list[Period]:
+    """`periods` consecutive periods ending with `last`, preceded by the prior of the oldest."""
+    if not 1 <= periods <= MAX_PERIODS:
+        raise UsageError(f"--periods {periods}: give 1 to {MAX_PERIODS} periods, e.g. --periods 5")
+    try:
+        return consecutive_periods(last, periods + 1)
+    except UsageError:
+        raise UsageError(
+            f"--periods {periods}: {periods} periods ending with {last}, and the one before them "
+            "for the evolutions, reach outside the calendar (years 1 to 9999); ask for fewer"
+        ) from None
+
+
+def compare(
+    source: Source,
+    period: Period,
+    *,
+    as_of: date | None = None,
+    against: Period | None = None,
+    notifications: bool = True,
+    options: ReadOptions = DEFAULT_READ,
+) -> Comparison:
+    """Every metric of SPEC §3 but the evolutions, in `period` and in its prior period.
+
+    The current period counts executions up to `as_of` (default its end); the prior period up
+    to its own end, as that year's report counted them.
+    """
+    as_of = check_as_of(period, as_of)
+    prior = against or prior_period(period)
+
+    def windows() -> list[Window]:
+        return [Window(period, as_of), Window(prior, prior.end)]
+
+    counted = count(source, windows, options)
+    now_window, then_window = counted.windows
+    now = compute(now_window, None, notifications)
+    then = compute(then_window, None, notifications)
+    notes = (skipped_warning(counted), incomplete_prior_warning(counted, prior))
+    return Comparison(
+        source=source.name,
+        period=period,
+        prior=prior,
+        as_of=as_of,
+        prior_as_of=prior.end,
+        notifications=notifications,
+        changes=[change_of(m, now[m.id], then[m.id]) for m in COMPARED],
+        counted=counted,
+        warnings=[note for note in notes if note],
+    )
+
+
+def trend(
+    source: Source,
+    last: Period,
+    periods: int,
+    *,
+    as_of: date | None = None,
+    notifications: bool = True,
+    options: ReadOptions = DEFAULT_READ,
+) -> Trend:
+    """The 25 figures of `periods` consecutive periods ending with `last`, oldest first.
+
+    Each period counts executions up to its own end, except `last`, which counts them up to
+    `as_of` when given. One more window, the prior of the oldest period, is counted so that the
+    oldest period's evolutions are against its own prior like every other's.
+    """
+    chain = chain_of(last, periods)
+    as_of = check_as_of(last, as_of)
+    as_ofs = [p.end for p in chain[:-1]] + [as_of]
+
+    def windows() -> list[Window]:
+        return [Window(p, when) for p, when in zip(chain, as_ofs, strict=True)]
+
+    counted = count(source, windows, options)
+    w = counted.windows
+    figures = [
+        Figures(w[i].period, w[i].as_of_date, compute(w[i], w[i - 1], notifications))
+        for i in range(1, len(w))
+    ]
+    notes = (skipped_warning(counted), incomplete_trend_warning(counted, chain), *gaps(chain[1:]))
+    return Trend(
+        source=source.name,
+        figures=figures,
+        before=chain[0],
+        notifications=notifications,
+        counted=counted,
+        warnings=[note for note in notes if note],
+    )
+
+
+def incomplete_trend_warning(counted: Counted, chain: list[Period]) -> str | None:
+    """SPEC §2's warning for a trend: which periods a log that starts late cannot fill.
+
+    `chain` is the prior of the first period, then the trend's periods, oldest first.
+    """
+    first = counted.first_sent
+    if first is None or first <= chain[0].start:
+        return None
+    late = [p for p in chain[1:] if p.start < first]
+    if not late:
+        return (
+            f"the log's earliest request was sent on {first}, after the start of {chain[0]}, "
+            "the prior of the first period: the first period's evolutions are incomplete"
+        )
+    which = "the first period" if len(late) == 1 else f"the first {len(late)} periods"
+    return (
+        f"the log's earliest request was sent on {first}, after the start of {late[-1]}: the "
+        f"figures of {which}, and their evolutions, are incomplete"
+    )
+
+
+def gaps(periods: list[Period]) -> list[str]:
+    """Days that no period of the trend covers.
+
+    SPEC §2 moves a period of whole months back by whole months, clamping month ends, so the
+    prior of 2024-02-01:2024-02-29 is 2024-01-01:2024-01-29 and 30-31 January fall in none.
+    """
+    notes = []
+    for before, after in zip(periods, periods[1:], strict=False):
+        first_missing = before.end + timedelta(days=1)
+        last_missing = after.start - timedelta(days=1)
+        if first_missing <= last_missing:
+            notes.append(
+                f"no period covers {first_missing} to {last_missing} (between {before} and "
+                f"{after}): SPEC §2 moves a period of whole months back by whole months, "
+                "clamping month ends"
+            )
+    return notes
