@@ -8,11 +8,13 @@ import typer
 
 from coopstats import __version__
 from coopstats.commands import compare, inspect, sql, times
+from coopstats.commands.times import DaysOpt, Holidays
 from coopstats.options import (
     Against,
     AsOf,
     Columns,
     ConfigOpt,
+    DayCount,
     DayFirst,
     Debug,
     Decimals,
@@ -72,6 +74,8 @@ def summarize(
     as_of: AsOf = None,
     against: Against = None,
     notifications: Notifications = True,
+    days: DaysOpt = DayCount.calendar,
+    holidays: Holidays = None,
     fmt: FormatOpt = Format.table,
     decimals: Decimals = 2,
     year_start: YearStart = "09-16",
@@ -99,9 +103,11 @@ def summarize(
     with handled(ctx):
         from coopstats.reading import Source
         from coopstats.summary import summarize as run
+        from coopstats.times import day_counter
 
         s = Settings.from_context(ctx)
         check_export(s["export"], log)
+        days_fn, days_name = day_counter(s["days"], s["holidays"])
         with Source(log) as source:
             result = run(
                 source,
@@ -110,6 +116,8 @@ def summarize(
                 against=s.optional_period("against"),
                 notifications=bool(s["notifications"]),
                 options=s.read,
+                days=days_fn,
+                days_name=days_name,
             )
         warn(result.warnings)
         fmt = Format(s["fmt"])

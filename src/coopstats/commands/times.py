@@ -1,7 +1,145 @@
-"""Placeholder: replaced by the command's real module."""
+"""`coopstats times`: how long execution really takes, pending requests included.
+
+The `--days` and `--holidays` options are declared here and shared with `summarize`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from coopstats.options import (
+    AsOf,
+    Columns,
+    ConfigOpt,
+    DayCount,
+    DayFirst,
+    Debug,
+    Decimals,
+    Delimiter,
+    Encoding,
+    Export,
+    Format,
+    FormatOpt,
+    Log,
+    MaxProblems,
+    MonthFirst,
+    Notifications,
+    PeriodOpt,
+    Settings,
+    Sheet,
+    SkipInvalid,
+    YearStart,
+    check_export,
+    emit,
+    handled,
+    warn,
+)
+
+DaysOpt = Annotated[
+    DayCount,
+    typer.Option(
+        "--days",
+        help="Count days to execute as calendar days, or as working days (Monday to Friday, "
+        "less --holidays; the day after sending is day 1).",
+    ),
+]
+Holidays = Annotated[
+    Path | None,
+    typer.Option(
+        "--holidays",
+        metavar="FILE",
+        help="Days that are not working days with --days working: one YYYY-MM-DD a line, "
+        "# comments.",
+        show_default=False,
+    ),
+]
+
+
+def times(
+    ctx: typer.Context,
+    log: Log,
+    period: PeriodOpt,
+    as_of: AsOf = None,
+    notifications: Notifications = True,
+    days: DaysOpt = DayCount.calendar,
+    holidays: Holidays = None,
+    fmt: FormatOpt = Format.table,
+    decimals: Decimals = 2,
+    year_start: YearStart = "09-16",
+    column: Columns = None,
+    dayfirst: DayFirst = False,
+    monthfirst: MonthFirst = False,
+    encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    sheet: Sheet = None,
+    skip_invalid: SkipInvalid = False,
+    max_problems: MaxProblems = 20,
+    config: ConfigOpt = None,
+    export: Export = None,
+    debug: Debug = False,
+) -> None:
+    """How long execution takes per group, pending requests included.
+
+    Beside the report's average (executed requests only), each group shows the median and 90th
+    percentile, a Kaplan–Meier median that counts pending requests at their age, the oldest
+    pending request, the backlog over the period and a histogram of days to execute.
+
+    \b
+    Examples:
+      coopstats times requests.csv --period 2023-09-16:2024-09-15
+      coopstats times requests.csv --period 2024 --days working --holidays holidays.txt
+      coopstats times requests.csv --period 2024 --format json | jq '.groups[].km_median_days'
+      coopstats times requests.csv --period 2024 --export times.svg
+    """
+    with handled(ctx):
+        from coopstats.reading import Source
+        from coopstats.times import day_counter, execution_times
+
+        s = Settings.from_context(ctx)
+        check_export(s["export"], log)
+        days_fn, days_name = day_counter(s["days"], s["holidays"])
+        with Source(log) as source:
+            result = execution_times(
+                source,
+                s.period(),
+                as_of=s.date("as_of"),
+                notifications=bool(s["notifications"]),
+                options=s.read,
+                days=days_fn,
+                days_name=days_name,
+            )
+        warn(result.warnings)
+        chosen = Format(s["fmt"])
+        emit(chosen, _text(result, chosen, int(s["decimals"])), _table(result, s), s["export"])
+
+
+def _text(result: object, fmt: Format, decimals: int) -> str | None:
+    from coopstats.render.times import times_csv, times_json, times_markdown
+    from coopstats.times import Times
+
+    assert isinstance(result, Times)
+    if fmt is Format.json:
+        return times_json(result)
+    if fmt is Format.csv:
+        return times_csv(result)
+    if fmt is Format.markdown:
+        return times_markdown(result, decimals)
+    return None
+
+
+def _table(result: object, s: Settings) -> object:
+    from coopstats.render.times import times_table
+    from coopstats.times import Times
+
+    assert isinstance(result, Times)
+    if Format(s["fmt"]) is not Format.table and s["export"] is None:
+        return None
+    return times_table(result, int(s["decimals"]))
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add `times` to the app."""
+    app.command()(times)

@@ -1,0 +1,236 @@
+"""The `times` figures for people (Rich table, Markdown) and for scripts (JSON, CSV).
+
+The human formats draw the same rows from `figure_rows` and `histogram_rows`, so they cannot
+drift; the machine formats carry every figure unrounded, missing values as null / empty.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from coopstats.render import machine, markdown
+from coopstats.render import numbers as fmt
+from coopstats.stats import BUCKETS, bar
+from coopstats.times import FEW_REQUESTS, GroupTimes, Times
+
+TITLE = "Time to execute, pending requests included"
+BAR_WIDTH = 30
+NOT_REACHED = "not reached"
+
+CSV_HEADER = (
+    "id", "label", "sent", "executed", "pending",
+    "mean_days", "median_days", "p90_days", "min_days", "max_days", "km_median_days",
+    "ci_low", "ci_high", "oldest_pending_id", "oldest_pending_age_days",
+    "backlog_pending_start", "backlog_sent", "backlog_executed_any", "backlog_pending_end",
+) + tuple(f"days_{lo}_{'plus' if hi is None else hi}" for lo, hi in BUCKETS)
+
+
+# ------------------------------------------------------------------------------ machine
+
+
+def group_document(group: GroupTimes) -> dict[str, Any]:
+    ci = group.executed_pct_ci
+    oldest = group.oldest_pending
+    b = group.backlog
+    return {
+        "id": group.id,
+        "label": group.label,
+        "sent": group.sent,
+        "executed": group.executed,
+        "pending": group.pending,
+        "mean_days": machine.plain(group.mean_days),
+        "median_days": group.median_days,
+        "p90_days": group.p90_days,
+        "min_days": group.min_days,
+        "max_days": group.max_days,
+        "km_median_days": group.km_median_days,
+        "executed_pct_ci": [ci[0], ci[1]] if ci is not None else None,
+        "oldest_pending": {"id": oldest.id, "age_days": oldest.age_days} if oldest else None,
+        "backlog": {
+            "pending_start": b.pending_start,
+            "sent": b.sent,
+            "executed_any": b.executed_any,
+            "pending_end": b.pending_end,
+        },
+        "histogram": [{"bucket": label, "count": n} for label, n in group.histogram],
+    }
+
+
+def times_json(result: Times) -> str:
+    return machine.dumps(
+        {
+            "period": result.period.as_dict(),
+            "as_of": result.as_of.isoformat(),
+            "days": result.days,
+            "notifications": result.notifications,
+            "groups": [group_document(g) for g in result.groups],
+        }
+    )
+
+
+def times_csv(result: Times) -> str:
+    rows = []
+    for g in result.groups:
+        ci = g.executed_pct_ci
+        oldest = g.oldest_pending
+        b = g.backlog
+        rows.append(
+            [
+                g.id, g.label, g.sent, g.executed, g.pending,
+                machine.plain(g.mean_days), g.median_days, g.p90_days, g.min_days, g.max_days,
+                g.km_median_days,
+                ci[0] if ci else None, ci[1] if ci else None,
+                oldest.id if oldest else None, oldest.age_days if oldest else None,
+                b.pending_start, b.sent, b.executed_any, b.pending_end,
+                *(n for _, n in g.histogram),
+            ]
+        )
+    return machine.to_csv(CSV_HEADER, rows)
+
+
+# ------------------------------------------------------------------------------- people
+
+
+def caption(result: Times) -> str:
+    p = result.period
+    notes = [
+        f"Requests sent from {fmt.day(p.start)} to {fmt.day(p.end)}, executions as of "
+        f"{fmt.day(result.as_of)}",
+        "mission notifications counted among RFAs"
+        if result.notifications
+        else "mission notifications left out",
+        f"days counted as {result.days} days",
+        "days to execute over executed requests; the Kaplan–Meier median also counts each "
+        "pending request, censored at its age on the as-of date",
+        "backlog over the period's own dates",
+    ]
+    return "; ".join(notes) + "."
+
+
+def _unit(result: Times) -> str:
+    return "days" if result.days == "calendar" else f"{result.days} days"
+
+
+def _days(value: Fraction | float | int | None, unit: str, decimals: int) -> str:
+    if value is None:
+        return fmt.NA
+    if isinstance(value, int):
+        return f"{value} {unit}"
+    return f"{fmt.round_half_up(Fraction(value), decimals)} {unit}"
+
+
+def warning(group: GroupTimes) -> str | None:
+    """The caution a small group needs: its figures move a lot with one request."""
+    if not group.few:
+        return None
+    if group.sent == 0:
+        return "no request sent in the period: nothing to measure"
+    noun = "request" if group.sent == 1 else "requests"
+    return (
+        f"only {group.sent} {noun} sent (fewer than {FEW_REQUESTS}): "
+        "read these figures with caution"
+    )
+
+
+def figure_rows(result: Times, group: GroupTimes, decimals: int) -> list[tuple[str, str]]:
+    """(words, value) rows of one group, values written for people."""
+    unit = _unit(result)
+    ci = group.executed_pct_ci
+    executed = str(group.executed)
+    if ci is not None:
+        share = fmt.pct(Fraction(100 * group.executed, group.sent), decimals)
+        executed += (
+            f" ({share}; 95% CI {fmt.pct(Fraction(ci[0]), decimals)}"
+            f" to {fmt.pct(Fraction(ci[1]), decimals)})"
+        )
+    oldest = group.oldest_pending
+    km = group.km_median_days
+    b = group.backlog
+    return [
+        ("Sent in the period", str(group.sent)),
+        (f"Executed as of {fmt.day(result.as_of)}", executed),
+        ("Pending", str(group.pending)),
+        ("Mean time to execute (executed requests only)", _days(group.mean_days, unit, decimals)),
+        (
+            "Kaplan–Meier median (pending requests counted)",
+            NOT_REACHED if km is None and group.sent else _days(km, unit, decimals),
+        ),
+        ("Median time to execute", _days(group.median_days, unit, decimals)),
+        ("90th percentile", _days(group.p90_days, unit, decimals)),
+        ("Fastest / slowest", f"{_days(group.min_days, unit, decimals)} / "
+         f"{_days(group.max_days, unit, decimals)}"),
+        (
+            "Oldest pending request",
+            f"{oldest.id} ({_days(oldest.age_days, unit, decimals)})" if oldest else "none",
+        ),
+        (
+            "Backlog: pending at start + sent − executed",
+            f"{b.pending_start} + {b.sent} − {b.executed_any} = {b.pending_end} pending at end",
+        ),
+    ]
+
+
+def histogram_rows(group: GroupTimes) -> list[tuple[str, str, int]]:
+    """(bucket, bar, count) rows: executed requests by days to execute, then the pending ones.
+
+    Every bar is scaled to the largest row of the group, pending included, so the pending bar
+    is comparable with the executed ones.
+    """
+    rows = [*group.histogram, ("pending", group.pending)]
+    largest = max(n for _, n in rows)
+    return [(label, bar(n, largest, BAR_WIDTH), n) for label, n in rows]
+
+
+def times_table(result: Times, decimals: int = 2) -> RenderableType:
+    parts: list[RenderableType] = [Text(TITLE, style="bold")]
+    for group in result.groups:
+        parts.append(Text(""))
+        parts.append(Text.assemble((group.label, "bold cyan"), (f"  {group.id}", "dim")))
+        note = warning(group)
+        if note is not None:
+            parts.append(Text(f"⚠ {note}", style="yellow"))
+        figures = Table(box=box.SIMPLE_HEAVY, show_header=False)
+        figures.add_column("Figure")
+        figures.add_column("Value", style="bold")
+        for words, value in figure_rows(result, group, decimals):
+            figures.add_row(Text(words), Text(value))
+        parts.append(figures)
+        histogram = Table(
+            title=Text(f"Requests by {_unit(result)} to execute", style="italic"),
+            title_justify="left",
+            box=box.SIMPLE,
+            show_header=False,
+            pad_edge=False,
+        )
+        histogram.add_column("Bucket", justify="right", no_wrap=True)
+        histogram.add_column("Bar", no_wrap=True, width=BAR_WIDTH)
+        histogram.add_column("Requests", justify="right", no_wrap=True)
+        for label, drawn, n in histogram_rows(group):
+            style = "magenta" if label == "pending" else "green"
+            histogram.add_row(Text(label), Text(drawn, style=style), Text(str(n)))
+        parts.append(histogram)
+    parts.append(Text(caption(result), style="dim"))
+    return Group(*parts)
+
+
+def times_markdown(result: Times, decimals: int = 2) -> str:
+    parts = [f"# {markdown.escape(TITLE)}", f"_{markdown.escape(caption(result))}_"]
+    for group in result.groups:
+        parts.append(f"## {markdown.escape(group.label)} (`{group.id}`)")
+        note = warning(group)
+        if note is not None:
+            parts.append(f"> **Warning:** {markdown.escape(note)}")
+        parts.append(markdown.table(("Figure", "Value"), figure_rows(result, group, decimals)))
+        parts.append(
+            markdown.table(
+                (f"{_unit(result).capitalize()} to execute", "Requests", ""),
+                [(label, str(n), drawn) for label, drawn, n in histogram_rows(group)],
+            )
+        )
+    return "\n\n".join(parts) + "\n"
