@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from coopstats.dates import DateOrder, DateProblem, parse_date
+from coopstats.dates import DateOrder, DateProblem, OrderEvidence, lines_text, parse_date
 from coopstats.groups import groups_of
 from coopstats.model import CATEGORIES, KIND_ORGAN, KINDS, ORGANS, ORIGINS, OUTCOMES, Problem
-from coopstats.reading import Table
+from coopstats.reading import FileProblem, Table, file_problem
 
 PENDING = -1  # the day ordinal of an empty `executed` cell
 DATE_CACHE_LIMIT = 100_000  # datetimes can make every cell distinct: keep the cache bounded
@@ -37,9 +37,15 @@ class Kind:
 Checked = tuple[Kind, int, int, bool | None]
 
 
-def suggest(value: str, choices: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(value.strip().casefold(), list(choices), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
+def suggest(value: str, choices: Iterable[str] | Mapping[str, object]) -> str | None:
+    """`did you mean 'Registry'?` for a near miss; a mapping's values are the spellings shown."""
+    spelled = (
+        {k: str(v) for k, v in choices.items()} if isinstance(choices, Mapping)
+        else {c.casefold(): c for c in choices}
+    )
+    folded = value.strip().casefold()
+    close = difflib.get_close_matches(folded, list(spelled), n=1, cutoff=0.6)
+    return f"did you mean {spelled[close[0]]!r}?" if close else None
 
 
 class RowChecker:
@@ -115,10 +121,15 @@ class RowChecker:
 
     def width_problem(self, line: int, row: list[str]) -> Problem:
         many = len(row) > self.width
+        if many:
+            hint = "quote cells that contain the delimiter"
+        elif any("\n" in cell or "\r" in cell for cell in row):
+            hint = "a quote opened in this row and closed rows later swallowed the lines between"
+        else:
+            hint = "every row needs every column, empty cells included"
         return Problem(
             line, None, None, f"{len(row)} fields where the header has {self.width}",
-            "extra-cell" if many else "missing-cell",
-            "quote cells that contain the delimiter" if many else "every row needs every column",
+            "extra-cell" if many else "missing-cell", hint,
         )
 
     def word(self, column: str, raw: str) -> str:
@@ -151,7 +162,7 @@ class RowChecker:
         problems.append(
             self.problem(
                 line, "outcome", raw, "not an outcome: expected positive, negative or nothing",
-                "unknown-outcome", suggest(raw, OUTCOMES),
+                "unknown-outcome", suggest(raw, list(OUTCOMES)),
             )
         )
         return None
@@ -172,6 +183,8 @@ class RowChecker:
                     line, "kind", kind_raw,
                     f"{kind} is a kind of the {KIND_ORGAN[kind]}, not of the {organ}",
                     "kind-organ-mismatch",
+                    f"the {organ}'s kinds are "
+                    + ", ".join(k for k, o in KIND_ORGAN.items() if o == organ),
                 )
             )
         origin: str | None = None
@@ -195,9 +208,12 @@ class RowChecker:
                     if word not in categories:
                         categories.append(word)
                 elif word:
-                    problems.append(
-                        self._unknown(line, "categories", piece, ", ".join(CATEGORIES), CATEGORIES)
+                    problem = self._unknown(
+                        line, "categories", piece, ", ".join(CATEGORIES), CATEGORIES
                     )
+                    if any(mark in piece for mark in ",|/\n"):
+                        problem = replace(problem, hint="separate categories with ';'")
+                    problems.append(problem)
         if problems:
             return problems
         assert organ is not None and kind is not None
@@ -205,7 +221,12 @@ class RowChecker:
         return Kind(organ, kind, origin, found, groups_of(kind, origin, found))
 
     def _unknown(
-        self, line: int, column: str, raw: str, expected: str, choices: Iterable[str]
+        self,
+        line: int,
+        column: str,
+        raw: str,
+        expected: str,
+        choices: Iterable[str] | Mapping[str, object],
     ) -> Problem:
         if not raw.strip():
             return self.problem(line, column, raw, f"the {column} is blank: expected {expected}",
@@ -215,3 +236,38 @@ class RowChecker:
             line, column, raw.strip(), f"not a known {noun}: expected {expected}",
             f"unknown-{noun}", suggest(raw, choices),
         )
+
+
+def settle_order(table: Table) -> DateOrder:
+    """The day/month order that the file's numeric dates prove (SPEC §1), or a FileProblem
+    naming the lines that prove each order, or those that leave it open."""
+    evidence = OrderEvidence()
+    i_sent, i_exec = table.index["sent"], table.index["executed"]
+    for line, row in table.records():
+        for position in (i_sent, i_exec):
+            if position < len(row):
+                evidence.add(line, row[position])
+    order = evidence.order()
+    if order is not None:
+        return order
+    raise order_problem(table, evidence)
+
+
+def order_problem(table: Table, evidence: OrderEvidence) -> FileProblem:
+    if evidence.day_first and evidence.month_first:
+        return file_problem(
+            table.name,
+            f"the dates mix day-first (line {lines_text(evidence.day_first)}) and month-first "
+            f"(line {lines_text(evidence.month_first)}) order",
+            "date-order",
+            line=min(evidence.day_first[0], evidence.month_first[0]),
+            hint="fix the file, or pass --dayfirst or --monthfirst to read every date one way",
+        )
+    return file_problem(
+        table.name,
+        f"dates such as those on line {lines_text(evidence.ambiguous)} could be day-first or "
+        "month-first, and no date in the file settles it",
+        "date-order",
+        line=evidence.ambiguous[0],
+        hint="pass --dayfirst (05/06/2023 is 5 June) or --monthfirst (May 6)",
+    )

@@ -14,22 +14,23 @@ from typing import Literal
 
 DateOrder = Literal["day", "month"]
 
+# English month names, and French ones (a working language of the Court: `16 sept. 2023`).
 MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
+            ("jan", "january", "janv", "janvier"),
+            ("feb", "february", "fév", "févr", "fev", "fevr", "février", "fevrier"),
+            ("mar", "march", "mars"),
+            ("apr", "april", "avr", "avril"),
+            ("may", "mai"),
+            ("jun", "june", "juin"),
+            ("jul", "july", "juil", "juillet"),
+            ("aug", "august", "août", "aout"),
+            ("sep", "sept", "september", "septembre"),
+            ("oct", "october", "octobre"),
+            ("nov", "november", "novembre"),
+            ("dec", "december", "déc", "décembre", "decembre"),
         ),
         start=1,
     )
@@ -41,8 +42,10 @@ _TIME = r"(?:[T ]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm]|Z|[+-]\d{2}
 _YEAR_FIRST = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME)
 _NUMERIC = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})" + _TIME)
 _SHORT_YEAR = re.compile(r"\d{1,2}([-/.])\d{1,2}\1\d{2}" + _TIME)
-_DAY_MONTH_NAME = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3,9})\.?,?[ -](\d{4})" + _TIME)
-_MONTH_NAME_DAY = re.compile(r"([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})" + _TIME)
+_LETTERS = r"([^\W\d_]{3,9})"  # letters of any alphabet: `févr`, `août`
+_DAY_MONTH_NAME = re.compile(r"(\d{1,2})[ -]" + _LETTERS + r"\.?,?[ -](\d{4})" + _TIME)
+_MONTH_NAME_DAY = re.compile(_LETTERS + r"\.? (\d{1,2}),? (\d{4})" + _TIME)
+_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")  # 45185 is how Excel stores 16/09/2023
 
 ACCEPTED = "2023-09-16, 16/09/2023, 16.09.2023 or 16 Sep 2023"
 
@@ -65,7 +68,7 @@ def _make(year: int, month: int, day: int, text: str) -> int:
         return date(year, month, day).toordinal()
     except ValueError:
         raise DateProblem(
-            f"no such date ({year:04d}-{month:02d}-{day:02d})", f"expected a date like {ACCEPTED}"
+            f"no such date ({year:04d}-{month:02d}-{day:02d})", "check the day and the month"
         ) from None
 
 
@@ -96,6 +99,11 @@ def parse_date(text: str, order: DateOrder | None) -> int:
         return _make(int(m[3]), _month(m[1]), int(m[2]), text)
     if _SHORT_YEAR.fullmatch(text):
         raise DateProblem("two-digit year", "write the year in full, e.g. 16/09/2023")
+    if _SERIAL.fullmatch(text):
+        raise DateProblem(
+            "a number, not a date",
+            "this looks like Excel's day number: format the column as a date before exporting",
+        )
     raise DateProblem("not a date", f"expected a date like {ACCEPTED}")
 
 
@@ -122,8 +130,8 @@ class OrderEvidence:
 
     def add(self, line: int, text: str) -> None:
         parts = numeric_parts(text)
-        if parts is None:
-            return
+        if parts is None or 0 in parts or max(parts) > 31:
+            return  # no reading makes a date of it: it proves nothing, and is reported later
         first, second = parts
         if first > 12 >= second:
             self.day_first.append(line)

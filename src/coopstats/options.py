@@ -210,7 +210,16 @@ class Settings:
                 params[name] = value
         dayfirst, monthfirst = params.get("dayfirst"), params.get("monthfirst")
         if dayfirst and monthfirst:
-            raise UsageError("--dayfirst and --monthfirst contradict each other; pass one")
+            # One from the command line and one from the config: the command line wins.
+            typed = [
+                name for name in ("dayfirst", "monthfirst")
+                if (source := ctx.get_parameter_source(name)) is not None
+                and source.name == "COMMANDLINE"
+            ]  # fmt: skip
+            if len(typed) != 1:
+                raise UsageError("--dayfirst and --monthfirst contradict each other; pass one")
+            params["monthfirst" if typed[0] == "dayfirst" else "dayfirst"] = False
+            dayfirst, monthfirst = params["dayfirst"], params["monthfirst"]
         columns = dict(config.columns)
         for item in params.get("column") or ():
             canonical, sep, header = item.partition("=")

@@ -3,6 +3,17 @@
 Nothing here prints and nothing here writes to the user's file. Standard input is copied to a
 temporary file first, because a log sometimes has to be read twice (to settle the day/month order
 of its dates, or to name both lines of a duplicate id) and a pipe can be read only once.
+
+The rules for bytes, stated once (and tested in tests/test_reading.py):
+
+- A UTF-8 byte-order mark is dropped; a UTF-16 one means UTF-16 (Excel's "Unicode text"). Any
+  other file is read as UTF-8 unless `--encoding` names another encoding, and a byte that is not
+  UTF-8 stops the run with the line it is on and a suggested `--encoding`: never mojibake.
+- A zip file is read as a workbook, whatever its name (`.xlsx` through standard input).
+- The delimiter is the most frequent of `,` `;` tab in the header line (`--delimiter` forces
+  one); a first line `sep=;`, as Excel writes it, names it too.
+- Line numbers are those an editor shows: blank lines count, a record spanning lines is named by
+  its first line.
 """
 
 from __future__ import annotations
@@ -11,24 +22,31 @@ import codecs
 import csv
 import io
 import os
+import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
 from coopstats.dates import DateOrder
 from coopstats.errors import DataError, UsageError
-from coopstats.model import COLUMNS, REQUIRED_COLUMNS
+from coopstats.model import COLUMNS, REQUIRED_COLUMNS, Problem
 
 csv.field_size_limit(2**31 - 1)  # free-text cells of any size: the default limit is 128 KiB
 
 DELIMITERS = (",", ";", "\t")
 _SNIFF_BYTES = 64 * 1024
+_ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary Office formats (.xls)
+_ODS = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+_SEP_LINE = re.compile(r"sep=(.)")
+_BOM = "\ufeff"
+_VALUE_SHOWN = 80  # characters of a line quoted in an encoding problem
 
 
 @dataclass(frozen=True)
@@ -48,26 +66,65 @@ class ReadOptions:
 DEFAULT_READ = ReadOptions()
 
 
+class FileProblem(DataError):
+    """A problem of the file as a whole (encoding, format, header, date order): no record can be
+    trusted. It carries one located Problem, so `validate` can list it like any other."""
+
+    def __init__(self, source: str, problem: Problem) -> None:
+        super().__init__(problem.describe(source))
+        self.source = source
+        self.problem = problem
+
+
+def file_problem(
+    source: str,
+    message: str,
+    code: str,
+    *,
+    line: int | None = None,
+    column: str | None = None,
+    value: str | None = None,
+    hint: str | None = None,
+) -> FileProblem:
+    return FileProblem(source, Problem(line, column, value, message, code, hint))
+
+
 class Source:
-    """A log on disk; standard input is spooled to a temporary file that `close` removes."""
+    """A log on disk; standard input is spooled to a temporary file that `close` removes.
+
+    `name` is what messages call the log: the argument as given, `<stdin>`, and the sheet once a
+    workbook's sheet is chosen (`requests.xlsx[Requests]`), so that problems name the sheet.
+    """
 
     def __init__(self, arg: str) -> None:
         self.temporary = arg == "-"
+        self.sheet: str | None = None
+        self._closers: list[Callable[[], object]] = []
         if self.temporary:
-            self.name = "<stdin>"
+            self.given = "<stdin>"
             handle, name = tempfile.mkstemp(prefix="coopstats-", suffix=".csv")
             with os.fdopen(handle, "wb") as spool:
                 shutil.copyfileobj(sys.stdin.buffer, spool, 1 << 20)
             self.path = Path(name)
         else:
-            self.name = arg
+            self.given = arg
             self.path = Path(arg)
             if not self.path.exists():
                 raise UsageError(f"{arg}: no such file")
             if self.path.is_dir():
                 raise UsageError(f"{arg}: is a folder, not a file")
 
+    @property
+    def name(self) -> str:
+        return self.given if self.sheet is None else f"{self.given}[{self.sheet}]"
+
+    def on_close(self, closer: Callable[[], object]) -> None:
+        """Run `closer` when the source is closed (a workbook keeps its zip file open)."""
+        self._closers.append(closer)
+
     def close(self) -> None:
+        while self._closers:
+            self._closers.pop()()
         if self.temporary:
             self.path.unlink(missing_ok=True)
 
@@ -85,12 +142,24 @@ class Table:
 
     name: str
     header: list[str]
-    index: dict[
-        str, int
-    ]  # canonical column -> position; absent optional columns point past the end
+    # canonical column -> position; absent optional columns point past the end
+    index: dict[str, int]
     width: int
+    header_line: int = 1
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
+        raise NotImplementedError
+
+    def halves(self) -> tuple[tuple[int, int | None, int], tuple[int, int | None, int]] | None:
+        """Two parts of the records that can be read apart (for counting on two cores), as
+        (start, end, first line) each, or None when the table cannot be split: the default,
+        which a table with a fast path may override."""
+        return None
+
+    def records_in(
+        self, start: int, end: int | None, first_line: int
+    ) -> Iterator[tuple[int, list[str]]]:
+        """The records of one part given by `halves`."""
         raise NotImplementedError
 
     def column_label(self, canonical: str) -> str:
@@ -99,6 +168,8 @@ class Table:
         return self.header[position] if position < self.width else canonical
 
     def _map_header(self, header: list[str], options: ReadOptions) -> None:
+        if header and header[0].startswith(_BOM):
+            header[0] = header[0].lstrip(_BOM)  # a mark left by an explicit --encoding
         self.header = header
         self.width = len(header)
         folded: dict[str, list[int]] = {}
@@ -113,50 +184,131 @@ class Table:
                 )
             wanted[canonical] = title
         index: dict[str, int] = {}
+        found = ", ".join(repr(h) for h in header) or "nothing"
         for canonical, title in wanted.items():
             positions = folded.get(title.strip().casefold(), [])
             if len(positions) > 1:
-                raise DataError(
-                    f"{self.name}:1: the header names column {title!r} {len(positions)} times "
-                    f"(positions {', '.join(str(p + 1) for p in positions)}); rename one"
+                raise file_problem(
+                    self.name,
+                    f"the header names column {title!r} {len(positions)} times (positions "
+                    f"{', '.join(str(p + 1) for p in positions)})",
+                    "duplicate-label",
+                    line=self.header_line,
+                    column=title,
+                    hint="rename all but one",
                 )
             if positions:
                 index[canonical] = positions[0]
             elif canonical in options.columns:
-                raise DataError(
-                    f"{self.name}:1: no column {title!r} (given for {canonical}); the header "
-                    f"has: {', '.join(repr(h) for h in header)}"
+                raise file_problem(
+                    self.name,
+                    f"no column {title!r} (given for {canonical}); the header has: {found}",
+                    "missing-label",
+                    line=self.header_line,
+                    column=title,
+                    hint=_suggest_title(title, header),
                 )
         missing = [name for name in REQUIRED_COLUMNS if name not in index]
         if missing:
-            raise DataError(
-                f"{self.name}:1: missing required column(s) {', '.join(missing)}; the header "
-                f"has: {', '.join(repr(h) for h in header) or 'nothing'} "
-                f"(map a column of yours with --column {missing[0]}=HEADER)"
+            raise file_problem(
+                self.name,
+                f"missing required column(s) {', '.join(missing)}; the header has: {found}",
+                "missing-label",
+                line=self.header_line,
+                column=missing[0],
+                hint=self._missing_hint(header, missing),
             )
         for name in COLUMNS:
             index.setdefault(name, self.width)  # reads the '' appended to every record
         self.index = index
 
+    def _missing_hint(self, header: list[str], missing: list[str]) -> str:
+        later = self._header_below()
+        if later is not None:
+            return f"line {later} looks like the header: delete the lines above it"
+        if len(header) == 1 and any(d in header[0] for d in DELIMITERS):
+            return "the header was read as one column: check --delimiter"
+        close = _close_title(missing[0], header)
+        if close is not None:
+            return f"is {close!r} the {missing[0]} column? pass --column '{missing[0]}={close}'"
+        return f"map a column of yours with --column '{missing[0]}=HEADER'"
+
+    def _header_below(self) -> int | None:
+        """The line of a later row that holds every required column name, if any (a title or
+        a blank row above the real header is common in exports)."""
+        return None
+
+
+def _close_title(title: str, header: list[str]) -> str | None:
+    """The header's title nearest to `title`, by spelling or as a word in it (`Date sent`)."""
+    import difflib
+
+    titles = {h.strip().casefold(): h.strip() for h in header if h.strip()}
+    wanted = title.strip().casefold()
+    close = difflib.get_close_matches(wanted, list(titles), n=1, cutoff=0.6)
+    if close:
+        return titles[close[0]]
+    containing = [t for folded, t in titles.items() if wanted in folded.replace("_", " ").split()]
+    return containing[0] if len(containing) == 1 else None
+
+
+def _suggest_title(title: str, header: list[str]) -> str | None:
+    close = _close_title(title, header)
+    return f"did you mean {close!r}?" if close else None
+
+
+def sniff_format(head: bytes, name: str) -> str | None:
+    """`zip` for a zip file (a workbook), None for anything that may be text; raises for the
+    binary formats a user might mistake for a log."""
+    if head.startswith(_ZIP):
+        if head[30:30 + len(_ODS)] == _ODS:
+            raise file_problem(
+                name,
+                "this is an OpenDocument spreadsheet (.ods), which coopstats does not read",
+                "format-error",
+                hint="save it as .xlsx or as CSV",
+            )
+        return "zip"
+    if head.startswith(_OLE2):
+        raise file_problem(
+            name,
+            "this is an old-style Excel workbook (.xls), which coopstats does not read",
+            "format-error",
+            hint="save it as .xlsx or as CSV UTF-8",
+        )
+    return None
+
 
 def _detect_encoding(head: bytes, name: str, encoding: str | None) -> str:
     if encoding:
         try:
-            codecs.lookup(encoding)
+            info = codecs.lookup(encoding)
         except LookupError:
             raise UsageError(f"--encoding: unknown encoding {encoding!r}") from None
+        if info.name == "utf-8":
+            return "utf-8-sig"  # a UTF-8 byte-order mark is never part of the first header
+        if head.startswith(codecs.BOM_UTF8) and not info.name.startswith("utf"):
+            raise file_problem(
+                name,
+                f"the file starts with a UTF-8 byte-order mark: it is UTF-8, not {encoding}",
+                "encoding-error",
+                line=1,
+                hint="leave out --encoding",
+            )
         return encoding
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return (
-            "utf-16"  # stated rule: a UTF-16 byte-order mark means UTF-16 (Excel's "Unicode text")
-        )
-    if head.startswith(b"PK\x03\x04"):
-        raise DataError(
-            f"{name}: this is a zip file (an Excel workbook?), not CSV; name it *.xlsx to read "
-            "its first sheet, or save it as CSV"
-        )
+        return "utf-16"  # stated rule: a UTF-16 mark means UTF-16 (Excel's "Unicode text")
     if b"\x00" in head:
-        raise DataError(f"{name}: this looks like a binary file, not a CSV log")
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if max(even, odd) > len(head) // 4 and min(even, odd) == 0:
+            guess = "utf-16-le" if odd else "utf-16-be"
+            raise file_problem(
+                name,
+                "this looks like UTF-16 text without a byte-order mark",
+                "encoding-error",
+                hint=f"pass --encoding {guess}",
+            )
+        raise file_problem(name, "this looks like a binary file, not a CSV log", "format-error")
     return "utf-8-sig"
 
 
@@ -173,68 +325,198 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
+def _given_delimiter(given: str | None) -> str | None:
+    if not given:
+        return None
+    if given in ("\\t", "tab", "TAB"):
+        return "\t"
+    if len(given) != 1 or given in '"\r\n':
+        raise UsageError(f"--delimiter: {given!r} is not one character (write tab as \\t)")
+    return given
+
+
 class CsvTable(Table):
-    def __init__(self, source: Source, options: ReadOptions) -> None:
+    def __init__(self, source: Source, options: ReadOptions, head: bytes | None = None) -> None:
         self.name = source.name
         self.path = source.path
-        with open(source.path, "rb") as raw:
-            head = raw.read(_SNIFF_BYTES)
+        if head is None:
+            with open(source.path, "rb") as raw:
+                head = raw.read(_SNIFF_BYTES)
         self.encoding = _detect_encoding(head, self.name, options.encoding)
-        self.delimiter = options.delimiter or None
-        if self.delimiter is not None and len(self.delimiter) != 1:
-            if self.delimiter in ("\\t", "tab"):
-                self.delimiter = "\t"
-            else:
-                raise UsageError(f"--delimiter: {options.delimiter!r} is not one character")
+        self.delimiter = _given_delimiter(options.delimiter)
+        self.preamble = 0  # lines before the header: blank lines, Excel's `sep=;`
         with self._open() as text:
-            first = self._decode_guard(text.readline, 1)
-            if not first.strip():
-                raise DataError(f"{self.name}: the file is empty (no header row)")
+            first = self._readline(text)
+            seen_sep = False
+            while first:
+                if not first.strip().lstrip(_BOM).strip():
+                    self.preamble += 1  # blank lines above the header
+                elif not seen_sep and (sep := _SEP_LINE.fullmatch(first.strip().lstrip(_BOM))):
+                    self.preamble += 1  # Excel's `sep=;` names the delimiter
+                    self.delimiter = self.delimiter or sep[1]
+                    seen_sep = True
+                else:
+                    break
+                first = self._readline(text)
+            if not first:
+                raise file_problem(
+                    self.name, "the file is empty (no header row)", "empty-file",
+                    hint="a log starts with a header row: id, organ, kind, sent, ...",
+                )
+            self.header_line = self.preamble + 1
             self.delimiter = self.delimiter or sniff_delimiter(first)
-            header = next(csv.reader([first], delimiter=self.delimiter), [])
+            reader = csv.reader(chain([first], text), delimiter=self.delimiter)
+            try:
+                header = next(reader, [])
+            except csv.Error as err:
+                raise self._csv_error(err, self.header_line) from None
+            except UnicodeError as err:
+                raise self._decode_error(err) from None
         self._map_header(header, options)
 
     def _open(self) -> IO[str]:
         raw = open(self.path, "rb", buffering=1 << 20)  # noqa: SIM115 - closed with the wrapper
         return io.TextIOWrapper(raw, encoding=self.encoding, newline="")
 
-    def _decode_guard(self, read: object, line: int) -> str:
+    def _readline(self, text: IO[str]) -> str:
         try:
-            return read()  # type: ignore[operator, no-any-return]
-        except UnicodeDecodeError as err:
-            raise self._decode_error(err, line) from None
+            return text.readline()
+        except UnicodeError as err:
+            raise self._decode_error(err) from None
 
-    def _decode_error(self, err: UnicodeDecodeError, line: int) -> DataError:
-        byte = err.object[err.start : err.start + 1].hex()
-        hint = (
-            "it is not UTF-8: try --encoding cp1252 (Excel on Windows) or --encoding latin-1"
-            if self.encoding.startswith("utf-8")
-            else f"it is not valid {self.encoding}; check --encoding"
+    def _decode_error(self, err: UnicodeError) -> FileProblem:
+        """The first undecodable byte of the file, on the line it is on.
+
+        The text layer decodes ahead in chunks, so the line being read when the error surfaced
+        may be lines before the bad byte: the file is scanned again to find it.
+        """
+        line, byte, text = self._first_bad_byte()
+        if line is None and isinstance(err, UnicodeDecodeError):
+            byte = err.object[err.start : err.start + 1].hex()
+        if self.encoding.startswith("utf-8"):
+            named = "UTF-8"
+            hint = "try --encoding cp1252 (Excel on Windows) or --encoding latin-1"
+        else:
+            named = self.encoding
+            hint = "check --encoding"
+        what = f"cannot decode byte 0x{byte}" if byte else f"cannot decode it ({err})"
+        return file_problem(
+            self.name, f"{what}: the file is not {named}", "encoding-error",
+            line=line, value=text, hint=hint,
         )
-        return DataError(f"{self.name}:{line}: cannot decode byte 0x{byte}; {hint}")
+
+    def _first_bad_byte(self) -> tuple[int | None, str, str | None]:
+        """(line, byte in hex, that line's text with bad bytes replaced) of the first error."""
+        decoder = codecs.getincrementaldecoder(self.encoding)()
+        line, after_cr = 1, False
+        with open(self.path, "rb") as raw:
+            for piece in iter(lambda: raw.readline(1 << 16), b""):
+                try:
+                    text = decoder.decode(piece)
+                except UnicodeError as err:
+                    return self._locate(err, line, after_cr)
+                line += _breaks(text, after_cr)
+                after_cr = text.endswith("\r") if text else after_cr
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeError as err:
+                return self._locate(err, line, after_cr)
+        return None, "", None
+
+    def _locate(
+        self, err: UnicodeError, line: int, after_cr: bool
+    ) -> tuple[int, str, str | None]:
+        if not isinstance(err, UnicodeDecodeError):
+            return line, "", None  # e.g. UTF-16 without a mark: no one byte is at fault
+        before = err.object[: err.start].decode(self.encoding, "replace")
+        rest = err.object[err.start :].decode(self.encoding, "replace")
+        start_of_line = re.split(r"\r\n|\r|\n", before)[-1]
+        end_of_line = re.split(r"\r\n|\r|\n", rest)[0]
+        snippet = (start_of_line + end_of_line)[:_VALUE_SHOWN]
+        byte = err.object[err.start : err.start + 1].hex()
+        return line + _breaks(before, after_cr), byte, snippet or None
+
+    def _csv_error(self, err: csv.Error, line: int) -> FileProblem:
+        return file_problem(self.name, f"not valid CSV ({err})", "format-error", line=line)
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """Every record after the header with its first line; blank lines are passed over."""
+        offset = self.preamble
+        first = last = 0
         with self._open() as text:
-            header_line = text.readline()
-            reader = csv.reader(chain([header_line], text), delimiter=self.delimiter or ",")
+            reader = csv.reader(text, delimiter=self.delimiter or ",")
             try:
-                next(reader)
+                for _ in range(offset):
+                    text.readline()
+                next(reader, None)
                 last = reader.line_num
                 for row in reader:
                     first, last = last + 1, reader.line_num
-                    if any(row):  # blank lines and rows of empty cells are not requests
-                        yield first, row
-            except UnicodeDecodeError as err:
-                raise self._decode_error(err, reader.line_num + 1) from None
+                    # Blank lines, and rows of empty or blank cells, are not requests (the
+                    # first cell, usually the id, settles it cheaply for almost every row).
+                    if row and (row[0].strip() or "".join(row).strip()):
+                        yield first + offset, row
+            except UnicodeError as err:
+                raise self._decode_error(err) from None
             except csv.Error as err:
-                raise DataError(f"{self.name}:{reader.line_num}: not valid CSV ({err})") from None
+                raise self._csv_error(err, reader.line_num + offset) from None
+        if last > first > 0 and self._ends_in_quotes(first + offset):
+            raise file_problem(
+                self.name,
+                f"a quoted cell opened on line {first + offset} is never closed: lines "
+                f"{first + offset}-{last + offset} were read as one record",
+                "format-error",
+                line=first + offset,
+                hint='close the quote; a quote inside a quoted cell is written twice: ""',
+            )
+
+    def _ends_in_quotes(self, line: int) -> bool:
+        """Whether the record starting on `line` (the file's last) ends inside quotes: the csv
+        module then takes the rest of the file as one cell without a word."""
+        with self._open() as text:
+            tail = islice(text, line - 1, None)
+            try:
+                for _ in csv.reader(tail, delimiter=self.delimiter or ",", strict=True):
+                    pass
+            except csv.Error as err:
+                return "unexpected end of data" in str(err)
+            except UnicodeError:
+                return False
+        return False
+
+    def _header_below(self) -> int | None:
+        wanted = set(REQUIRED_COLUMNS)
+        try:
+            with self._open() as text:
+                reader = csv.reader(text, delimiter=self.delimiter or ",")
+                for row in islice(reader, 30):
+                    titles = {cell.strip().lstrip(_BOM).strip().casefold() for cell in row}
+                    if reader.line_num > self.header_line and wanted <= titles:
+                        return reader.line_num
+        except (csv.Error, UnicodeError):
+            return None
+        return None
+
+
+def _breaks(text: str, after_cr: bool) -> int:
+    """Line breaks in `text` (each of \\r\\n, \\r and \\n is one, as editors count them); a
+    \\n that completes a \\r\\n split across two pieces is not a second break."""
+    count = text.count("\r") + text.count("\n") - text.count("\r\n")
+    return count - 1 if after_cr and text.startswith("\n") else count
 
 
 def open_table(source: Source, options: ReadOptions) -> Table:
-    """The table behind a source: a workbook by its name, anything else as CSV."""
-    if source.path.suffix.lower() in (".xlsx", ".xlsm"):
+    """The table behind a source: a workbook by its name or its bytes, anything else as CSV."""
+    with open(source.path, "rb") as raw:
+        head = raw.read(_SNIFF_BYTES)
+    kind = sniff_format(head, source.name)
+    if kind == "zip" or source.path.suffix.lower() in (".xlsx", ".xlsm"):
         from coopstats.workbook import WorkbookTable  # openpyxl only when a workbook is read
 
         return WorkbookTable(source, options)
-    return CsvTable(source, options)
+    if not head:
+        raise file_problem(
+            source.name, "the file is empty (no header row)", "empty-file",
+            hint="a log starts with a header row: id, organ, kind, sent, ...",
+        )
+    return CsvTable(source, options, head)

@@ -1,6 +1,8 @@
 """Excel workbooks read like a CSV log: the first sheet (or --sheet), dates from date cells.
 
-openpyxl is an optional extra (`pip install 'coopstats[excel]'`), imported only here.
+openpyxl is an optional extra (`pip install 'coopstats[excel]'`), imported only here. Rows are
+numbered as Excel numbers them, and the log's name gains the sheet's (`requests.xlsx[Requests]`)
+so that every problem names the sheet and the row.
 """
 
 from __future__ import annotations
@@ -9,8 +11,8 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Any
 
-from coopstats.errors import DataError, UsageError
-from coopstats.reading import ReadOptions, Source, Table
+from coopstats.errors import UsageError
+from coopstats.reading import ReadOptions, Source, Table, file_problem
 
 
 def _cell_text(value: Any) -> str:
@@ -31,15 +33,24 @@ class WorkbookTable(Table):
         try:
             import openpyxl
         except ImportError:
-            raise DataError(
-                f"{source.name}: reading Excel workbooks needs openpyxl: "
-                "pip install 'coopstats[excel]' (or save the sheet as CSV)"
+            raise file_problem(
+                source.name,
+                "reading Excel workbooks needs openpyxl, which is not installed",
+                "format-error",
+                hint="pip install 'coopstats[excel]', or save the sheet as CSV UTF-8",
             ) from None
-        self.path = source.path
+        handle = open(source.path, "rb")  # noqa: SIM115 - a file object: any name will do
+        source.on_close(handle.close)
         try:
-            self.book = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
+            self.book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
         except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-            raise DataError(f"{source.name}: not a readable Excel workbook ({err})") from None
+            raise file_problem(
+                source.name,
+                f"not a readable Excel workbook ({type(err).__name__}: {err})",
+                "format-error",
+                hint="open it in Excel and save it again as .xlsx, or as CSV UTF-8",
+            ) from None
+        source.on_close(self.book.close)  # read-only workbooks keep their zip file open
         names = self.book.sheetnames
         if options.sheet is not None and options.sheet not in names:
             raise UsageError(
@@ -47,14 +58,21 @@ class WorkbookTable(Table):
                 + ", ".join(repr(n) for n in names)
             )
         self.sheet = options.sheet or names[0]
-        self.name = f"{source.name}[{self.sheet}]"
-        rows = self._rows()
-        header = next(rows, None)
-        if header is None or not any(cell.strip() for cell in header[1]):
-            raise DataError(f"{self.name}: the sheet is empty (no header row)")
-        while header[1] and not header[1][-1].strip():
-            header[1].pop()  # sheets often report trailing empty columns
-        self._map_header(header[1], options)
+        source.sheet = self.sheet
+        self.name = source.name
+        header: list[str] | None = None
+        for number, row in self._rows():
+            if any(cell.strip() for cell in row):
+                self.header_line, header = number, row
+                break
+        if header is None:
+            raise file_problem(
+                self.name, "the sheet is empty (no header row)", "empty-file",
+                hint="a log starts with a header row: id, organ, kind, sent, ...",
+            )
+        while header and not header[-1].strip():
+            header.pop()  # sheets often report trailing empty columns
+        self._map_header(header, options)
 
     def _rows(self) -> Iterator[tuple[int, list[str]]]:
         sheet = self.book[self.sheet]
@@ -62,9 +80,15 @@ class WorkbookTable(Table):
             yield number, [_cell_text(v) for v in values]
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
-        """Every row after the header, numbered as Excel numbers it; empty rows passed over."""
-        rows = self._rows()
-        next(rows, None)
-        for number, row in rows:
-            if any(cell.strip() for cell in row):
-                yield number, row
+        """Every row after the header, numbered as Excel numbers it; empty rows passed over.
+
+        A sheet has no "missing cells": a short row (some writers leave trailing empty cells
+        out) is padded to the header's width.
+        """
+        width = self.width
+        for number, row in self._rows():
+            if number <= self.header_line or not any(cell.strip() for cell in row):
+                continue
+            if len(row) < width:
+                row.extend([""] * (width - len(row)))
+            yield number, row

@@ -1,7 +1,183 @@
-"""Placeholder: replaced by the command's real module."""
+"""`coopstats validate` and `coopstats explain`: is the log sound, and where does a figure come
+from, request by request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from coopstats.options import (
+    Against,
+    AsOf,
+    Columns,
+    ConfigOpt,
+    DayFirst,
+    Debug,
+    Decimals,
+    Delimiter,
+    Encoding,
+    Export,
+    Format,
+    FormatOpt,
+    Log,
+    MaxProblems,
+    MonthFirst,
+    Notifications,
+    PeriodOpt,
+    Settings,
+    Sheet,
+    SkipInvalid,
+    YearStart,
+    check_export,
+    emit,
+    handled,
+    warn,
+)
+
+MetricOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--metric",
+        "-m",
+        metavar="ID",
+        help="A metric id of the report (e.g. otp.rfa.executed): list the requests behind it. "
+        "Without it: account for every row of the log.",
+        show_default=False,
+    ),
+]
+ALL_PROBLEMS = 10_000  # validate lists every problem it keeps unless told otherwise
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add `validate` and `explain` to the app."""
+    app.command()(validate)
+    app.command()(explain)
+
+
+def validate(
+    ctx: typer.Context,
+    log: Log,
+    fmt: FormatOpt = Format.table,
+    column: Columns = None,
+    dayfirst: DayFirst = False,
+    monthfirst: MonthFirst = False,
+    encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    sheet: Sheet = None,
+    max_problems: MaxProblems = ALL_PROBLEMS,
+    config: ConfigOpt = None,
+    export: Export = None,
+    debug: Debug = False,
+) -> None:
+    """Check the whole log and list every problem (no period needed).
+
+    Each problem has its line, column, value, what was expected, a code (missing-label,
+    unknown-organ, duplicate-id, invalid-date, ...) and a fix where there is one. A clean log
+    gets a short profile instead: rows by organ and kind, first and last sent date, pending
+    requests, and a warning for dates after today. Exit status 0 when clean, 1 otherwise.
+
+    \b
+    Examples:
+      coopstats validate requests.csv
+      coopstats validate requests.csv --format json | jq '.problems[] | .line, .code'
+      coopstats validate export.csv --dayfirst --config coopstats.toml
+    """
+    with handled(ctx):
+        from coopstats.inspection import validate as run
+        from coopstats.reading import Source
+        from coopstats.render import inspect as render
+
+        s = Settings.from_context(ctx)
+        chosen = Format(s["fmt"])
+        check_export(s["export"], log)
+        with Source(log) as source:
+            result = run(source, s.read)
+        if result.profile is not None:
+            warn(result.profile.warnings)
+        most = int(s["max_problems"])
+        text = render.validation_text(result, chosen.value, most)
+        _show(chosen, text, lambda: render.validation_table(result, most), s["export"])
+        if not result.valid:
+            raise typer.Exit(1)
+
+
+def explain(
+    ctx: typer.Context,
+    log: Log,
+    period: PeriodOpt,
+    metric: MetricOpt = None,
+    as_of: AsOf = None,
+    against: Against = None,
+    notifications: Notifications = True,
+    fmt: FormatOpt = Format.table,
+    decimals: Decimals = 2,
+    year_start: YearStart = "09-16",
+    column: Columns = None,
+    dayfirst: DayFirst = False,
+    monthfirst: MonthFirst = False,
+    encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    sheet: Sheet = None,
+    skip_invalid: SkipInvalid = False,
+    max_problems: MaxProblems = 20,
+    config: ConfigOpt = None,
+    export: Export = None,
+    debug: Debug = False,
+) -> None:
+    """Show where the figures come from, request by request.
+
+    With --metric: the requests behind that figure (sorted by sent date), whether each was
+    executed as of the as-of date and whether it counts toward the figure, which is in the
+    caption. Without it: a reconciliation that accounts for every row of the log (invalid,
+    sent before, after, or within the period by organ and kind: executed as of the as-of date,
+    executed later, pending) and checks that the parts add up to the rows read.
+
+    \b
+    Examples:
+      coopstats explain requests.csv --period 2024
+      coopstats explain requests.csv --period 2024 --metric otp.rfa.avg_days_to_execute
+      coopstats explain requests.csv --period 2024 -m registry.rfc.hq --format csv > hq.csv
+    """
+    with handled(ctx):
+        from coopstats.inspection import explain_metric, metric_of, reconcile
+        from coopstats.reading import Source
+        from coopstats.render import inspect as render
+
+        s = Settings.from_context(ctx)
+        chosen = Format(s["fmt"])
+        check_export(s["export"], log)
+        chosen_metric = s["metric"]
+        if chosen_metric is not None:
+            metric_of(chosen_metric)  # an unknown id is a usage error before any reading
+        the_period = s.period()
+        with Source(log) as source:
+            if chosen_metric is None:
+                recon = reconcile(source, the_period, as_of=s.date("as_of"), options=s.read)
+            else:
+                expl = explain_metric(
+                    source,
+                    the_period,
+                    chosen_metric,
+                    as_of=s.date("as_of"),
+                    against=s.optional_period("against"),
+                    notifications=bool(s["notifications"]),
+                    options=s.read,
+                )
+        decimals = int(s["decimals"])
+        if chosen_metric is None:
+            warn(list(recon.warnings))
+            text = render.reconciliation_text(recon, chosen.value)
+            _show(chosen, text, lambda: render.reconciliation_table(recon), s["export"])
+        else:
+            warn(list(expl.warnings))
+            text = render.explanation_text(expl, chosen.value, decimals)
+            _show(chosen, text, lambda: render.explanation_table(expl, decimals), s["export"])
+
+
+def _show(fmt: Format, text: str | None, table: Callable[[], object], export: Path | None) -> None:
+    """Print `text`, or the table; the table is built only when shown or exported (a listing
+    of many requests is costly to lay out for nothing)."""
+    emit(fmt, text, table() if text is None or export is not None else None, export)

@@ -1,0 +1,499 @@
+"""`validate` and `explain` as library calls: a log's problems and profile, the requests behind
+one figure, and a reconciliation that accounts for every row of the log.
+
+All three are built on `engine.count`, with a Window subclass each that collects what the
+ordinary counts do not keep. None of them prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Literal
+
+from coopstats.checks import PENDING, Kind, settle_order
+from coopstats.engine import Counted, Window, count
+from coopstats.errors import DataError, UsageError
+from coopstats.groups import (
+    ARREST,
+    DECISION,
+    HQ_DEFENCE,
+    HQ_JUDICIAL,
+    HQ_VICTIMS,
+    HQ_WITNESS,
+    MISSION,
+    RFA,
+    RFC_CO,
+    RFC_HQ,
+    RFI,
+)
+from coopstats.metrics import BY_ID, METRIC_IDS, Metric, Value, compute, otp_rfa_groups
+from coopstats.model import KIND_ORGAN, Period, Problem
+from coopstats.periods import prior_period
+from coopstats.reading import DEFAULT_READ, FileProblem, ReadOptions, Source, open_table
+from coopstats.summary import check_as_of, incomplete_prior_warning, skipped_warning
+
+ALL_TIME = Period(date.min, date.max)
+KINDS_IN_ORDER: tuple[tuple[str, str], ...] = tuple(
+    (organ, kind) for kind, organ in KIND_ORGAN.items()
+)  # OTP: RFA, mission-notification, RFI; Registry: RFC, decision-notification
+FUTURE_LINES_KEPT = 20
+
+
+# --- validate -------------------------------------------------------------------------------
+
+
+class Profiling(Window):
+    """Every valid request, whatever its dates: rows by organ and kind, pending requests, and
+    dates after today (a typo in a year, most often)."""
+
+    def __init__(self, today: date) -> None:
+        super().__init__(ALL_TIME, date.max)
+        self.today = today.toordinal()
+        self.by_kind: dict[tuple[str, str], int] = {}
+        self.pending = 0
+        self.future = 0
+        self.future_lines: list[int] = []
+
+    def add(
+        self, kind: Kind, sent: int, executed: int, positive: bool, rid: str, line: int
+    ) -> None:
+        key = (kind.organ, kind.kind)
+        self.by_kind[key] = self.by_kind.get(key, 0) + 1
+        if executed == PENDING:
+            self.pending += 1
+        if sent > self.today or executed > self.today:
+            self.future += 1
+            if len(self.future_lines) < FUTURE_LINES_KEPT:
+                self.future_lines.append(line)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A short portrait of a clean log, for a person to check it is the log they meant."""
+
+    rows: int
+    by_kind: tuple[tuple[str, str, int], ...]  # organ, kind, requests; every kind, in order
+    first_sent: date | None
+    last_sent: date | None
+    pending: int
+    future: int  # requests with a sent or executed date after `today`
+    future_lines: tuple[int, ...]  # the first of them
+    today: date
+    date_order: str | None  # how numeric dates were read: "day", "month", or None (none met)
+
+    @property
+    def warnings(self) -> list[str]:
+        if not self.future:
+            return []
+        lines = ", ".join(str(n) for n in self.future_lines)
+        more = f" and {self.future - len(self.future_lines)} more" if self.future > len(
+            self.future_lines
+        ) else ""
+        return [
+            f"{self.future} request(s) have a date after today ({self.today.isoformat()}): "
+            f"line(s) {lines}{more}; a mistyped year?"
+        ]
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Every problem of a log (or the one that stops it being read), and a profile if clean."""
+
+    source: str
+    records: int  # rows read after the header, blank lines aside
+    invalid_rows: int
+    problems: tuple[Problem, ...]  # in file order; at most engine.PROBLEMS_KEPT
+    total: int  # problems found, kept or not
+    profile: Profile | None  # only for a clean log
+
+    @property
+    def valid(self) -> bool:
+        return self.total == 0
+
+    def by_code(self) -> list[tuple[str, int]]:
+        """How many kept problems carry each code, most frequent first."""
+        counts: dict[str, int] = {}
+        for problem in self.problems:
+            counts[problem.code] = counts.get(problem.code, 0) + 1
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def validate(
+    source: Source, options: ReadOptions = DEFAULT_READ, today: date | None = None
+) -> Validation:
+    """Check the whole log: every problem of every row, or the one problem of the whole file
+    (not readable, missing column, day/month order) that stops the rows being read."""
+    today = today or date.today()
+    lenient = replace(options, skip_invalid=True)  # go on past bad rows to find them all
+    try:
+        counted = count(source, lambda: [Profiling(today)], lenient)
+    except FileProblem as err:
+        return Validation(source.name, 0, 0, (err.problem,), 1, None)
+    except DataError as err:
+        return Validation(source.name, 0, 0, (_whole_file(source, options, err),), 1, None)
+    problems = tuple(counted.problems)
+    profile = None
+    if not counted.problem_count:
+        window = counted.windows[0]
+        assert isinstance(window, Profiling)
+        profile = Profile(
+            rows=counted.valid_rows,
+            by_kind=tuple((o, k, window.by_kind.get((o, k), 0)) for o, k in KINDS_IN_ORDER),
+            first_sent=counted.first_sent,
+            last_sent=counted.last_sent,
+            pending=window.pending,
+            future=window.future,
+            future_lines=tuple(window.future_lines),
+            today=today,
+            date_order=counted.date_order,
+        )
+    return Validation(
+        source.name, counted.records, counted.invalid_rows, problems, counted.problem_count,
+        profile,
+    )
+
+
+def _whole_file(source: Source, options: ReadOptions, err: DataError) -> Problem:
+    """A located problem for a DataError that carries none.
+
+    The one known today is the engine's own day/month message: settling the order again here
+    gives the same verdict as a FileProblem with its code and lines.
+    """
+    if options.date_order is None:
+        try:
+            settle_order(open_table(source, options))
+        except FileProblem as located:
+            return located.problem
+        except DataError:
+            pass
+    message = err.message.removeprefix(f"{source.name}: ")
+    return Problem(None, None, None, message, "file-error")
+
+
+# --- explain --metric -----------------------------------------------------------------------
+
+Shape = Literal["sent", "executed", "rate", "positive", "days", "evolution"]
+GROUP_NAMES = {
+    RFA: "OTP RFAs",
+    MISSION: "OTP notifications of missions",
+    RFI: "OTP RFIs",
+    RFC_HQ: "Registry RFCs sent by HQ",
+    RFC_CO: "Registry RFCs sent by country offices",
+    HQ_DEFENCE: "HQ RFCs for defence teams",
+    HQ_VICTIMS: "HQ RFCs for victims' legal representatives",
+    HQ_WITNESS: "HQ RFCs for witness protection",
+    HQ_JUDICIAL: "HQ RFCs in support of judicial proceedings",
+    ARREST: "RFCs for arrest and surrender",
+    DECISION: "Registry notifications of decisions/orders",
+}
+
+
+def rule_of(metric_id: str, notifications: bool) -> tuple[Shape, tuple[int, ...]]:
+    """How a metric follows from requests (SPEC §3): its shape and the base groups it counts."""
+    rfa = otp_rfa_groups(notifications)
+    rfc = (RFC_HQ, RFC_CO)
+    rules: dict[str, tuple[Shape, tuple[int, ...]]] = {
+        "otp.rfa.sent": ("sent", rfa),
+        # With --no-notifications none is included, so the figure is 0 (SPEC §2).
+        "otp.rfa.mission_notifications": ("sent", (MISSION,) if notifications else ()),
+        "otp.rfa.sent_without_notifications": ("sent", (RFA,)),
+        "otp.rfa.evolution_pct": ("evolution", rfa),
+        "otp.rfa.evolution_pct_without_notifications": ("evolution", (RFA,)),
+        "otp.rfa.executed": ("executed", rfa),
+        "otp.rfa.executed_pct": ("rate", rfa),
+        "otp.rfa.avg_days_to_execute": ("days", rfa),
+        "otp.rfi.sent": ("sent", (RFI,)),
+        "registry.rfc.sent": ("sent", rfc),
+        "registry.rfc.hq": ("sent", (RFC_HQ,)),
+        "registry.rfc.country_office": ("sent", (RFC_CO,)),
+        "registry.rfc.evolution_pct": ("evolution", rfc),
+        "registry.rfc.hq_evolution_pct": ("evolution", (RFC_HQ,)),
+        "registry.rfc.hq_avg_days_to_reply": ("days", (RFC_HQ,)),
+        "registry.rfc.hq_positive_pct": ("positive", (RFC_HQ,)),
+        "registry.decision_notifications": ("sent", (DECISION,)),
+        "registry.hq.defence": ("sent", (HQ_DEFENCE,)),
+        "registry.hq.victims": ("sent", (HQ_VICTIMS,)),
+        "registry.hq.witness_protection": ("sent", (HQ_WITNESS,)),
+        "registry.hq.judicial_support": ("sent", (HQ_JUDICIAL,)),
+        "registry.hq.defence_avg_days_to_reply": ("days", (HQ_DEFENCE,)),
+        "registry.arrest.sent": ("sent", (ARREST,)),
+        "registry.arrest.avg_days_to_reply": ("days", (ARREST,)),
+        "registry.arrest.positive_pct": ("positive", (ARREST,)),
+    }
+    return rules[metric_id]
+
+
+def metric_of(metric_id: str) -> Metric:
+    """The metric with this id, or a usage error that lists the valid ids."""
+    metric = BY_ID.get(metric_id.strip())
+    if metric is None:
+        raise UsageError(
+            f"--metric: {metric_id!r} is not a metric id; the ids are: " + ", ".join(METRIC_IDS)
+        )
+    return metric
+
+
+class Explaining(Window):
+    """The requests of the period in some base groups, kept one by one besides the counts."""
+
+    def __init__(self, period: Period, as_of: date, groups: Sequence[int], which: str) -> None:
+        super().__init__(period, as_of)
+        self.wanted = frozenset(groups)
+        self.which = which
+        self.found: list[tuple[Kind, int, int, bool, str, int]] = []
+
+    def add(
+        self, kind: Kind, sent: int, executed: int, positive: bool, rid: str, line: int
+    ) -> None:
+        super().add(kind, sent, executed, positive, rid, line)
+        if not self.wanted.isdisjoint(kind.groups):
+            self.found.append((kind, sent, executed, positive, rid, line))
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One request behind a figure, with what it contributes."""
+
+    period: str  # "current", or "prior" for the prior period's side of an evolution
+    line: int
+    id: str
+    organ: str
+    kind: str
+    origin: str | None
+    categories: tuple[str, ...]
+    sent: date
+    executed: date | None
+    days: int | None  # days to execute, for a request executed as of the as-of date
+    outcome: str | None  # "positive" / "negative" for an executed request
+    in_e: bool  # executed as of the as-of date (E)
+    counted: bool  # counts toward the figure: see Explanation.rule
+
+
+@dataclass(frozen=True)
+class Explanation:
+    source: str
+    metric: Metric
+    shape: Shape
+    groups: tuple[int, ...]
+    period: Period
+    prior: Period | None  # for evolutions
+    as_of: date
+    notifications: bool
+    value: Value
+    rows: tuple[Listed, ...]  # by sent date, then line
+    warnings: tuple[str, ...]
+
+    @property
+    def counted(self) -> int:
+        return sum(1 for row in self.rows if row.counted)
+
+    @property
+    def requests(self) -> str:
+        return " and ".join(GROUP_NAMES[g] for g in self.groups) or "no requests"
+
+    @property
+    def rule(self) -> str:
+        """How the figure follows from the rows listed, in words."""
+        what = self.requests
+        return {
+            "sent": f"Listed: the {what} sent in the period. The figure is their number.",
+            "executed": f"Listed: the {what} sent in the period and executed as of the as-of "
+            "date (E). The figure is their number.",
+            "rate": f"Listed: the {what} sent in the period. The figure is 100 × those "
+            "executed as of the as-of date (counted) ÷ all listed.",
+            "positive": f"Listed: the {what} sent in the period. The figure is 100 × those "
+            "executed as of the as-of date with a positive reply (counted) ÷ all listed.",
+            "days": f"Listed: the {what} sent in the period. The figure is the mean of the "
+            "days of those executed as of the as-of date (counted); pending requests are "
+            "left out (footnote 8).",
+            "evolution": f"Listed: the {what} sent in the period (current) and in the prior "
+            "period (prior). The figure is 100 × (current − prior) ÷ prior.",
+        }[self.shape]
+
+
+def explain_metric(
+    source: Source,
+    period: Period,
+    metric_id: str,
+    *,
+    as_of: date | None = None,
+    against: Period | None = None,
+    notifications: bool = True,
+    options: ReadOptions = DEFAULT_READ,
+) -> Explanation:
+    """The requests behind one figure of SPEC §3, and the figure as `summarize` gives it."""
+    metric = metric_of(metric_id)
+    as_of = check_as_of(period, as_of)
+    shape, groups = rule_of(metric.id, notifications)
+    prior = against or prior_period(period)
+
+    def windows() -> list[Window]:
+        # As in summarize: the prior window lends its sent counts; its as-of is its end.
+        return [
+            Explaining(period, as_of, groups, "current"),
+            Explaining(prior, prior.end, groups, "prior"),
+        ]
+
+    counted = count(source, windows, options)
+    current, before = counted.windows
+    assert isinstance(current, Explaining) and isinstance(before, Explaining)
+    value = compute(current, before, notifications)[metric.id]
+    sides = [current, before] if shape == "evolution" else [current]
+    rows = [row for side in sides for row in _listed(side, shape)]
+    rows.sort(key=lambda r: (r.sent, r.line, r.period != "prior"))
+    notes = [skipped_warning(counted)]
+    if shape == "evolution":
+        notes.append(incomplete_prior_warning(counted, prior))
+    return Explanation(
+        source=source.name,
+        metric=metric,
+        shape=shape,
+        groups=groups,
+        period=period,
+        prior=prior if shape == "evolution" else None,
+        as_of=as_of,
+        notifications=notifications,
+        value=value,
+        rows=tuple(rows),
+        warnings=tuple(note for note in notes if note),
+    )
+
+
+def _listed(window: Explaining, shape: Shape) -> list[Listed]:
+    rows = []
+    for kind, sent, executed, positive, rid, line in window.found:
+        done = executed != PENDING
+        in_e = done and executed <= window.as_of
+        if shape == "executed" and not in_e:
+            continue
+        counted = {"rate": in_e, "days": in_e, "positive": in_e and positive}.get(shape, True)
+        rows.append(
+            Listed(
+                period=window.which,
+                line=line,
+                id=rid,
+                organ=kind.organ,
+                kind=kind.kind,
+                origin=kind.origin,
+                categories=kind.categories,
+                sent=date.fromordinal(sent),
+                executed=date.fromordinal(executed) if done else None,
+                days=executed - sent if in_e else None,
+                outcome=("positive" if positive else "negative") if done else None,
+                in_e=in_e,
+                counted=counted,
+            )
+        )
+    return rows
+
+
+# --- explain (reconciliation) ---------------------------------------------------------------
+
+Status = Literal["executed", "executed_later", "pending"]
+
+
+class Reconciling(Window):
+    """Where every valid request of the log falls with respect to one period and as-of date."""
+
+    sees_all_rows = True
+
+    def __init__(self, period: Period, as_of: date) -> None:
+        super().__init__(period, as_of)
+        self.before = 0
+        self.after = 0
+        self.within: dict[tuple[str, str], list[int]] = {}  # executed, later, pending
+
+    def add(
+        self, kind: Kind, sent: int, executed: int, positive: bool, rid: str, line: int
+    ) -> None:
+        counts = self.within.setdefault((kind.organ, kind.kind), [0, 0, 0])
+        if executed == PENDING:
+            counts[2] += 1
+        elif executed <= self.as_of:
+            counts[0] += 1
+        else:
+            counts[1] += 1
+
+    def outside(
+        self, kind: Kind, sent: int, executed: int, positive: bool, rid: str, line: int
+    ) -> None:
+        if sent < self.start:
+            self.before += 1
+        else:
+            self.after += 1
+
+
+@dataclass(frozen=True)
+class KindCount:
+    """Requests of one organ and kind sent within the period, by their state at the as-of."""
+
+    organ: str
+    kind: str
+    executed: int  # executed as of the as-of date (E)
+    executed_later: int  # executed, but after the as-of date: pending then
+    pending: int  # no execution date
+
+    @property
+    def total(self) -> int:
+        return self.executed + self.executed_later + self.pending
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """Every row of the log accounted for once: read = invalid + before + after + within."""
+
+    source: str
+    period: Period
+    as_of: date
+    records: int
+    invalid: int
+    invalid_lines: tuple[int, ...]
+    before: int
+    after: int
+    within: tuple[KindCount, ...]  # every organ and kind, in the SPEC's order
+    warnings: tuple[str, ...]
+
+    @property
+    def within_total(self) -> int:
+        return sum(k.total for k in self.within)
+
+    @property
+    def accounted(self) -> int:
+        return self.invalid + self.before + self.after + self.within_total
+
+    @property
+    def balanced(self) -> bool:
+        return self.accounted == self.records
+
+
+def reconcile(
+    source: Source,
+    period: Period,
+    *,
+    as_of: date | None = None,
+    options: ReadOptions = DEFAULT_READ,
+) -> Reconciliation:
+    """Account for every row of the log against a period, as `explain` without --metric."""
+    as_of = check_as_of(period, as_of)
+    counted: Counted = count(source, lambda: [Reconciling(period, as_of)], options)
+    window = counted.windows[0]
+    assert isinstance(window, Reconciling)
+    within = tuple(
+        KindCount(organ, kind, *window.within.get((organ, kind), [0, 0, 0]))
+        for organ, kind in KINDS_IN_ORDER
+    )
+    note = skipped_warning(counted)
+    return Reconciliation(
+        source=source.name,
+        period=period,
+        as_of=as_of,
+        records=counted.records,
+        invalid=counted.invalid_rows,
+        invalid_lines=tuple(counted.invalid_lines),
+        before=window.before,
+        after=window.after,
+        within=within,
+        warnings=(note,) if note else (),
+    )
