@@ -8,24 +8,31 @@ histogram of days, bounded by the number of distinct day values, not by the numb
 
 from __future__ import annotations
 
+import os
+import sys
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
+from typing import Any
 
-from coopstats.checks import PENDING, Kind, RowChecker
-from coopstats.dates import DateOrder, NeedDateOrder, OrderEvidence, lines_text
+from coopstats.checks import PENDING, Kind, RowChecker, settle_order
+from coopstats.dates import DateOrder, NeedDateOrder
 from coopstats.errors import DataError, InvalidRows
 from coopstats.groups import COUNT
 from coopstats.model import Period, Problem, Request
 from coopstats.reading import DEFAULT_READ, ReadOptions, Source, Table, open_table
 
 PROBLEMS_KEPT = 10_000  # beyond this, problems are counted but not kept
-# Id hashes are kept in a few arrays (by their low bits), each sorted alone at the end: few
-# enough that appending stays cache-friendly, many enough that one sort's copy stays small.
-_BUCKETS = 16
+# Id hashes are kept in a few arrays (by their low bits), each checked alone at the end: few
+# enough that appending stays cache-friendly, many enough that one check's set stays small.
+_BUCKETS = 64
+_MASK = _BUCKETS - 1
+UNKNOWN = -2  # the day ordinal of a date cell not seen yet
 
 DaysFn = Callable[[int, int], int]
+WindowState = tuple[list[int], list[int], list[int], list[dict[int, int]]]
 NO_FIRST, NO_LAST = date.max.toordinal() + 1, 0  # before any request is seen
 
 
@@ -77,6 +84,21 @@ class Window:
     ) -> None:
         """A request not sent in the period; only windows with `sees_all_rows` are told."""
 
+    def state(self) -> WindowState:
+        """The counts alone, to send from one process to another."""
+        return self.sent, self.executed, self.positive, self.days
+
+    def merge(self, state: WindowState) -> None:
+        """Add the counts of the same window over another part of the log."""
+        sent, executed, positive, days = state
+        for g in range(COUNT):
+            self.sent[g] += sent[g]
+            self.executed[g] += executed[g]
+            self.positive[g] += positive[g]
+            mine = self.days[g]
+            for d, n in days[g].items():
+                mine[d] = mine.get(d, 0) + n
+
 
 class Listing(Window):
     """Every valid request of the log, whatever its dates: for `explain` and for tests."""
@@ -125,6 +147,18 @@ class Counted:
     def valid_rows(self) -> int:
         return self.records - self.invalid_rows
 
+    def absorb(self, other: Counted) -> None:
+        """Add the account of the part of the log that follows this one (another process's)."""
+        self.records += other.records
+        self.invalid_rows += other.invalid_rows
+        self.invalid_lines += other.invalid_lines
+        self.problem_count += other.problem_count
+        self.problems += other.problems[: max(0, PROBLEMS_KEPT - len(self.problems))]
+        firsts = [d for d in (self.first_sent, other.first_sent) if d is not None]
+        lasts = [d for d in (self.last_sent, other.last_sent) if d is not None]
+        self.first_sent = min(firsts) if firsts else None
+        self.last_sent = max(lasts) if lasts else None
+
     def reject(self, line: int, problems: list[Problem]) -> None:
         self.invalid_rows += 1
         self.invalid_lines.append(line)
@@ -140,6 +174,7 @@ def _pass(
     order: DateOrder | None,
     skip_lines: frozenset[int],
     id_hashes: list[array[int]] | None,
+    records: Iterable[tuple[int, list[str]]] | None = None,
 ) -> Counted:
     """One pass over the records. Raises NeedDateOrder when a numeric date needs an order.
 
@@ -151,46 +186,59 @@ def _pass(
     checker = RowChecker(table, order, options.values)
     kinds, dates, outcomes = checker.kinds, checker.dates, checker.outcomes
     idx = table.index
-    i_id, i_organ, i_kind, i_origin = idx["id"], idx["organ"], idx["kind"], idx["origin"]
-    i_cats, i_sent, i_exec, i_out = idx["categories"], idx["sent"], idx["executed"], idx["outcome"]
     width = table.width
     pad = width in idx.values()  # an optional column is absent: it reads a '' appended to rows
+    # One C call fetches the cells a record is checked and counted by.
+    cells = itemgetter(
+        idx["id"], idx["organ"], idx["kind"], idx["origin"], idx["categories"], idx["sent"],
+        idx["executed"], idx["outcome"],
+    )  # fmt: skip
     spans = [(w.start, w.end, w.add, w.outside if w.sees_all_rows else None) for w in windows]
+    keep_hash = [bucket.append for bucket in id_hashes] if id_hashes is not None else None
     unseen = object()
     first_sent, last_sent = NO_FIRST, NO_LAST
-    records = 0
-    mask = _BUCKETS - 1
+    count = 0
 
-    for line, row in table.records():
-        records += 1
+    for line, row in table.records() if records is None else records:
+        count += 1
         if len(row) != width:
+            if not any(cell.strip() for cell in row):
+                count -= 1  # a blank line: not a record
+                continue
             if len(row) < width or any(cell.strip() for cell in row[width:]):
                 result.reject(line, [checker.width_problem(line, row)])
                 continue
             del row[width:]  # trailing empty cells, as some exports write, are harmless
         if pad:
             row.append("")
-        rid = row[i_id].strip()
-        if id_hashes is not None and rid:
+        rid, organ, kind_text, origin, categories, sent_text, executed_text, outcome_text = (
+            cells(row)
+        )
+        rid = rid.strip()
+        if keep_hash is not None and rid:
             h = hash(rid)
-            id_hashes[h & mask].append(h)
+            keep_hash[h & _MASK](h)
         if skip_lines and line in skip_lines:
             continue
 
-        kind = kinds.get((row[i_organ], row[i_kind], row[i_origin], row[i_cats]))
-        sent = dates.get(row[i_sent])
-        executed = dates.get(row[i_exec])
-        outcome = outcomes.get(row[i_out], unseen)
+        # The caches answer for every cell seen before; PENDING (-1) is an empty date, UNKNOWN
+        # (-2) one not seen yet.
+        kind = kinds.get((organ, kind_text, origin, categories))
+        sent = dates.get(sent_text, UNKNOWN)
+        executed = dates.get(executed_text, UNKNOWN)
+        outcome = outcomes.get(outcome_text, unseen)
         if (
             kind is None
-            or sent is None
-            or sent == PENDING
-            or executed is None
+            or sent < 0
+            or executed == UNKNOWN
             or outcome is unseen
             or not rid
-            or PENDING < executed < sent
+            or sent > executed >= 0
             or (outcome is not None and executed == PENDING)
         ):
+            if not any(cell.strip() for cell in row):
+                count -= 1  # a row of empty cells, as spreadsheets leave: not a record
+                continue
             checked = checker.check(line, row)
             if isinstance(checked, list):
                 result.reject(line, checked)
@@ -209,35 +257,97 @@ def _pass(
             elif outside is not None:
                 outside(kind, sent, executed, positive, rid, line)
 
-    result.records = records
-    if records and first_sent != NO_FIRST:
+    result.records = count
+    if first_sent != NO_FIRST:
         result.first_sent = date.fromordinal(first_sent)
         result.last_sent = date.fromordinal(last_sent)
     return result
 
 
-def _settle_order(table: Table) -> DateOrder:
-    """The day/month order that the file's numeric dates prove, or a DataError naming lines."""
-    evidence = OrderEvidence()
-    i_sent, i_exec = table.index["sent"], table.index["executed"]
-    for line, row in table.records():
-        for position in (i_sent, i_exec):
-            if position < len(row):
-                evidence.add(line, row[position])
-    order = evidence.order()
-    if order is not None:
-        return order
-    if evidence.day_first and evidence.month_first:
-        raise DataError(
-            f"{table.name}: the dates mix day-first (line {lines_text(evidence.day_first)}) and "
-            f"month-first (line {lines_text(evidence.month_first)}) order; fix the file, or "
-            "pass --dayfirst or --monthfirst to read every date one way"
-        )
-    raise DataError(
-        f"{table.name}: dates such as those on line {lines_text(evidence.ambiguous)} could be "
-        "day-first or month-first and no date in the file settles it; pass --dayfirst or "
-        "--monthfirst"
+def _both_cores(
+    table: Table,
+    windows: Callable[[], Sequence[Window]],
+    options: ReadOptions,
+    order: DateOrder | None,
+    skip_lines: frozenset[int],
+    id_hashes: list[array[int]] | None,
+) -> Counted:
+    """`_pass` over the log, in two processes when the log is large and plain enough.
+
+    A plain log (no quotes, one record a line) splits at a line boundary into two halves; a
+    forked child counts the second half while this process counts the first, then the child's
+    counts, problems and id hashes are merged in. Line numbers stay exact: the table says which
+    line the second half starts on. Anything else — small logs, quoted CSV, workbooks, windows
+    that keep more than counts — takes the one-process path.
+    """
+    own = list(windows())
+    halves = table.halves() if _can_fork() and all(type(w) is Window for w in own) else None
+    if halves is None:
+        return _pass(table, own, options, order, skip_lines, id_hashes)
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    theirs = list(windows())
+    child = context.Process(
+        target=_count_part,
+        args=(sender, table, theirs, options, order, skip_lines, id_hashes is not None, halves[1]),
+        daemon=True,
     )
+    child.start()
+    sender.close()
+    try:
+        counted = _pass(
+            table, own, options, order, skip_lines, id_hashes, table.records_in(*halves[0])
+        )
+        outcome = receiver.recv()
+        if outcome[0] == "error":
+            raise outcome[1]
+        _, part, states = outcome
+        for bucket in id_hashes or ():  # read before joining: the child waits to send them
+            bucket.frombytes(receiver.recv_bytes())
+    except BaseException:
+        child.kill()
+        raise
+    finally:
+        child.join()
+        receiver.close()
+    counted.absorb(part)
+    for window, state in zip(own, states, strict=True):
+        window.merge(state)
+    return counted
+
+
+def _can_fork() -> bool:
+    return sys.platform == "linux" and (os.cpu_count() or 1) > 1
+
+
+def _count_part(
+    sender: Any,
+    table: Table,
+    windows: list[Window],
+    options: ReadOptions,
+    order: DateOrder | None,
+    skip_lines: frozenset[int],
+    want_hashes: bool,
+    part: tuple[int, int | None, int],
+) -> None:
+    """The child's half: count it and send back plain data (windows' counts, not the windows)."""
+    try:
+        hashes = [array("q") for _ in range(_BUCKETS)] if want_hashes else None
+        part_count = _pass(table, windows, options, order, skip_lines, hashes,
+                           table.records_in(*part))  # fmt: skip
+        part_count.windows = []
+        sender.send(("ok", part_count, [w.state() for w in windows]))
+        for bucket in hashes or ():  # one at a time: the parent never holds them all twice
+            sender.send_bytes(bucket.tobytes())
+    except BaseException as err:  # noqa: BLE001 - every failure goes back to the parent
+        try:
+            sender.send(("error", err))
+        except Exception:  # noqa: BLE001 - an exception that does not pickle
+            sender.send(("error", DataError(f"{table.name}: {type(err).__name__}: {err}")))
+    finally:
+        sender.close()
 
 
 def _duplicates(table: Table, id_hashes: list[array[int]]) -> list[Problem]:
@@ -247,9 +357,12 @@ def _duplicates(table: Table, id_hashes: list[array[int]]) -> list[Problem]:
     the id column confirms them (two different ids may share a hash) and finds their lines.
     """
     suspects: set[int] = set()
-    for bucket in id_hashes:
-        ordered = sorted(bucket)
-        suspects.update(a for a, b in zip(ordered, ordered[1:], strict=False) if a == b)
+    for k, bucket in enumerate(id_hashes):
+        id_hashes[k] = array("q")  # let each bucket go once checked: memory falls as we go
+        if len(set(bucket)) < len(bucket):  # one bucket at a time keeps the set small
+            ordered = sorted(bucket)
+            suspects.update(a for a, b in zip(ordered, ordered[1:], strict=False) if a == b)
+        del bucket
     if not suspects:
         return []
     first_line: dict[str, int] = {}
@@ -286,11 +399,11 @@ def count(
     order = options.date_order
     hashes: list[array[int]] = [array("q") for _ in range(_BUCKETS)]
     try:
-        counted = _pass(table, windows(), options, order, frozenset(), hashes)
+        counted = _both_cores(table, windows, options, order, frozenset(), hashes)
     except NeedDateOrder:
-        order = _settle_order(table)
+        order = settle_order(table)
         hashes = [array("q") for _ in range(_BUCKETS)]
-        counted = _pass(table, windows(), options, order, frozenset(), hashes)
+        counted = _both_cores(table, windows, options, order, frozenset(), hashes)
     duplicates = _duplicates(table, hashes)
     del hashes
     if duplicates:
@@ -298,7 +411,7 @@ def count(
         total = counted.problem_count + len(duplicates)
         lines = sorted(set(counted.invalid_lines) | {p.line for p in duplicates if p.line})
         if options.skip_invalid:  # the repeats were counted: count again without them
-            counted = _pass(table, windows(), options, order, frozenset(lines), None)
+            counted = _both_cores(table, windows, options, order, frozenset(lines), None)
         counted.problems, counted.problem_count = problems, total
         counted.invalid_lines, counted.invalid_rows = lines, len(lines)
     if counted.problem_count and not options.skip_invalid:
@@ -310,6 +423,7 @@ def count(
 
 def list_requests(source: Source, options: ReadOptions = DEFAULT_READ) -> list[Request]:
     """Every valid request of a log, in file order (it holds them all: for small logs)."""
-    listing = Listing()
-    count(source, lambda: [listing], options)
+    counted = count(source, lambda: [Listing()], options)
+    listing = counted.windows[0]
+    assert isinstance(listing, Listing)
     return listing.requests

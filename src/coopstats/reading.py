@@ -35,6 +35,7 @@ from typing import IO
 
 from coopstats.dates import DateOrder
 from coopstats.errors import DataError, UsageError
+from coopstats.lines import BLOCK, split_records
 from coopstats.model import COLUMNS, REQUIRED_COLUMNS, Problem
 
 csv.field_size_limit(2**31 - 1)  # free-text cells of any size: the default limit is 128 KiB
@@ -47,6 +48,10 @@ _ODS = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
 _SEP_LINE = re.compile(r"sep=(.)")
 _BOM = "\ufeff"
 _VALUE_SHOWN = 80  # characters of a line quoted in an encoding problem
+# Encodings in which byte 0x0A is always a line end: the fast path may split their bytes at it.
+_ONE_BYTE_NEWLINE = {"utf-8", "utf-8-sig", "ascii", "latin-1", "iso8859-1", "iso8859-15", "cp1252"}
+HALVES_FROM = 8 << 20  # below 8 MiB, a second process costs more than it saves
+Part = tuple[int, int | None, int]  # (first byte, end byte or None, first line) of a part
 
 
 @dataclass(frozen=True)
@@ -150,7 +155,7 @@ class Table:
     def records(self) -> Iterator[tuple[int, list[str]]]:
         raise NotImplementedError
 
-    def halves(self) -> tuple[tuple[int, int | None, int], tuple[int, int | None, int]] | None:
+    def halves(self) -> tuple[Part, Part] | None:
         """Two parts of the records that can be read apart (for counting on two cores), as
         (start, end, first line) each, or None when the table cannot be split: the default,
         which a table with a fast path may override."""
@@ -373,9 +378,12 @@ class CsvTable(Table):
             except UnicodeError as err:
                 raise self._decode_error(err) from None
         self._map_header(header, options)
+        self._plain = self._plain_start()
 
-    def _open(self) -> IO[str]:
+    def _open(self, start: int = 0) -> IO[str]:
+        """The text from byte `start` on (the start of a line), for the csv module."""
         raw = open(self.path, "rb", buffering=1 << 20)  # noqa: SIM115 - closed with the wrapper
+        raw.seek(start)
         return io.TextIOWrapper(raw, encoding=self.encoding, newline="")
 
     def _readline(self, text: IO[str]) -> str:
@@ -440,15 +448,89 @@ class CsvTable(Table):
         return file_problem(self.name, f"not valid CSV ({err})", "format-error", line=line)
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
-        """Every record after the header with its first line; blank lines are passed over."""
-        offset = self.preamble
+        """Every record after the header with its first line.
+
+        A plain log goes through the fast path of lines.py, which hands over to the csv module
+        at the first block holding a quote; its blank lines come out as rows of empty cells,
+        which every reader of records passes over.
+        """
+        if self._plain is None:
+            return self._csv_records(None, 0)
+        start, encoding = self._plain
+        return split_records(
+            self.path, start, None, self.header_line + 1, encoding, self.delimiter or ",",
+            self._decode_failure, self._csv_records,
+        )
+
+    def halves(self) -> tuple[Part, Part] | None:
+        """The records in two parts split at a line end, for two processes: only for a plain
+        log large enough to gain from it, with no quote anywhere (every record one line)."""
+        if self._plain is None:
+            return None
+        start, _ = self._plain
+        size = self.path.stat().st_size
+        if size - start < HALVES_FROM:
+            return None
+        middle = start + (size - start) // 2
+        split = lines_before = None
+        with open(self.path, "rb") as raw:
+            raw.seek(start)
+            position, lines = start, 0
+            for block in iter(lambda: raw.read(BLOCK), b""):
+                if b'"' in block or (b"\r" in block and b"\r" in block.replace(b"\r\n", b"")):
+                    return None  # quoted cells may span lines; old Mac line ends: one process
+                if split is None and position + len(block) > middle:
+                    cut = block.find(b"\n", middle - position)
+                    if cut >= 0:
+                        split = position + cut + 1
+                        lines_before = lines + block.count(b"\n", 0, cut + 1)
+                lines += block.count(b"\n")
+                position += len(block)
+        if split is None or lines_before is None or split >= size:
+            return None
+        first = self.header_line + 1
+        return (start, split, first), (split, None, first + lines_before)
+
+    def records_in(
+        self, start: int, end: int | None, first_line: int
+    ) -> Iterator[tuple[int, list[str]]]:
+        assert self._plain is not None, "halves() is None for a table without a fast path"
+        return split_records(
+            self.path, start, end, first_line, self._plain[1], self.delimiter or ",",
+            self._decode_failure, None,
+        )
+
+    def _decode_failure(self, err: UnicodeError, line: int) -> Exception:
+        return self._decode_error(err)
+
+    def _plain_start(self) -> tuple[int, str] | None:
+        """(byte offset of the first record, encoding of the records) when the fast path can
+        read this log: an encoding in which a line end is one byte of its own, and a header
+        region of plain lines (the fast path counts lines by their \n)."""
+        try:
+            name = codecs.lookup(self.encoding).name
+        except LookupError:
+            return None
+        if name not in _ONE_BYTE_NEWLINE:
+            return None
+        with open(self.path, "rb") as raw:
+            head = b"".join(raw.readline() for _ in range(self.header_line))
+        if not head.endswith(b"\n") or b'"' in head or b"\r" in head.replace(b"\r\n", b""):
+            return None
+        return len(head), "utf-8" if name == "utf-8-sig" else name
+
+    def _csv_records(self, start: int | None, first_line: int) -> Iterator[tuple[int, list[str]]]:
+        """Records by the csv module: from the top (start None, the header skipped), or from
+        byte `start` on, that byte being the start of line `first_line`."""
+        offset = self.preamble if start is None else first_line - 1
         first = last = 0
-        with self._open() as text:
+        with self._open(start or 0) as text:
             reader = csv.reader(text, delimiter=self.delimiter or ",")
             try:
-                for _ in range(offset):
-                    text.readline()
-                next(reader, None)
+                if start is None:
+                    for _ in range(offset):
+                        text.readline()
+                    next(reader, None)
                 last = reader.line_num
                 for row in reader:
                     first, last = last + 1, reader.line_num

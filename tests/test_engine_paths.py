@@ -1,0 +1,163 @@
+"""The engine's fast paths give exactly what the plain path gives: split lines versus the csv
+module, two processes versus one — same figures, same problems on the same lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import to_csv, valid_rows
+
+from coopstats import reading
+from coopstats.engine import Window, count
+from coopstats.errors import InvalidRows
+from coopstats.lines import split_records
+from coopstats.model import Period
+from coopstats.reading import ReadOptions, Source, open_table
+
+PERIOD = Period(date(2023, 9, 16), date(2024, 9, 15))
+PRIOR = Period(date(2022, 9, 16), date(2023, 9, 15))
+HEADER = "id,organ,kind,origin,categories,sent,executed,outcome"
+
+
+def windows() -> list[Window]:
+    return [Window(PERIOD, PERIOD.end), Window(PRIOR, PRIOR.end)]
+
+
+def state(path: Path, **read: object) -> tuple[object, ...]:
+    with Source(str(path)) as source:
+        counted = count(source, windows, ReadOptions(**read))  # type: ignore[arg-type]
+    return (
+        [w.state() for w in counted.windows], counted.records, counted.invalid_lines,
+        [(p.line, p.code) for p in counted.problems], counted.first_sent, counted.last_sent,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def one_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(reading.CsvTable, "halves", lambda self: None)
+    yield
+
+
+@pytest.fixture
+def tiny_halves(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(reading, "HALVES_FROM", 1)  # split even a small log in two
+    yield
+
+
+def csv_module_records(path: Path) -> list[tuple[int, list[str]]]:
+    with Source(str(path)) as source:
+        table = open_table(source, ReadOptions())
+        assert isinstance(table, reading.CsvTable)
+        return [(n, r) for n, r in table._csv_records(None, 0) if any(c.strip() for c in r)]
+
+
+def fast_records(path: Path) -> list[tuple[int, list[str]]]:
+    with Source(str(path)) as source:
+        table = open_table(source, ReadOptions())
+        return [(n, r) for n, r in table.records() if any(c.strip() for c in r)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "a,OTP,RFA,,,2024-01-01,,\r\nb,OTP,RFA,,,2024-01-02,,\r\n",  # CRLF
+        "a,OTP,RFA,,,2024-01-01,,\n\n\nb,OTP,RFA,,,2024-01-02,,",  # blank lines, no final \n
+        'a,OTP,RFA,,,2024-01-01,,\nb,OTP,RFA,,"2024-01-02",,\nc,OTP,RFA,,,2024-01-03,,\n',
+        'a,OTP,RFA,,,2024-01-01,,\nb,OTP,RFA,,"x\ny",2024-01-02,,\nc,OTP,RFA,,,2024-01-03,,\n',
+        "a,OTP,RFA,,,2024-01-01,,\rb,OTP,RFA,,,2024-01-02,,\r",  # old Mac line ends
+        "a,OTP,RFA,,,2024-01-01,,\n  ,  \nb,OTP,RFA,,,2024-01-02,,\n",  # whitespace row
+    ],
+)
+def test_split_lines_read_what_the_csv_module_reads(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "log.csv"
+    path.write_bytes((HEADER + "\n" + body).encode())
+    assert fast_records(path) == csv_module_records(path)
+
+
+def test_a_quote_late_in_a_big_log_hands_over_to_the_csv_module(tmp_path: Path) -> None:
+    rows = [f"r{n},OTP,RFA,,,2024-01-01,," for n in range(60_000)]  # > one 1 MiB block
+    rows[50_000] = 'r50000,OTP,RFA,,"multi\nline",2024-01-01,,'
+    path = tmp_path / "log.csv"
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    got = fast_records(path)
+    assert got == csv_module_records(path)
+    assert got[50_001][0] == 50_004  # the record after the two-line one: header + 50,001 + 2
+
+
+def test_parts_cover_the_log_exactly(tmp_path: Path) -> None:
+    rows = [f"r{n},OTP,RFA,,,2024-01-01,," for n in range(1000)]
+    path = tmp_path / "log.csv"
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    reading.HALVES_FROM, saved = 1, reading.HALVES_FROM
+    try:
+        with Source(str(path)) as source:
+            table = open_table(source, ReadOptions())
+            halves = table.halves()
+            assert halves is not None
+            first, second = (list(table.records_in(*part)) for part in halves)
+    finally:
+        reading.HALVES_FROM = saved
+    assert [n for n, _ in first + second] == list(range(2, 1002))
+    assert [r[0] for _, r in first + second] == [f"r{n}" for n in range(1000)]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=valid_rows(min_size=4, max_size=40), blank=st.integers(0, 3))
+def test_two_processes_count_what_one_counts(rows: list[dict[str, str]], blank: int) -> None:
+    import tempfile
+
+    text = to_csv(rows) + "\n" * blank
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "log.csv"
+        path.write_text(text, encoding="utf-8")
+        saved, reading.HALVES_FROM = reading.HALVES_FROM, 1
+        try:
+            two = state(path)  # in two processes unless the middle falls on the last line
+        finally:
+            reading.HALVES_FROM = saved
+        original = reading.CsvTable.halves
+        reading.CsvTable.halves = lambda self: None  # type: ignore[method-assign]
+        try:
+            one = state(path)
+        finally:
+            reading.CsvTable.halves = original  # type: ignore[method-assign]
+    assert two == one
+
+
+def test_two_processes_find_problems_and_duplicates_across_halves(
+    tmp_path: Path, tiny_halves: None
+) -> None:
+    rows = [f"r{n},OTP,RFA,,,2024-01-01,," for n in range(2000)]
+    rows[10] = "r10,OTP,RFQ,,,2024-01-01,,"  # line 12, first half
+    rows[1990] = "r5,OTP,RFA,,,2024-01-01,,"  # line 1992, second half: r5 is on line 7
+    path = tmp_path / "log.csv"
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with Source(str(path)) as source, pytest.raises(InvalidRows) as caught:
+        count(source, windows)
+    found = [(p.line, p.code) for p in caught.value.problems]
+    assert found == [(12, "unknown-kind"), (1992, "duplicate-id")]
+    assert "already used on line 7" in caught.value.problems[1].message
+
+
+def test_two_processes_settle_the_date_order(tmp_path: Path, tiny_halves: None) -> None:
+    rows = [f"r{n},OTP,RFA,,,05/01/2024,," for n in range(2000)]
+    rows[1500] = "r1500,OTP,RFA,,,25/01/2024,,"  # proves day-first, in the second half
+    path = tmp_path / "log.csv"
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with Source(str(path)) as source:
+        counted = count(source, windows)
+    assert counted.date_order == "day"
+    assert counted.first_sent == date(2024, 1, 5)  # 5 January, not 1 May
+    assert counted.last_sent == date(2024, 1, 25)
+
+
+def test_split_records_refuses_a_quote_without_a_fallback(tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    path.write_text('a,"b"\n', encoding="utf-8")
+    with pytest.raises(AssertionError):
+        list(split_records(path, 0, None, 1, "utf-8", ",", lambda e, n: e, None))
