@@ -178,12 +178,17 @@ Debug = Annotated[
 ]
 
 
+_PATH_OPTIONS = ("config", "export", "holidays")
+
+
 def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
 def warn(messages: list[str]) -> None:
     """Warnings go to standard error, one a line, so that standard output stays clean."""
+    if not messages:
+        return  # Rich is not even imported on the quiet path
     console = stderr_console()
     for message in messages:
         console.print(f"warning: {message}", markup=False)
@@ -201,6 +206,9 @@ class Settings:
     @classmethod
     def from_context(cls, ctx: typer.Context) -> Settings:
         params = dict(ctx.params)
+        for name in _PATH_OPTIONS:  # some Typer versions leave ctx.params unconverted
+            if isinstance(params.get(name), str):
+                params[name] = Path(params[name])
         config = load_config(params.get("config"))
         for name, value in config.defaults.items():
             if name not in params:
