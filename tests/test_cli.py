@@ -169,3 +169,24 @@ def test_colour_only_on_a_terminal_and_no_color_honoured() -> None:
         env={"FORCE_COLOR": "1", "NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "120"},
     )  # fmt: skip
     assert "36m" not in no_color.stdout  # no colour (bold and italic may remain)
+
+
+def test_config_defaults_reach_paths_and_the_period(
+    write_log: WriteLog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = write_log("a,OTP,RFA,,,2024-01-01,,")
+    export = tmp_path / "table.svg"
+    (tmp_path / "coopstats.toml").write_text(
+        f'[defaults]\nperiod = "2024"\nexport = "{export}"\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["summarize", str(log), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["period"] == {"start": "2023-09-16", "end": "2024-09-15"}
+    assert export.exists()
+
+
+def test_a_missing_period_is_a_usage_error(write_log: WriteLog) -> None:
+    result = runner.invoke(app, ["summarize", str(write_log())])
+    assert result.exit_code == 2
+    assert "missing option --period" in result.stderr

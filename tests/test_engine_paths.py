@@ -161,3 +161,58 @@ def test_split_records_refuses_a_quote_without_a_fallback(tmp_path: Path) -> Non
     path.write_text('a,"b"\n', encoding="utf-8")
     with pytest.raises(AssertionError):
         list(split_records(path, 0, None, 1, "utf-8", ",", lambda e, n: e, None))
+
+
+def test_a_bad_byte_in_the_second_half_is_a_located_problem(
+    tmp_path: Path, tiny_halves: None
+) -> None:
+    rows = [f"r{n},OTP,RFA,,,2024-01-01,," for n in range(2000)]
+    path = tmp_path / "log.csv"
+    data = (HEADER + "\n" + "\n".join(rows) + "\n").encode()
+    data = data.replace(b"r1800,OTP", b"r1800,\xe9OTP")  # latin-1 é on line 1802
+    path.write_bytes(data)
+    from coopstats.reading import FileProblem
+
+    with Source(str(path)) as source, pytest.raises(FileProblem) as caught:
+        count(source, windows)
+    assert caught.value.problem.code == "encoding-error"
+    assert caught.value.problem.line == 1802
+
+
+def test_crlf_split_across_blocks_keeps_two_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_halves: None
+) -> None:
+    monkeypatch.setattr(reading, "BLOCK", 64)  # many block ends, some between \r and \n
+    rows = [f"r{n},OTP,RFA,,,2024-01-01,," for n in range(300)]
+    path = tmp_path / "log.csv"
+    path.write_bytes((HEADER + "\r\n" + "\r\n".join(rows) + "\r\n").encode())
+    with Source(str(path)) as source:
+        assert open_table(source, ReadOptions()).halves() is not None
+        assert count(source, windows).records == 300
+
+
+def test_a_nul_byte_is_a_cell_character_on_either_path(tmp_path: Path) -> None:
+    # Past the first 64 KiB, where a NUL would have marked the file as binary.
+    rows = [f"r{n},OTP,RFA,,,2024-01-01,," for n in range(5000)]
+    rows[4000] = "r4000,OTP,RF\x00A,,,2024-01-01,,"  # line 4002
+    path = tmp_path / "log.csv"
+    path.write_bytes((HEADER + "\n" + "\n".join(rows) + "\n").encode())
+    assert fast_records(path) == csv_module_records(path)
+    with Source(str(path)) as source, pytest.raises(InvalidRows) as caught:
+        count(source, windows)
+    assert [(p.line, p.code) for p in caught.value.problems] == [(4002, "unknown-kind")]
+
+
+def test_a_row_of_the_wrong_width_is_not_the_first_use_of_an_id(tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    path.write_text(
+        HEADER + "\na,OTP,RFA,,,2024-01-01\na,OTP,RFA,,,2024-01-01,,\na,OTP,RFA,,,2024-01-02,,\n",
+        encoding="utf-8",
+    )
+    with Source(str(path)) as source:
+        counted = count(source, windows, ReadOptions(skip_invalid=True))
+    # Line 2 is unreadable; line 3 is the request, line 4 its duplicate.
+    found = [(p.line, p.code) for p in counted.problems]
+    assert found == [(2, "missing-cell"), (4, "duplicate-id")]
+    assert "already used on line 3" in counted.problems[1].message
+    assert counted.windows[0].sent[0] == 1

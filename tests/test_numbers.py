@@ -22,6 +22,9 @@ def test_report_values() -> None:
     assert fmt.signed_pct(Fraction(4100, 478), 2) == "+8.58%"
     assert fmt.signed_pct(Fraction(-1600, 345), 2) == "-4.64%"
     assert fmt.signed_pct(Fraction(0), 2) == "0.00%"
+    # Too small to show, but the sign still says which way: never "+0.00%" for a fall.
+    assert fmt.signed_pct(Fraction(-1, 1000), 2) == "-0.00%"
+    assert fmt.signed_pct(Fraction(1, 1000), 2) == "+0.00%"
     assert fmt.signed_pct(None, 2) == "N/A"
     assert fmt.days(Fraction(11006, 204), 2) == "53.95 days"  # 53.9509...
     assert fmt.pct(Fraction(20400, 519), 2) == "39.31%"  # 39.3063...

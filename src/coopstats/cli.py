@@ -70,7 +70,7 @@ def _root(
 def summarize(
     ctx: typer.Context,
     log: Log,
-    period: PeriodOpt,
+    period: PeriodOpt = None,
     as_of: AsOf = None,
     against: Against = None,
     notifications: Notifications = True,

@@ -205,7 +205,7 @@ def _pass(
             if not any(cell.strip() for cell in row):
                 count -= 1  # a blank line: not a record
                 continue
-            if len(row) < width or any(cell.strip() for cell in row[width:]):
+            if wrong_width(row, width):
                 result.reject(line, [checker.width_problem(line, row)])
                 continue
             del row[width:]  # trailing empty cells, as some exports write, are harmless
@@ -262,6 +262,12 @@ def _pass(
         result.first_sent = date.fromordinal(first_sent)
         result.last_sent = date.fromordinal(last_sent)
     return result
+
+
+def wrong_width(row: list[str], width: int) -> bool:
+    """Too few cells, or more with something in them: the record cannot be read by the header.
+    Such a record is never an id's first use (its cells may be shifted)."""
+    return len(row) < width or any(cell.strip() for cell in row[width:])
 
 
 def _both_cores(
@@ -367,9 +373,11 @@ def _duplicates(table: Table, id_hashes: list[array[int]]) -> list[Problem]:
         return []
     first_line: dict[str, int] = {}
     problems: list[Problem] = []
-    i_id = table.index["id"]
+    i_id, width = table.index["id"], table.width
     label = table.column_label("id")
     for line, row in table.records():
+        if len(row) != width and wrong_width(row, width):
+            continue  # the pass did not take its id either
         rid = row[i_id].strip() if i_id < len(row) else ""
         if rid and hash(rid) in suspects:
             if rid in first_line:

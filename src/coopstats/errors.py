@@ -39,3 +39,6 @@ class InvalidRows(DataError):
         self.problems = list(problems)
         self.total = total
         self.rows = rows
+
+    def __reduce__(self) -> tuple[type[InvalidRows], tuple[str, list[Problem], int, int]]:
+        return InvalidRows, (self.source, self.problems, self.total, self.rows)

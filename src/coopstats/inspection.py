@@ -475,9 +475,14 @@ def reconcile(
     as_of: date | None = None,
     options: ReadOptions = DEFAULT_READ,
 ) -> Reconciliation:
-    """Account for every row of the log against a period, as `explain` without --metric."""
+    """Account for every row of the log against a period, as `explain` without --metric.
+
+    Invalid rows are part of the account (a line of their own), so the count goes on past them
+    whether or not --skip-invalid was given.
+    """
     as_of = check_as_of(period, as_of)
-    counted: Counted = count(source, lambda: [Reconciling(period, as_of)], options)
+    lenient = replace(options, skip_invalid=True)
+    counted: Counted = count(source, lambda: [Reconciling(period, as_of)], lenient)
     window = counted.windows[0]
     assert isinstance(window, Reconciling)
     within = tuple(

@@ -21,6 +21,14 @@ DecodeFailure = Callable[[UnicodeError, int], Exception]
 Fallback = Callable[[int, int], Iterator[Record]]
 
 
+def needs_csv_module(chunk: bytes) -> bool:
+    """Whether these whole lines hold what only the csv module reads right: a quote, or a lone
+    carriage return (an old Mac line end)."""
+    if b'"' in chunk:
+        return True
+    return b"\r" in chunk and b"\r" in chunk.replace(b"\r\n", b"")
+
+
 def split_records(
     path: Path, start: int, end: int | None, first_line: int, encoding: str, delimiter: str,
     on_decode_error: DecodeFailure, fallback: Fallback | None,
@@ -58,7 +66,7 @@ def _blocks(
             chunk, tail = data[:cut], data[cut:]
             if not chunk:
                 return
-            if b'"' in chunk or (b"\r" in chunk and b"\r" in chunk.replace(b"\r\n", b"")):
+            if needs_csv_module(chunk):
                 if fallback is None:
                     raise AssertionError(f"{path}: a quote in a part read without the csv module")
                 yield fallback(position - len(data), line)

@@ -23,7 +23,7 @@ import typer
 from coopstats.config import Config, load_config
 from coopstats.errors import CoopstatsError, InvalidRows, UsageError
 from coopstats.model import Period
-from coopstats.periods import COURT_YEAR_START, parse_iso, parse_period, parse_year_start
+from coopstats.periods import COURT_YEAR_START, EXAMPLE, parse_iso, parse_period, parse_year_start
 from coopstats.reading import ReadOptions
 
 
@@ -51,14 +51,10 @@ Log = Annotated[
     ),
 ]
 PeriodOpt = Annotated[
-    str,
-    typer.Option(
-        "--period",
-        "-p",
-        help="START:END (inclusive, ISO dates) or a reporting year "
-        "such as 2024 (= 2023-09-16:2024-09-15).",
-        show_default=False,
-    ),
+    str | None,
+    typer.Option("--period", "-p", help="START:END (inclusive, ISO dates) or a reporting year "
+                 "such as 2024 (= 2023-09-16:2024-09-15). Required, here or as [defaults] "
+                 "period in coopstats.toml.", show_default=False),
 ]
 AsOf = Annotated[
     str | None,
@@ -206,16 +202,17 @@ class Settings:
     @classmethod
     def from_context(cls, ctx: typer.Context) -> Settings:
         params = dict(ctx.params)
-        for name in _PATH_OPTIONS:  # some Typer versions leave ctx.params unconverted
-            if isinstance(params.get(name), str):
-                params[name] = Path(params[name])
-        config = load_config(params.get("config"))
+        config_path = params.get("config")
+        config = load_config(Path(config_path) if config_path is not None else None)
         for name, value in config.defaults.items():
             if name not in params:
                 continue  # a default for another command (checked in config.py)
             source = ctx.get_parameter_source(name)
             if source is None or source.name == "DEFAULT":
                 params[name] = value
+        for name in _PATH_OPTIONS:  # from a config, or from a Typer that leaves them as text
+            if isinstance(params.get(name), str):
+                params[name] = Path(params[name])
         dayfirst, monthfirst = params.get("dayfirst"), params.get("monthfirst")
         if dayfirst and monthfirst:
             # One from the command line and one from the config: the command line wins.
@@ -259,6 +256,9 @@ class Settings:
         return self.params[name]
 
     def period(self, name: str = "period") -> Period:
+        """The period (required: from the command line or the config's [defaults])."""
+        if self.params.get(name) is None:
+            raise UsageError(f"missing option {_flag(name)}: the period to count, e.g. {EXAMPLE}")
         return parse_period(str(self.params[name]), self.year_start, _flag(name))
 
     def optional_period(self, name: str) -> Period | None:

@@ -35,7 +35,7 @@ from typing import IO
 
 from coopstats.dates import DateOrder
 from coopstats.errors import DataError, UsageError
-from coopstats.lines import BLOCK, split_records
+from coopstats.lines import BLOCK, needs_csv_module, split_records
 from coopstats.model import COLUMNS, REQUIRED_COLUMNS, Problem
 
 csv.field_size_limit(2**31 - 1)  # free-text cells of any size: the default limit is 128 KiB
@@ -79,6 +79,9 @@ class FileProblem(DataError):
         super().__init__(problem.describe(source))
         self.source = source
         self.problem = problem
+
+    def __reduce__(self) -> tuple[type[FileProblem], tuple[str, Problem]]:
+        return FileProblem, (self.source, self.problem)  # it crosses from a counting child
 
 
 def file_problem(
@@ -475,10 +478,13 @@ class CsvTable(Table):
         split = lines_before = None
         with open(self.path, "rb") as raw:
             raw.seek(start)
-            position, lines = start, 0
+            position, lines, carried = start, 0, b""
             for block in iter(lambda: raw.read(BLOCK), b""):
-                if b'"' in block or (b"\r" in block and b"\r" in block.replace(b"\r\n", b"")):
-                    return None  # quoted cells may span lines; old Mac line ends: one process
+                # A block may end between the \r and \n of one line end: carry that \r over.
+                whole = carried + block
+                carried = b"\r" if whole.endswith(b"\r") else b""
+                if needs_csv_module(whole[: len(whole) - len(carried)]):
+                    return None  # quoted cells may span lines, and so on: one process
                 if split is None and position + len(block) > middle:
                     cut = block.find(b"\n", middle - position)
                     if cut >= 0:
@@ -486,6 +492,8 @@ class CsvTable(Table):
                         lines_before = lines + block.count(b"\n", 0, cut + 1)
                 lines += block.count(b"\n")
                 position += len(block)
+        if carried:
+            return None  # the file ends in a lone \r
         if split is None or lines_before is None or split >= size:
             return None
         first = self.header_line + 1
@@ -515,7 +523,7 @@ class CsvTable(Table):
             return None
         with open(self.path, "rb") as raw:
             head = b"".join(raw.readline() for _ in range(self.header_line))
-        if not head.endswith(b"\n") or b'"' in head or b"\r" in head.replace(b"\r\n", b""):
+        if not head.endswith(b"\n") or needs_csv_module(head):
             return None
         return len(head), "utf-8" if name == "utf-8-sig" else name
 

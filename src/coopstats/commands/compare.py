@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
 def compare(
     ctx: typer.Context,
     log: Log,
-    period: PeriodOpt,
+    period: PeriodOpt = None,
     as_of: AsOf = None,
     against: Against = None,
     notifications: Notifications = True,
@@ -120,7 +120,7 @@ def compare(
 def trend(
     ctx: typer.Context,
     log: Log,
-    period: PeriodOpt,
+    period: PeriodOpt = None,
     periods: Periods = 5,
     as_of: AsOf = None,
     notifications: Notifications = True,

@@ -107,7 +107,7 @@ def validate(
 def explain(
     ctx: typer.Context,
     log: Log,
-    period: PeriodOpt,
+    period: PeriodOpt = None,
     metric: MetricOpt = None,
     as_of: AsOf = None,
     against: Against = None,

@@ -27,7 +27,7 @@ class Dialect(StrEnum):
 
 def sql(
     ctx: typer.Context,
-    period: PeriodOpt,
+    period: PeriodOpt = None,
     as_of: AsOf = None,
     against: Against = None,
     notifications: Notifications = True,

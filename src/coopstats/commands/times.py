@@ -61,7 +61,7 @@ Holidays = Annotated[
 def times(
     ctx: typer.Context,
     log: Log,
-    period: PeriodOpt,
+    period: PeriodOpt = None,
     as_of: AsOf = None,
     notifications: Notifications = True,
     days: DaysOpt = DayCount.calendar,

@@ -28,17 +28,6 @@ def section_number(metric: Metric) -> str:
     return metric.section.split(".", 1)[0]
 
 
-def signed(value: int | Fraction, decimals: int) -> str:
-    """`+41`, `-2.50`, `0`: the sign follows the exact value, so a change too small to show at
-    `decimals` places still says which way it went (`+0.00`, `-0.00`)."""
-    text = fmt.number(value, decimals)
-    if value > 0:
-        return "+" + text
-    if value < 0 and not text.startswith("-"):
-        return "-" + text
-    return text
-
-
 def value_text(metric: Metric, value: Value, decimals: int) -> str:
     """A figure as the report writes it: `519`, `39.31%`, `+8.58%` (an evolution), `53.95 days`."""
     if metric.id in EVOLUTION_IDS:
@@ -59,11 +48,11 @@ def change_text(change: Change, decimals: int) -> str:
     if change.change is None:
         return fmt.NA
     unit = {"pct": " pp", "days": " days"}.get(change.metric.kind, "")
-    return f"{arrow(change.change)} {signed(change.change, decimals)}{unit}"
+    return f"{arrow(change.change)} {fmt.signed(change.change, decimals)}{unit}"
 
 
 def change_pct_text(change: Change, decimals: int) -> str:
-    return fmt.NA if change.change_pct is None else signed(change.change_pct, decimals) + "%"
+    return fmt.NA if change.change_pct is None else fmt.signed(change.change_pct, decimals) + "%"
 
 
 def span(period: Period) -> str:

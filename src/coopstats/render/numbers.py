@@ -32,12 +32,20 @@ def pct(value: Fraction | int | None, decimals: int) -> str:
     return NA if value is None else f"{round_half_up(value, decimals)}%"
 
 
+def signed(value: Fraction | int, decimals: int) -> str:
+    """`+41`, `-2.50`, `0`: the sign follows the exact value, so a change too small to show at
+    `decimals` places still says which way it went (`+0.00`, `-0.00`); only zero has none."""
+    text = number(value, decimals)
+    if value > 0:
+        return "+" + text
+    if value < 0 and not text.startswith("-"):
+        return "-" + text
+    return text
+
+
 def signed_pct(value: Fraction | int | None, decimals: int) -> str:
     """An evolution: `+8.58%`, `-4.64%`, `0.00%`."""
-    if value is None:
-        return NA
-    text = round_half_up(value, decimals)
-    return f"{'' if text.startswith('-') or not value else '+'}{text}%"
+    return NA if value is None else signed(Fraction(value), decimals) + "%"
 
 
 def days(value: Fraction | int | None, decimals: int) -> str:
