@@ -34,6 +34,10 @@ def p(text: str) -> Period:
         ("2024-02-29:2024-02-29", "2024-02-28:2024-02-28"),
         # A quarter: 2024-01-01 + 3 months = 2024-04-01 = END + 1.
         ("2024-01-01:2024-03-31", "2023-10-01:2023-12-31"),
+        # The calendar's last year: END + 1 day does not exist, the rule still applies.
+        ("9999-01-01:9999-12-31", "9998-01-01:9998-12-31"),
+        # A month end that the shift keeps: 2024-01-31 + 1 month = 2024-02-29 = END + 1.
+        ("2024-01-31:2024-02-28", "2023-12-31:2024-01-28"),
     ],
 )
 def test_prior_period(period: str, prior: str) -> None:

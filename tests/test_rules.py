@@ -155,7 +155,7 @@ def test_incomplete_prior_is_said(write_log: WriteLog) -> None:
     with Source(str(log)) as source:
         result = summarize(source, PERIOD)
     assert any("incomplete" in w for w in result.warnings)
-    complete = write_log("a,OTP,RFA,,,2022-09-16,,")
+    complete = write_log("a,OTP,RFA,,,2022-09-16,,", "b,OTP,RFA,,,2024-01-01,,")
     with Source(str(complete)) as source:
         assert summarize(source, PERIOD).warnings == []
 
@@ -178,7 +178,8 @@ def test_skip_invalid_leaves_rows_out_and_says_which(write_log: WriteLog) -> Non
         result = summarize(source, PERIOD, options=ReadOptions(skip_invalid=True))
     assert result.values["otp.rfa.sent"] == 2  # a (first use) and c
     assert result.counted.invalid_lines == [3, 4]
-    assert "2 invalid row(s) left out of 4 (line(s) 3, 4)" in result.warnings[0]
+    expected = "2 invalid row(s) left out of 4: line 3 (unknown-kind), 4 (duplicate-id)"
+    assert expected in result.warnings[0]
 
 
 def test_prior_period_of_a_short_period(write_log: WriteLog) -> None:
@@ -190,3 +191,21 @@ def test_prior_period_of_a_short_period(write_log: WriteLog) -> None:
     )
     v = figures(log, Period(date(2024, 1, 1), date(2024, 1, 10)))
     assert v["otp.rfa.evolution_pct"] == -50  # 1 now, 2 in the prior ten days
+
+
+def test_a_period_without_requests_is_said(write_log: WriteLog) -> None:
+    log = write_log("a,OTP,RFA,,,2021-01-01,,", "b,OTP,RFA,,,2021-03-01,,")
+    with Source(str(log)) as source:
+        result = summarize(source, PERIOD)
+    assert any("no request in the log was sent in the period" in w for w in result.warnings)
+    assert any("from 2021-01-01 to 2021-03-01" in w for w in result.warnings)
+
+
+def test_a_month_end_prior_that_leaves_days_out_is_said(write_log: WriteLog) -> None:
+    # SPEC §2: 2024-02-01:2024-02-29 is one whole month, both ends move back one month:
+    # 2024-01-01:2024-01-29, so 30 and 31 January fall in neither period.
+    log = write_log("a,OTP,RFA,,,2023-12-01,,", "b,OTP,RFA,,,2024-02-10,,")
+    with Source(str(log)) as source:
+        result = summarize(source, Period(date(2024, 2, 1), date(2024, 2, 29)))
+    assert result.prior == Period(date(2024, 1, 1), date(2024, 1, 29))
+    assert any("no period covers 2024-01-30 to 2024-01-31" in w for w in result.warnings)

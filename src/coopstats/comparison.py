@@ -8,16 +8,21 @@ current period (for `trend`, the last one) takes another as-of date when one is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from fractions import Fraction
 
 from coopstats.engine import Counted, Window, count
 from coopstats.errors import UsageError
 from coopstats.metrics import METRICS, Metric, Value, compute
 from coopstats.model import Period
-from coopstats.periods import consecutive_periods, prior_period
+from coopstats.periods import consecutive_periods, gaps, prior_period
 from coopstats.reading import DEFAULT_READ, ReadOptions, Source
-from coopstats.summary import check_as_of, incomplete_prior_warning, skipped_warning
+from coopstats.summary import (
+    check_as_of,
+    empty_period_warning,
+    incomplete_prior_warning,
+    skipped_warning,
+)
 
 # `compare` replaces the four evolutions of SPEC §3 with its own change and change in %.
 EVOLUTION_IDS = tuple(m.id for m in METRICS if "evolution_pct" in m.id)
@@ -123,7 +128,12 @@ def compare(
     now_window, then_window = counted.windows
     now = compute(now_window, None, notifications)
     then = compute(then_window, None, notifications)
-    notes = (skipped_warning(counted), incomplete_prior_warning(counted, prior))
+    notes = (  # in summarize's order
+        skipped_warning(counted),
+        empty_period_warning(counted, now_window),
+        incomplete_prior_warning(counted, prior),
+        *(gaps([prior, period]) if against is None else []),
+    )
     return Comparison(
         source=source.name,
         period=period,
@@ -195,22 +205,3 @@ def incomplete_trend_warning(counted: Counted, chain: list[Period]) -> str | Non
         f"the log's earliest request was sent on {first}, after the start of {late[-1]}: the "
         f"figures of {which}, and their evolutions, are incomplete"
     )
-
-
-def gaps(periods: list[Period]) -> list[str]:
-    """Days that no period of the trend covers.
-
-    SPEC §2 moves a period of whole months back by whole months, clamping month ends, so the
-    prior of 2024-02-01:2024-02-29 is 2024-01-01:2024-01-29 and 30-31 January fall in none.
-    """
-    notes = []
-    for before, after in zip(periods, periods[1:], strict=False):
-        first_missing = before.end + timedelta(days=1)
-        last_missing = after.start - timedelta(days=1)
-        if first_missing <= last_missing:
-            notes.append(
-                f"no period covers {first_missing} to {last_missing} (between {before} and "
-                f"{after}): SPEC §2 moves a period of whole months back by whole months, "
-                "clamping month ends"
-            )
-    return notes

@@ -134,11 +134,15 @@ class OrderEvidence:
             return  # no reading makes a date of it: it proves nothing, and is reported later
         first, second = parts
         if first > 12 >= second:
-            self.day_first.append(line)
+            found = self.day_first
         elif second > 12 >= first:
-            self.month_first.append(line)
+            found = self.month_first
         elif first != second and first <= 12 and second <= 12:
-            self.ambiguous.append(line)
+            found = self.ambiguous
+        else:
+            return
+        if not found or found[-1] != line:  # sent and executed on one line: name it once
+            found.append(line)
 
     def order(self) -> DateOrder | None:
         """The order the file proves; None when it proves neither or both (see `conflict`)."""

@@ -296,6 +296,8 @@ class Explanation:
     @property
     def rule(self) -> str:
         """How the figure follows from the rows listed, in words."""
+        if not self.groups:  # mission notifications under --no-notifications
+            return "Nothing is listed: no request counts in this figure here, so it is 0."
         what = self.requests
         return {
             "sent": f"Listed: the {what} sent in the period. The figure is their number.",

@@ -28,7 +28,12 @@ def parse_year_start(text: str) -> tuple[int, int]:
         if not m:
             raise ValueError
         month, day = int(m[1]), int(m[2])
-        date(2023, month, day)  # a common year: refuses 02-29 and 04-31 alike
+        if (month, day) == (2, 29):
+            raise UsageError(
+                "--year-start: 02-29 is not in every year; a reporting year needs a start that "
+                "every year has, e.g. 03-01"
+            )
+        date(2023, month, day)  # refuses 04-31 and the like
     except ValueError:
         raise UsageError(
             f"--year-start: {text!r} is not a month and day; write it as MM-DD, e.g. 09-16"
@@ -79,18 +84,30 @@ def prior_period(period: Period) -> Period:
         return _shift_back(period)
     except (OverflowError, ValueError):
         raise UsageError(
-            f"the period before {period} would start before the year 1; choose a later period"
+            f"the period before {period} falls outside the calendar (years 1 to 9999); choose "
+            "another period, or name the one to compare with in --against"
         ) from None
 
 
 def _shift_back(period: Period) -> Period:
-    after_end = period.end + timedelta(days=1)
-    months = (after_end.year - period.start.year) * 12 + after_end.month - period.start.month
-    if months > 0 and period.start + relativedelta(months=months) == after_end:
-        back = relativedelta(months=months)
-        return Period(period.start - back, period.end - back)
+    start, end = period.start, period.end
+    months = (end.year - start.year) * 12 + end.month - start.month
+    for n in (months, months + 1):  # END + 1 day falls in END's month or the next
+        if n > 0 and _ends_month_span(start, n, end):
+            back = relativedelta(months=n)
+            return Period(start - back, end - back)
     length = timedelta(days=period.days)
-    return Period(period.start - length, period.end - length)
+    return Period(start - length, end - length)
+
+
+def _ends_month_span(start: date, months: int, end: date) -> bool:
+    """Whether END + 1 day is START + `months` months (relativedelta clamping a month end),
+    asked without forming END + 1 day, which does not exist for 9999-12-31."""
+    total = start.month - 1 + months
+    year, month = start.year + total // 12, total % 12 + 1
+    if year > 9999:
+        return (year, month, start.day) == (10000, 1, 1) and end == date(9999, 12, 31)
+    return start + relativedelta(months=months) - timedelta(days=1) == end
 
 
 def consecutive_periods(last: Period, count: int) -> list[Period]:
@@ -99,3 +116,22 @@ def consecutive_periods(last: Period, count: int) -> list[Period]:
     while len(periods) < count:
         periods.append(prior_period(periods[-1]))
     return periods[::-1]
+
+
+def gaps(periods: list[Period]) -> list[str]:
+    """Days that no period of the trend covers.
+
+    SPEC §2 moves a period of whole months back by whole months, clamping month ends, so the
+    prior of 2024-02-01:2024-02-29 is 2024-01-01:2024-01-29 and 30-31 January fall in none.
+    """
+    notes = []
+    for before, after in zip(periods, periods[1:], strict=False):
+        first_missing = before.end + timedelta(days=1)
+        last_missing = after.start - timedelta(days=1)
+        if first_missing <= last_missing:
+            notes.append(
+                f"no period covers {first_missing} to {last_missing} (between {before} and "
+                f"{after}): SPEC §2 moves a period of whole months back by whole months, "
+                "clamping month ends"
+            )
+    return notes

@@ -9,7 +9,7 @@ from coopstats.engine import Counted, DaysFn, Window, count
 from coopstats.errors import UsageError
 from coopstats.metrics import Value, compute
 from coopstats.model import Period
-from coopstats.periods import prior_period
+from coopstats.periods import gaps, prior_period
 from coopstats.reading import DEFAULT_READ, ReadOptions, Source
 
 
@@ -49,16 +49,33 @@ def incomplete_prior_warning(counted: Counted, prior: Period) -> str | None:
     return None
 
 
+def empty_period_warning(counted: Counted, window: Window) -> str | None:
+    """Zeros because nothing was sent in the period deserve a word: a wrong period is likelier
+    than a year without requests."""
+    if any(window.sent):
+        return None
+    if counted.first_sent is None:
+        return "the log holds no valid request: every figure is 0 or N/A"
+    return (
+        f"no request in the log was sent in the period (the log's requests were sent from "
+        f"{counted.first_sent.isoformat()} to {counted.last_sent}): every figure is 0 or N/A"
+    )
+
+
 def skipped_warning(counted: Counted) -> str | None:
-    """With --skip-invalid: how many rows were left out, and which lines."""
+    """With --skip-invalid: how many rows were left out, which lines, and why (problem codes)."""
     if not counted.invalid_rows:
         return None
+    codes: dict[int, list[str]] = {}
+    for problem in counted.problems:
+        if problem.line is not None and problem.code not in codes.setdefault(problem.line, []):
+            codes[problem.line].append(problem.code)
     lines = counted.invalid_lines
-    shown = ", ".join(str(n) for n in lines[:20])
+    shown = ", ".join(f"{n} ({', '.join(codes.get(n, []))})" for n in lines[:20])
     more = f" and {len(lines) - 20} more" if len(lines) > 20 else ""
     return (
-        f"{counted.invalid_rows} invalid row(s) left out of {counted.records} "
-        f"(line(s) {shown}{more})"
+        f"{counted.invalid_rows} invalid row(s) left out of {counted.records}: line "
+        f"{shown}{more}; 'coopstats validate' tells what is wrong with each"
     )
 
 
@@ -83,7 +100,12 @@ def summarize(
 
     counted = count(source, windows, options)
     current, before = counted.windows
-    notes = (skipped_warning(counted), incomplete_prior_warning(counted, prior))
+    notes = (
+        skipped_warning(counted),
+        empty_period_warning(counted, current),
+        incomplete_prior_warning(counted, prior),
+        *(gaps([prior, period]) if against is None else []),
+    )
     return Summary(
         source=source.name,
         period=period,

@@ -170,7 +170,8 @@ def figure_rows(result: Times, group: GroupTimes, decimals: int) -> list[tuple[s
             f"{oldest.id} ({_days(oldest.age_days, unit, decimals)})" if oldest else "none",
         ),
         (
-            "Backlog: pending at start + sent − executed",
+            "Backlog over the period's own dates (not --as-of): pending at start + sent − "
+            "executed",
             f"{b.pending_start} + {b.sent} − {b.executed_any} = {b.pending_end} pending at end",
         ),
     ]
