@@ -17,6 +17,7 @@ from coopstats.model import CATEGORIES, KIND_ORGAN, KINDS, ORGANS, ORIGINS, OUTC
 from coopstats.reading import FileProblem, Table, file_problem
 
 PENDING = -1  # the day ordinal of an empty `executed` cell
+UNKNOWN = -2  # the day ordinal of a cell that is no date
 DATE_CACHE_LIMIT = 100_000  # datetimes can make every cell distinct: keep the cache bounded
 
 KIND_WORDS = "RFA, mission-notification, RFI (OTP) or RFC, decision-notification (Registry)"
@@ -136,6 +137,19 @@ class RowChecker:
         """The cell's word, case-folded, after the user's own vocabulary mapping (config)."""
         folded = raw.strip().casefold()
         return self.values.get(column, {}).get(folded, folded)
+
+    def remember(self, text: str) -> int:
+        """The day ordinal of a date cell, cached, or UNKNOWN: the fast path's way to meet a
+        new date without a full check of the record (a log has a few thousand dates)."""
+        try:
+            value = parse_date(text, self.order) if text.strip() else PENDING
+        except DateProblem:
+            return UNKNOWN  # the full check will say what is wrong
+        if len(self.dates) > DATE_CACHE_LIMIT:
+            self.dates.clear()
+            self.dates[""] = PENDING
+        self.dates[text] = value
+        return value
 
     def date(self, line: int, column: str, text: str, problems: list[Problem]) -> int | None:
         """The day ordinal (PENDING when blank), cached; None and a problem when not a date."""

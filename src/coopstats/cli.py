@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
+from typing import Annotated, Any
 
 import typer
 
@@ -38,15 +39,16 @@ from coopstats.options import (
     warn,
 )
 
-app = typer.Typer(
-    name="coopstats",
-    help="Cooperation-request statistics, counted by the rules of the ICC's Report of the Court "
-    "on Cooperation.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+APP_SETTINGS: dict[str, Any] = {
+    "name": "coopstats",
+    "help": "Cooperation-request statistics, counted by the rules of the ICC's Report of the "
+    "Court on Cooperation.",
+    "no_args_is_help": True,
+    "pretty_exceptions_enable": False,
+    "add_completion": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+app = typer.Typer(**APP_SETTINGS)
 
 
 def _version(value: bool) -> None:
@@ -124,7 +126,7 @@ def summarize(
         emit(
             fmt,
             _summary_text(result, fmt, int(s["decimals"])),
-            _summary_table(result, s),
+            lambda: _summary_table(result, int(s["decimals"])),
             s["export"],
         )
 
@@ -148,18 +150,16 @@ def _summary_text(result: object, fmt: Format, decimals: int) -> str | None:
     return None
 
 
-def _summary_table(result: object, s: Settings) -> object:
+def _summary_table(result: object, decimals: int) -> object:
     from coopstats.render.layout import caption, sections
     from coopstats.render.table import sections_table
     from coopstats.summary import Summary
 
     assert isinstance(result, Summary)
-    if Format(s["fmt"]) is not Format.table and s["export"] is None:
-        return None
     return sections_table(
         "Report of the Court on Cooperation: disaggregated data",
         caption(result),
-        sections(result, int(s["decimals"])),
+        sections(result, decimals),
     )
 
 
@@ -168,4 +168,16 @@ for _module in (compare, times, inspect, sql):
 
 
 def main() -> None:
+    """The console script. Typer converts every registered command into a click command on
+    each run (a tenth of a 10,000-row summary's time), so a run that names its command gets an
+    app holding that command alone; `coopstats --help` and the like get the whole app."""
+    name = sys.argv[1] if len(sys.argv) > 1 else ""
+    for info in app.registered_commands:
+        callback = info.callback
+        if callback is not None and name == (info.name or callback.__name__.replace("_", "-")):
+            single = typer.Typer(**APP_SETTINGS)
+            single.callback()(_root)
+            single.registered_commands.append(info)
+            single()
+            return
     app()

@@ -13,7 +13,6 @@ Options given on the command line win over the file.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,10 +57,12 @@ def load_config(path: Path | None) -> Config:
             return Config()
         path = local
     try:
+        import tomllib  # only when there is a file to read: start-up stays lean
+
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise UsageError(f"--config: {path}: no such file") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+    except (OSError, UnicodeDecodeError, ValueError) as err:  # TOMLDecodeError is a ValueError
         raise UsageError(f"{path}: not a readable TOML file ({err})") from None
     unknown = sorted(set(data) - {"columns", "values", "defaults"})
     if unknown:

@@ -17,7 +17,7 @@ from datetime import date
 from operator import itemgetter
 from typing import Any
 
-from coopstats.checks import PENDING, Kind, RowChecker, settle_order
+from coopstats.checks import PENDING, UNKNOWN, Kind, RowChecker, settle_order
 from coopstats.dates import DateOrder, NeedDateOrder
 from coopstats.errors import DataError, InvalidRows
 from coopstats.groups import COUNT
@@ -29,7 +29,6 @@ PROBLEMS_KEPT = 10_000  # beyond this, problems are counted but not kept
 # enough that appending stays cache-friendly, many enough that one check's set stays small.
 _BUCKETS = 64
 _MASK = _BUCKETS - 1
-UNKNOWN = -2  # the day ordinal of a date cell not seen yet
 
 DaysFn = Callable[[int, int], int]
 WindowState = tuple[list[int], list[int], list[int], list[dict[int, int]]]
@@ -185,6 +184,7 @@ def _pass(
     result = Counted(table.name, list(windows), date_order=order)
     checker = RowChecker(table, order, options.values)
     kinds, dates, outcomes = checker.kinds, checker.dates, checker.outcomes
+    remember = checker.remember
     idx = table.index
     width = table.width
     pad = width in idx.values()  # an optional column is absent: it reads a '' appended to rows
@@ -194,6 +194,10 @@ def _pass(
         idx["executed"], idx["outcome"],
     )  # fmt: skip
     spans = [(w.start, w.end, w.add, w.outside if w.sees_all_rows else None) for w in windows]
+    # Most requests fall in no window: one test against the windows' hull spares the loop.
+    every_row = any(w.sees_all_rows for w in windows)
+    lowest = min((w.start for w in windows), default=0)
+    highest = max((w.end for w in windows), default=-1)
     keep_hash = [bucket.append for bucket in id_hashes] if id_hashes is not None else None
     unseen = object()
     first_sent, last_sent = NO_FIRST, NO_LAST
@@ -221,11 +225,15 @@ def _pass(
         if skip_lines and line in skip_lines:
             continue
 
-        # The caches answer for every cell seen before; PENDING (-1) is an empty date, UNKNOWN
-        # (-2) one not seen yet.
+        # The caches answer for every cell seen before, and a new date is parsed on the spot;
+        # PENDING (-1) is an empty date, UNKNOWN (-2) a cell that is no date.
         kind = kinds.get((organ, kind_text, origin, categories))
         sent = dates.get(sent_text, UNKNOWN)
+        if sent == UNKNOWN:
+            sent = remember(sent_text)
         executed = dates.get(executed_text, UNKNOWN)
+        if executed == UNKNOWN:
+            executed = remember(executed_text)
         outcome = outcomes.get(outcome_text, unseen)
         if (
             kind is None
@@ -251,11 +259,12 @@ def _pass(
             first_sent = sent
         if sent > last_sent:
             last_sent = sent
-        for start, end, add, outside in spans:
-            if start <= sent <= end:
-                add(kind, sent, executed, positive, rid, line)
-            elif outside is not None:
-                outside(kind, sent, executed, positive, rid, line)
+        if every_row or lowest <= sent <= highest:
+            for start, end, add, outside in spans:
+                if start <= sent <= end:
+                    add(kind, sent, executed, positive, rid, line)
+                elif outside is not None:
+                    outside(kind, sent, executed, positive, rid, line)
 
     result.records = count
     if first_sent != NO_FIRST:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -344,17 +344,20 @@ def check_export(export: Path | None, log: str) -> None:
         raise UsageError(f"--export {export}: that is the log itself; coopstats never writes it")
 
 
-def emit(fmt: Format, text: str | None, renderable: Any, export: Path | None) -> None:
-    """Print machine text as is, or the human renderable through Rich; export the latter."""
+def emit(fmt: Format, text: str | None, table: Callable[[], Any], export: Path | None) -> None:
+    """Print machine text as is, or the human table through Rich; export the table.
+
+    `table` is called only when a table is wanted, so that machine formats never import Rich.
+    """
     if text is not None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
         from rich.console import Console
 
-        Console(highlight=False).print(renderable)
+        Console(highlight=False).print(table())
     if export is not None:
-        save_export(renderable, export)
+        save_export(table(), export)
 
 
 def save_export(renderable: Any, export: Path) -> None:

@@ -113,8 +113,7 @@ def compare(
             text = render.comparison_markdown(result, places)
         else:
             text = None
-        wanted = fmt is Format.table or s["export"] is not None
-        emit(fmt, text, render.comparison_table(result, places) if wanted else None, s["export"])
+        emit(fmt, text, lambda: render.comparison_table(result, places), s["export"])
 
 
 def trend(
@@ -178,5 +177,4 @@ def trend(
             text = render.trend_markdown(result, places)
         else:
             text = None
-        wanted = fmt is Format.table or s["export"] is not None
-        emit(fmt, text, render.trend_table(result, places) if wanted else None, s["export"])
+        emit(fmt, text, lambda: render.trend_table(result, places), s["export"])

@@ -180,4 +180,4 @@ def explain(
 def _show(fmt: Format, text: str | None, table: Callable[[], object], export: Path | None) -> None:
     """Print `text`, or the table; the table is built only when shown or exported (a listing
     of many requests is costly to lay out for nothing)."""
-    emit(fmt, text, table() if text is None or export is not None else None, export)
+    emit(fmt, text, table, export)

@@ -113,7 +113,8 @@ def times(
             )
         warn(result.warnings)
         chosen = Format(s["fmt"])
-        emit(chosen, _text(result, chosen, int(s["decimals"])), _table(result, s), s["export"])
+        text = _text(result, chosen, int(s["decimals"]))
+        emit(chosen, text, lambda: _table(result, s), s["export"])
 
 
 def _text(result: object, fmt: Format, decimals: int) -> str | None:
@@ -135,8 +136,6 @@ def _table(result: object, s: Settings) -> object:
     from coopstats.times import Times
 
     assert isinstance(result, Times)
-    if Format(s["fmt"]) is not Format.table and s["export"] is None:
-        return None
     return times_table(result, int(s["decimals"]))
 
 
