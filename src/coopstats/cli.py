@@ -13,29 +13,21 @@ from coopstats.commands.times import DaysOpt, Holidays
 from coopstats.options import (
     Against,
     AsOf,
-    Columns,
-    ConfigOpt,
     DayCount,
-    DayFirst,
-    Debug,
     Decimals,
-    Delimiter,
-    Encoding,
     Export,
     Format,
     FormatOpt,
     Log,
-    MaxProblems,
-    MonthFirst,
     Notifications,
     PeriodOpt,
     Settings,
-    Sheet,
     SkipInvalid,
     YearStart,
     check_export,
     emit,
     handled,
+    reads_logs,
     warn,
 )
 
@@ -69,6 +61,7 @@ def _root(
 
 
 @app.command()
+@reads_logs
 def summarize(
     ctx: typer.Context,
     log: Log,
@@ -81,17 +74,9 @@ def summarize(
     fmt: FormatOpt = Format.table,
     decimals: Decimals = 2,
     year_start: YearStart = "09-16",
-    column: Columns = None,
-    dayfirst: DayFirst = False,
-    monthfirst: MonthFirst = False,
-    encoding: Encoding = None,
-    delimiter: Delimiter = None,
-    sheet: Sheet = None,
     skip_invalid: SkipInvalid = False,
-    max_problems: MaxProblems = 20,
-    config: ConfigOpt = None,
     export: Export = None,
-    debug: Debug = False,
+    **read: Any,
 ) -> None:
     """Print the report's tables (section II) for a period.
 

@@ -7,6 +7,7 @@ from its own default.
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 import traceback
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -373,3 +374,36 @@ def save_export(renderable: Any, export: Path) -> None:
             recorder.save_html(str(export))
     except OSError as err:
         raise UsageError(f"--export {export}: cannot write it ({err.strerror})") from None
+
+
+# The options of every command that reads a log, declared once and given to each command by
+# `reads_logs`; the command reads them through Settings.from_context(ctx).
+_READ_OPTIONS: tuple[tuple[str, Any, object], ...] = (
+    ("column", Columns, None),
+    ("dayfirst", DayFirst, False),
+    ("monthfirst", MonthFirst, False),
+    ("encoding", Encoding, None),
+    ("delimiter", Delimiter, None),
+    ("sheet", Sheet, None),
+    ("max_problems", MaxProblems, 20),
+    ("config", ConfigOpt, None),
+    ("debug", Debug, False),
+)
+Command = TypeVar("Command", bound=Callable[..., None])
+
+
+def reads_logs(command: Command) -> Command:
+    """Add the options of reading a log to a command's signature, as Typer reads it.
+
+    The command takes them in `**read` and reads them from the context through `Settings`; one
+    it declares itself (with another default, say) keeps its own declaration.
+    """
+    own = inspect.signature(command, eval_str=True)
+    parameters = [p for p in own.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    parameters += [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=alias)
+        for name, alias, default in _READ_OPTIONS
+        if name not in own.parameters
+    ]
+    command.__signature__ = own.replace(parameters=parameters)  # type: ignore[attr-defined]
+    return command

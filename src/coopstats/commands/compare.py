@@ -2,35 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from coopstats.options import (
     Against,
     AsOf,
-    Columns,
-    ConfigOpt,
-    DayFirst,
-    Debug,
     Decimals,
-    Delimiter,
-    Encoding,
     Export,
     Format,
     FormatOpt,
     Log,
-    MaxProblems,
-    MonthFirst,
     Notifications,
     PeriodOpt,
     Settings,
-    Sheet,
     SkipInvalid,
     YearStart,
     check_export,
     emit,
     handled,
+    reads_logs,
     warn,
 )
 
@@ -52,6 +44,7 @@ def register(app: typer.Typer) -> None:
     app.command()(trend)
 
 
+@reads_logs
 def compare(
     ctx: typer.Context,
     log: Log,
@@ -62,17 +55,9 @@ def compare(
     fmt: FormatOpt = Format.table,
     decimals: Decimals = 2,
     year_start: YearStart = "09-16",
-    column: Columns = None,
-    dayfirst: DayFirst = False,
-    monthfirst: MonthFirst = False,
-    encoding: Encoding = None,
-    delimiter: Delimiter = None,
-    sheet: Sheet = None,
     skip_invalid: SkipInvalid = False,
-    max_problems: MaxProblems = 20,
-    config: ConfigOpt = None,
     export: Export = None,
-    debug: Debug = False,
+    **read: Any,
 ) -> None:
     """Compare a period's figures with the prior period's: current, prior, change, change in %.
 
@@ -116,6 +101,7 @@ def compare(
         emit(fmt, text, lambda: render.comparison_table(result, places), s["export"])
 
 
+@reads_logs
 def trend(
     ctx: typer.Context,
     log: Log,
@@ -126,17 +112,9 @@ def trend(
     fmt: FormatOpt = Format.table,
     decimals: Decimals = 2,
     year_start: YearStart = "09-16",
-    column: Columns = None,
-    dayfirst: DayFirst = False,
-    monthfirst: MonthFirst = False,
-    encoding: Encoding = None,
-    delimiter: Delimiter = None,
-    sheet: Sheet = None,
     skip_invalid: SkipInvalid = False,
-    max_problems: MaxProblems = 20,
-    config: ConfigOpt = None,
     export: Export = None,
-    debug: Debug = False,
+    **read: Any,
 ) -> None:
     """Follow every figure across consecutive periods ending with --period, oldest first.
 

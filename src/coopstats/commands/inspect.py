@@ -5,35 +5,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from coopstats.options import (
     Against,
     AsOf,
-    Columns,
-    ConfigOpt,
-    DayFirst,
-    Debug,
     Decimals,
-    Delimiter,
-    Encoding,
     Export,
     Format,
     FormatOpt,
     Log,
     MaxProblems,
-    MonthFirst,
     Notifications,
     PeriodOpt,
     Settings,
-    Sheet,
     SkipInvalid,
     YearStart,
     check_export,
     emit,
     handled,
+    reads_logs,
     warn,
 )
 
@@ -57,20 +50,14 @@ def register(app: typer.Typer) -> None:
     app.command()(explain)
 
 
+@reads_logs
 def validate(
     ctx: typer.Context,
     log: Log,
     fmt: FormatOpt = Format.table,
-    column: Columns = None,
-    dayfirst: DayFirst = False,
-    monthfirst: MonthFirst = False,
-    encoding: Encoding = None,
-    delimiter: Delimiter = None,
-    sheet: Sheet = None,
     max_problems: MaxProblems = ALL_PROBLEMS,
-    config: ConfigOpt = None,
     export: Export = None,
-    debug: Debug = False,
+    **read: Any,
 ) -> None:
     """Check the whole log and list every problem (no period needed).
 
@@ -104,6 +91,7 @@ def validate(
             raise typer.Exit(1)
 
 
+@reads_logs
 def explain(
     ctx: typer.Context,
     log: Log,
@@ -115,17 +103,9 @@ def explain(
     fmt: FormatOpt = Format.table,
     decimals: Decimals = 2,
     year_start: YearStart = "09-16",
-    column: Columns = None,
-    dayfirst: DayFirst = False,
-    monthfirst: MonthFirst = False,
-    encoding: Encoding = None,
-    delimiter: Delimiter = None,
-    sheet: Sheet = None,
     skip_invalid: SkipInvalid = False,
-    max_problems: MaxProblems = 20,
-    config: ConfigOpt = None,
     export: Export = None,
-    debug: Debug = False,
+    **read: Any,
 ) -> None:
     """Show where the figures come from, request by request.
 

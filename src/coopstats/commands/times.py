@@ -6,35 +6,27 @@ The `--days` and `--holidays` options are declared here and shared with `summari
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from coopstats.options import (
     AsOf,
-    Columns,
-    ConfigOpt,
     DayCount,
-    DayFirst,
-    Debug,
     Decimals,
-    Delimiter,
-    Encoding,
     Export,
     Format,
     FormatOpt,
     Log,
-    MaxProblems,
-    MonthFirst,
     Notifications,
     PeriodOpt,
     Settings,
-    Sheet,
     SkipInvalid,
     YearStart,
     check_export,
     emit,
     handled,
+    reads_logs,
     warn,
 )
 
@@ -58,6 +50,7 @@ Holidays = Annotated[
 ]
 
 
+@reads_logs
 def times(
     ctx: typer.Context,
     log: Log,
@@ -69,17 +62,9 @@ def times(
     fmt: FormatOpt = Format.table,
     decimals: Decimals = 2,
     year_start: YearStart = "09-16",
-    column: Columns = None,
-    dayfirst: DayFirst = False,
-    monthfirst: MonthFirst = False,
-    encoding: Encoding = None,
-    delimiter: Delimiter = None,
-    sheet: Sheet = None,
     skip_invalid: SkipInvalid = False,
-    max_problems: MaxProblems = 20,
-    config: ConfigOpt = None,
     export: Export = None,
-    debug: Debug = False,
+    **read: Any,
 ) -> None:
     """How long execution takes per group, pending requests included.
 
