@@ -436,11 +436,3 @@ def count(
             source.name, counted.problems, counted.problem_count, counted.invalid_rows
         )
     return counted
-
-
-def list_requests(source: Source, options: ReadOptions = DEFAULT_READ) -> list[Request]:
-    """Every valid request of a log, in file order (it holds them all: for small logs)."""
-    counted = count(source, lambda: [Listing()], options)
-    listing = counted.windows[0]
-    assert isinstance(listing, Listing)
-    return listing.requests
