@@ -190,3 +190,22 @@ def test_a_missing_period_is_a_usage_error(write_log: WriteLog) -> None:
     result = runner.invoke(app, ["summarize", str(write_log())])
     assert result.exit_code == 2
     assert "missing option --period" in result.stderr
+
+
+def test_sheet_on_a_csv_and_an_export_to_no_folder_are_usage_errors(write_log: WriteLog) -> None:
+    log = str(write_log("a,OTP,RFA,,,2024-01-01,,"))
+    result = runner.invoke(app, ["summarize", log, "-p", "2024", "--sheet", "X"])
+    assert result.exit_code == 2 and "read as CSV" in result.stderr
+    result = runner.invoke(app, ["summarize", log, "-p", "2024", "--export", "/no/such/dir/t.svg"])
+    assert result.exit_code == 2 and result.stdout == ""  # refused before any output
+
+
+def test_days_in_no_period_are_said_by_every_command(write_log: WriteLog) -> None:
+    # The prior of 2024-03-01:2024-03-31 is 2024-02-01:2024-02-29; its prior, by SPEC §2's month
+    # shift, 2024-01-01:2024-01-29: 30-31 January lie in no period.
+    log = str(write_log("a,OTP,RFA,,,2023-12-01,,", "b,OTP,RFA,,,2024-03-10,,"))
+    trend = runner.invoke(app, ["trend", log, "-p", "2024-03-01:2024-03-31", "-n", "2"])
+    assert "no period covers 2024-01-30 to 2024-01-31" in trend.stderr
+    sql = runner.invoke(app, ["sql", "-p", "2024-02-01:2024-02-29"])
+    assert sql.exit_code == 0 and "no period covers 2024-01-30 to 2024-01-31" in sql.stderr
+    assert "no period covers" not in sql.stdout

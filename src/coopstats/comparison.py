@@ -175,7 +175,13 @@ def trend(
         Figures(w[i].period, w[i].as_of_date, compute(w[i], w[i - 1], notifications))
         for i in range(1, len(w))
     ]
-    notes = (skipped_warning(counted), incomplete_trend_warning(counted, chain), *gaps(chain[1:]))
+    notes = (
+        skipped_warning(counted),
+        # Said when every period is empty: one empty year in a trend is a figure like any other.
+        None if any(any(x.sent) for x in w[1:]) else empty_period_warning(counted, w[-1]),
+        incomplete_trend_warning(counted, chain),
+        *gaps(chain),  # the oldest period's prior included: its evolutions are measured on it
+    )
     return Trend(
         source=source.name,
         figures=figures,

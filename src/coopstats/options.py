@@ -54,7 +54,7 @@ Log = Annotated[
 PeriodOpt = Annotated[
     str | None,
     typer.Option("--period", "-p", help="START:END (inclusive, ISO dates) or a reporting year "
-                 "such as 2024 (= 2023-09-16:2024-09-15). Required, here or as [defaults] "
+                 "such as 2024 (= 2023-09-16:2024-09-15). Required, here or as \\[defaults] "
                  "period in coopstats.toml.", show_default=False),
 ]
 AsOf = Annotated[
@@ -343,6 +343,8 @@ def check_export(export: Path | None, log: str) -> None:
         raise UsageError(f"--export {export}: the file must end in .svg or .html")
     if log != "-" and Path(log).exists() and export.resolve() == Path(log).resolve():
         raise UsageError(f"--export {export}: that is the log itself; coopstats never writes it")
+    if not export.resolve().parent.is_dir():  # said before any output, not after
+        raise UsageError(f"--export {export}: no folder {export.parent} to write it in")
 
 
 def emit(fmt: Format, text: str | None, table: Callable[[], Any], export: Path | None) -> None:

@@ -609,4 +609,6 @@ def open_table(source: Source, options: ReadOptions) -> Table:
             source.name, "the file is empty (no header row)", "empty-file",
             hint="a log starts with a header row: id, organ, kind, sent, ...",
         )
+    if options.sheet is not None:
+        raise UsageError(f"--sheet {options.sheet!r}: {source.name} is read as CSV, not a workbook")
     return CsvTable(source, options, head)

@@ -10,12 +10,14 @@ import typer
 from coopstats.options import (
     Against,
     AsOf,
+    ConfigOpt,
     Debug,
     Notifications,
     PeriodOpt,
     Settings,
     YearStart,
     handled,
+    warn,
 )
 
 
@@ -36,6 +38,7 @@ def sql(
         str, typer.Option("--table", help="The table (or schema.table) holding the SPEC's columns.")
     ] = "requests",
     year_start: YearStart = "09-16",
+    config: ConfigOpt = None,
     debug: Debug = False,
 ) -> None:
     """Print one SQL query that computes every figure of `summarize` over a table.
@@ -50,7 +53,7 @@ def sql(
     """
     with handled(ctx):
         from coopstats.errors import UsageError
-        from coopstats.periods import prior_period
+        from coopstats.periods import gaps, prior_period
         from coopstats.sql import build_query
         from coopstats.summary import check_as_of
 
@@ -66,6 +69,8 @@ def sql(
             )
         except ValueError as err:
             raise UsageError(str(err)) from None
+        if s.optional_period("against") is None:
+            warn(gaps([prior, current]))
         typer.echo(query.rstrip("\n"))
 
 
