@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -31,6 +31,10 @@ from coopstats.options import (
     warn,
 )
 
+if TYPE_CHECKING:  # summary imports the engine: kept off start-up until a command runs
+    from coopstats.summary import Summary
+
+TITLE = "Report of the Court on Cooperation: disaggregated data"
 APP_SETTINGS: dict[str, Any] = {
     "name": "coopstats",
     "help": "Cooperation-request statistics, counted by the rules of the ICC's Report of the "
@@ -89,6 +93,7 @@ def summarize(
     """
     with handled(ctx):
         from coopstats.reading import Source
+        from coopstats.render import machine
         from coopstats.summary import summarize as run
         from coopstats.times import day_counter
 
@@ -107,45 +112,28 @@ def summarize(
                 days_name=days_name,
             )
         warn(result.warnings)
-        fmt = Format(s["fmt"])
         emit(
-            fmt,
-            _summary_text(result, fmt, int(s["decimals"])),
-            lambda: _summary_table(result, int(s["decimals"])),
+            Format(s["fmt"]),
             s["export"],
+            table=lambda: _summary_table(result, int(s["decimals"])),
+            json=lambda: machine.summary_json(result),
+            csv=lambda: machine.summary_csv(result),
+            markdown=lambda: _summary_markdown(result, int(s["decimals"])),
         )
 
 
-def _summary_text(result: object, fmt: Format, decimals: int) -> str | None:
-    from coopstats.render import machine, markdown
+def _summary_markdown(result: Summary, decimals: int) -> str:
     from coopstats.render.layout import caption, sections
-    from coopstats.summary import Summary
+    from coopstats.render.markdown import sections_markdown
 
-    assert isinstance(result, Summary)
-    if fmt is Format.json:
-        return machine.summary_json(result)
-    if fmt is Format.csv:
-        return machine.summary_csv(result)
-    if fmt is Format.markdown:
-        return markdown.sections_markdown(
-            "Report of the Court on Cooperation: disaggregated data",
-            caption(result),
-            sections(result, decimals),
-        )
-    return None
+    return sections_markdown(TITLE, caption(result), sections(result, decimals))
 
 
-def _summary_table(result: object, decimals: int) -> object:
+def _summary_table(result: Summary, decimals: int) -> object:
     from coopstats.render.layout import caption, sections
     from coopstats.render.table import sections_table
-    from coopstats.summary import Summary
 
-    assert isinstance(result, Summary)
-    return sections_table(
-        "Report of the Court on Cooperation: disaggregated data",
-        caption(result),
-        sections(result, decimals),
-    )
+    return sections_table(TITLE, caption(result), sections(result, decimals))
 
 
 for _module in (compare, times, inspect, sql):

@@ -347,13 +347,23 @@ def check_export(export: Path | None, log: str) -> None:
         raise UsageError(f"--export {export}: no folder {export.parent} to write it in")
 
 
-def emit(fmt: Format, text: str | None, table: Callable[[], Any], export: Path | None) -> None:
-    """Print machine text as is, or the human table through Rich; export the table.
+def emit(
+    fmt: Format,
+    export: Path | None,
+    *,
+    table: Callable[[], Any],
+    json: Callable[[], str],
+    csv: Callable[[], str],
+    markdown: Callable[[], str],
+) -> None:
+    """Print the output in the chosen format, and write the table to `export` when asked.
 
-    `table` is called only when a table is wanted, so that machine formats never import Rich.
+    Each renderer is called only when its format is wanted: machine formats never import Rich,
+    and a long table is never laid out for nothing.
     """
+    text = {Format.json: json, Format.csv: csv, Format.markdown: markdown}.get(fmt)
     if text is not None:
-        sys.stdout.write(text)
+        sys.stdout.write(text())
         sys.stdout.flush()
     else:
         from rich.console import Console

@@ -89,16 +89,15 @@ def compare(
                 options=s.read,
             )
         warn(result.warnings)
-        fmt, places = Format(s["fmt"]), int(s["decimals"])
-        if fmt is Format.json:
-            text: str | None = render.comparison_json(result)
-        elif fmt is Format.csv:
-            text = render.comparison_csv(result)
-        elif fmt is Format.markdown:
-            text = render.comparison_markdown(result, places)
-        else:
-            text = None
-        emit(fmt, text, lambda: render.comparison_table(result, places), s["export"])
+        places = int(s["decimals"])
+        emit(
+            Format(s["fmt"]),
+            s["export"],
+            table=lambda: render.comparison_table(result, places),
+            json=lambda: render.comparison_json(result),
+            csv=lambda: render.comparison_csv(result),
+            markdown=lambda: render.comparison_markdown(result, places),
+        )
 
 
 @reads_logs
@@ -146,13 +145,12 @@ def trend(
                 options=s.read,
             )
         warn(result.warnings)
-        fmt, places = Format(s["fmt"]), int(s["decimals"])
-        if fmt is Format.json:
-            text: str | None = render.trend_json(result)
-        elif fmt is Format.csv:
-            text = render.trend_csv(result)
-        elif fmt is Format.markdown:
-            text = render.trend_markdown(result, places)
-        else:
-            text = None
-        emit(fmt, text, lambda: render.trend_table(result, places), s["export"])
+        places = int(s["decimals"])
+        emit(
+            Format(s["fmt"]),
+            s["export"],
+            table=lambda: render.trend_table(result, places),
+            json=lambda: render.trend_json(result),
+            csv=lambda: render.trend_csv(result),
+            markdown=lambda: render.trend_markdown(result, places),
+        )

@@ -3,8 +3,6 @@ from, request by request."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -85,8 +83,14 @@ def validate(
         if result.profile is not None:
             warn(result.profile.warnings)
         most = int(s["max_problems"])
-        text = render.validation_text(result, chosen.value, most)
-        _show(chosen, text, lambda: render.validation_table(result, most), s["export"])
+        emit(
+            chosen,
+            s["export"],
+            table=lambda: render.validation_table(result, most),
+            json=lambda: render.validation_json(result),
+            csv=lambda: render.validation_csv(result),
+            markdown=lambda: render.validation_markdown(result, most),
+        )
         if not result.valid:
             raise typer.Exit(1)
 
@@ -149,15 +153,21 @@ def explain(
         decimals = int(s["decimals"])
         if chosen_metric is None:
             warn(list(recon.warnings))
-            text = render.reconciliation_text(recon, chosen.value)
-            _show(chosen, text, lambda: render.reconciliation_table(recon), s["export"])
+            emit(
+                chosen,
+                s["export"],
+                table=lambda: render.reconciliation_table(recon),
+                json=lambda: render.reconciliation_json(recon),
+                csv=lambda: render.reconciliation_csv(recon),
+                markdown=lambda: render.reconciliation_markdown(recon),
+            )
         else:
             warn(list(expl.warnings))
-            text = render.explanation_text(expl, chosen.value, decimals)
-            _show(chosen, text, lambda: render.explanation_table(expl, decimals), s["export"])
-
-
-def _show(fmt: Format, text: str | None, table: Callable[[], object], export: Path | None) -> None:
-    """Print `text`, or the table; the table is built only when shown or exported (a listing
-    of many requests is costly to lay out for nothing)."""
-    emit(fmt, text, table, export)
+            emit(
+                chosen,
+                s["export"],
+                table=lambda: render.explanation_table(expl, decimals),
+                json=lambda: render.explanation_json(expl),
+                csv=lambda: render.explanation_csv(expl),
+                markdown=lambda: render.explanation_markdown(expl, decimals),
+            )

@@ -81,6 +81,7 @@ def times(
     """
     with handled(ctx):
         from coopstats.reading import Source
+        from coopstats.render.times import times_csv, times_json, times_markdown, times_table
         from coopstats.times import day_counter, execution_times
 
         s = Settings.from_context(ctx)
@@ -98,30 +99,15 @@ def times(
             )
         warn(result.warnings)
         chosen = Format(s["fmt"])
-        text = _text(result, chosen, int(s["decimals"]))
-        emit(chosen, text, lambda: _table(result, s), s["export"])
-
-
-def _text(result: object, fmt: Format, decimals: int) -> str | None:
-    from coopstats.render.times import times_csv, times_json, times_markdown
-    from coopstats.times import Times
-
-    assert isinstance(result, Times)
-    if fmt is Format.json:
-        return times_json(result)
-    if fmt is Format.csv:
-        return times_csv(result)
-    if fmt is Format.markdown:
-        return times_markdown(result, decimals)
-    return None
-
-
-def _table(result: object, s: Settings) -> object:
-    from coopstats.render.times import times_table
-    from coopstats.times import Times
-
-    assert isinstance(result, Times)
-    return times_table(result, int(s["decimals"]))
+        places = int(s["decimals"])
+        emit(
+            chosen,
+            s["export"],
+            table=lambda: times_table(result, places),
+            json=lambda: times_json(result),
+            csv=lambda: times_csv(result),
+            markdown=lambda: times_markdown(result, places),
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -462,33 +462,3 @@ def reconciliation_json(r: Reconciliation) -> str:
 
 
 # --- one entry per command: the machine text of a format, or None for the Rich table ---------
-
-
-def validation_text(v: Validation, fmt: str, max_problems: int) -> str | None:
-    if fmt == "json":
-        return validation_json(v)
-    if fmt == "csv":
-        return validation_csv(v)
-    if fmt == "markdown":
-        return validation_markdown(v, max_problems)
-    return None
-
-
-def explanation_text(e: Explanation, fmt: str, decimals: int) -> str | None:
-    if fmt == "json":
-        return explanation_json(e)
-    if fmt == "csv":
-        return explanation_csv(e)
-    if fmt == "markdown":
-        return explanation_markdown(e, decimals)
-    return None
-
-
-def reconciliation_text(r: Reconciliation, fmt: str) -> str | None:
-    if fmt == "json":
-        return reconciliation_json(r)
-    if fmt == "csv":
-        return reconciliation_csv(r)
-    if fmt == "markdown":
-        return reconciliation_markdown(r)
-    return None
