@@ -11,18 +11,19 @@ from __future__ import annotations
 import os
 import sys
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
 from typing import Any
 
-from coopstats.checks import PENDING, UNKNOWN, Kind, RowChecker, settle_order
+from coopstats.checks import PENDING, UNKNOWN, Checked, Kind, RowChecker, settle_order
 from coopstats.dates import DateOrder, NeedDateOrder
 from coopstats.errors import DataError, InvalidRows
 from coopstats.groups import COUNT
-from coopstats.model import Period, Problem, Request
-from coopstats.reading import DEFAULT_READ, ReadOptions, Source, Table, open_table
+from coopstats.lines import LineBlock
+from coopstats.model import COLUMNS, Period, Problem, Request
+from coopstats.reading import DEFAULT_READ, Part, ReadOptions, Source, Table, open_table
 
 PROBLEMS_KEPT = 10_000  # beyond this, problems are counted but not kept
 # Id hashes are kept in a few arrays (by their low bits), each checked alone at the end: few
@@ -83,6 +84,19 @@ class Window:
     ) -> None:
         """A request not sent in the period; only windows with `sees_all_rows` are told."""
 
+    def add_counts(self, kind: Kind, counts: dict[int, int]) -> None:
+        """Add requests of one kind counted by the block loop: `counts` maps 2 × days +
+        positive to a number of requests executed by the as-of date, and -1 to the others."""
+        for key, n in counts.items():
+            for g in kind.groups:
+                self.sent[g] += n
+                if key >= 0:
+                    self.executed[g] += n
+                    hist = self.days[g]
+                    hist[key >> 1] = hist.get(key >> 1, 0) + n
+                    if key & 1:
+                        self.positive[g] += n
+
     def state(self) -> WindowState:
         """The counts alone, to send from one process to another."""
         return self.sent, self.executed, self.positive, self.days
@@ -127,6 +141,17 @@ class Listing(Window):
         )
 
 
+@dataclass(frozen=True)
+class IdRun:
+    """The ids at the start of one part of a log (part None: the whole table) that came in
+    strictly increasing order, up to line `until` (None: to the part's end). Such ids are all
+    different, so the pass kept no hash of them; `last` is the greatest ('' when none)."""
+
+    part: Part | None
+    until: int | None
+    last: str
+
+
 @dataclass
 class Counted:
     """What one pass over a log found: the windows' counts and an account of every record."""
@@ -141,6 +166,7 @@ class Counted:
     first_sent: date | None = None  # over valid requests
     last_sent: date | None = None
     date_order: DateOrder | None = None
+    id_runs: list[IdRun] = field(default_factory=list)  # one per part, in the log's order
 
     @property
     def valid_rows(self) -> int:
@@ -153,6 +179,7 @@ class Counted:
         self.invalid_lines += other.invalid_lines
         self.problem_count += other.problem_count
         self.problems += other.problems[: max(0, PROBLEMS_KEPT - len(self.problems))]
+        self.id_runs += other.id_runs
         firsts = [d for d in (self.first_sent, other.first_sent) if d is not None]
         lasts = [d for d in (self.last_sent, other.last_sent) if d is not None]
         self.first_sent = min(firsts) if firsts else None
@@ -166,6 +193,318 @@ class Counted:
             self.problems.extend(problems)
 
 
+CANONICAL = {name: position for position, name in enumerate(COLUMNS)}
+_UNSEEN = object()  # a cell no cache knows
+# What `_Pass._odd` makes of a line: None when it holds no id to keep (a blank line, a row of the
+# wrong width); else the id (maybe blank) and the checked request, None when rejected.
+Odd = tuple[str, Checked | None] | None
+
+
+class _Tally:
+    """The requests of one kind, counted per window by the block loop.
+
+    Per window, one histogram keyed by 2 × days + positive for requests executed by the as-of
+    date, and by -1 for the others: a dictionary of a few hundred small integers, which
+    `Window.absorb` turns into the window's counts per group at the end of the pass.
+    """
+
+    def __init__(self, kind: Kind, windows: Sequence[Window]) -> None:
+        self.kind = kind
+        self.spans = [(w.start, w.end, w.as_of, dict[int, int]()) for w in windows]
+
+
+class _Pass:
+    """One pass over a log (or one part of it): the records checked and counted into windows.
+
+    Two loops share this state. `records` takes records (line, cells) from any table. `blocks`
+    takes whole lines of a plain log in the SPEC's column order, and is the hot path of large
+    logs: it splits a line into the id, the four cells that make its kind, and the three last
+    cells, and counts a line whose cells it has all seen before with dictionary look-ups alone.
+    Any other line — a new value, a problem, a blank line — goes to `_odd`, which checks the
+    whole record as `records` would, so both loops find the same problems on the same lines.
+    """
+
+    def __init__(
+        self,
+        table: Table,
+        windows: Sequence[Window],
+        options: ReadOptions,
+        order: DateOrder | None,
+        skip_lines: frozenset[int],
+        id_hashes: list[array[int]] | None,
+    ) -> None:
+        self.table = table
+        self.windows = list(windows)
+        self.skip_lines = skip_lines
+        self.result = Counted(table.name, self.windows, date_order=order)
+        self.checker = RowChecker(table, order, options.values)
+        self.keep_hash = [bucket.append for bucket in id_hashes] if id_hashes is not None else None
+        self.count = 0
+        self.first_sent, self.last_sent = NO_FIRST, NO_LAST
+        # Ids are hashed only once they stop coming in strictly increasing order (see IdRun).
+        self.ordered, self.last_id = True, ""
+        self.ordered_until: int | None = None
+        self.part: Part | None = None
+        # For the block loop: the kind of each run of kind cells seen in a valid record, and
+        # each kind's tallies.
+        self.heads: dict[str, _Tally] = {}
+        self.tallies: dict[Kind, _Tally] = {}
+        self.delimiter = getattr(table, "delimiter", None) or ","
+
+    def run(self, part: Part | None) -> Counted:
+        """Count the whole table (part None) or one part of it, by the fastest loop that can."""
+        self.part = part
+        blocks = self.table.line_blocks(part) if self._blocks_fit() else None
+        if blocks is not None:
+            for block in blocks:
+                if isinstance(block, LineBlock):
+                    self.block(block.first, block.lines)
+                else:  # the csv module's records, from a block with a quote on
+                    self.records(block)
+        elif part is None:
+            self.records(self.table.records())
+        else:
+            self.records(self.table.records_in(*part))
+        return self.finish()
+
+    def _blocks_fit(self) -> bool:
+        """Whether the block loop can count this log into these windows exactly."""
+        return (
+            self.table.width == len(COLUMNS)
+            and self.table.index == CANONICAL
+            and self.keep_hash is not None
+            and not self.skip_lines
+            and all(type(w) is Window and w.days_fn is None for w in self.windows)
+        )
+
+    def finish(self) -> Counted:
+        for tally in self.tallies.values():
+            for window, (_, _, _, counts) in zip(self.windows, tally.spans, strict=True):
+                window.add_counts(tally.kind, counts)
+        self.tallies.clear()
+        result = self.result
+        result.records = self.count
+        if self.keep_hash is not None:
+            result.id_runs = [IdRun(self.part, self.ordered_until, self.last_id)]
+        if self.first_sent != NO_FIRST:
+            result.first_sent = date.fromordinal(self.first_sent)
+            result.last_sent = date.fromordinal(self.last_sent)
+        return result
+
+    def records(self, records: Iterable[tuple[int, list[str]]]) -> None:
+        """The loop over records of any table: a record whose cells were all seen before is
+        checked by dictionary look-ups alone; anything new goes to RowChecker, which fills the
+        caches or reports the problems."""
+        result, checker, table = self.result, self.checker, self.table
+        kinds, dates, outcomes = checker.kinds, checker.dates, checker.outcomes
+        remember = checker.remember
+        idx = table.index
+        width = table.width
+        pad = width in idx.values()  # an optional column is absent: it reads a '' appended to rows
+        # One C call fetches the cells a record is checked and counted by.
+        cells = itemgetter(
+            idx["id"], idx["organ"], idx["kind"], idx["origin"], idx["categories"], idx["sent"],
+            idx["executed"], idx["outcome"],
+        )  # fmt: skip
+        windows = self.windows
+        spans = [(w.start, w.end, w.add, w.outside if w.sees_all_rows else None) for w in windows]
+        # Most requests fall in no window: one test against the windows' hull spares the loop.
+        every_row = any(w.sees_all_rows for w in windows)
+        lowest = min((w.start for w in windows), default=0)
+        highest = max((w.end for w in windows), default=-1)
+        keep_hash = self.keep_hash
+        skip_lines = self.skip_lines
+        unseen = _UNSEEN
+        first_sent, last_sent = self.first_sent, self.last_sent
+        ordered, last_id = self.ordered, self.last_id
+        count = 0
+
+        for line, row in records:
+            count += 1
+            if len(row) != width:
+                if not any(cell.strip() for cell in row):
+                    count -= 1  # a blank line: not a record
+                    continue
+                if wrong_width(row, width):
+                    result.reject(line, [checker.width_problem(line, row)])
+                    continue
+                del row[width:]  # trailing empty cells, as some exports write, are harmless
+            if pad:
+                row.append("")
+            rid, organ, kind_text, origin, categories, sent_text, executed_text, outcome_text = (
+                cells(row)
+            )
+            rid = rid.strip()
+            if keep_hash is not None and rid:
+                if ordered and rid > last_id:
+                    last_id = rid
+                else:
+                    if ordered:
+                        ordered, self.ordered_until = False, line
+                    h = hash(rid)
+                    keep_hash[h & _MASK](h)
+            if skip_lines and line in skip_lines:
+                continue
+
+            # The caches answer for every cell seen before, and a new date is parsed on the spot;
+            # PENDING (-1) is an empty date, UNKNOWN (-2) a cell that is no date.
+            kind = kinds.get((organ, kind_text, origin, categories))
+            sent = dates.get(sent_text, UNKNOWN)
+            if sent == UNKNOWN:
+                sent = remember(sent_text)
+            executed = dates.get(executed_text, UNKNOWN)
+            if executed == UNKNOWN:
+                executed = remember(executed_text)
+            outcome = outcomes.get(outcome_text, unseen)
+            if (
+                kind is None
+                or sent < 0
+                or executed == UNKNOWN
+                or outcome is unseen
+                or not rid
+                or sent > executed >= 0
+                or (outcome is not None and executed == PENDING)
+            ):
+                if not any(cell.strip() for cell in row):
+                    count -= 1  # a row of empty cells, as spreadsheets leave: not a record
+                    continue
+                checked = checker.check(line, row)
+                if isinstance(checked, list):
+                    result.reject(line, checked)
+                    continue
+                kind, sent, executed, outcome = checked
+            # An empty outcome on an executed request is a positive reply (SPEC §1).
+            positive = executed != PENDING and outcome is not False
+
+            if sent < first_sent:
+                first_sent = sent
+            if sent > last_sent:
+                last_sent = sent
+            if every_row or lowest <= sent <= highest:
+                for start, end, add, outside in spans:
+                    if start <= sent <= end:
+                        add(kind, sent, executed, positive, rid, line)
+                    elif outside is not None:
+                        outside(kind, sent, executed, positive, rid, line)
+
+        self.count += count
+        self.first_sent, self.last_sent = first_sent, last_sent
+        self.ordered, self.last_id = ordered, last_id
+
+    def block(self, first_line: int, lines: list[str]) -> None:
+        """The loop over the lines of a plain log in the SPEC's column order.
+
+        The split takes the id (up to the first delimiter) and the last three cells (sent,
+        executed, outcome); what remains between is the run of the four kind cells, looked up
+        whole. A run is cached only from a valid record of the header's width, so a run found in
+        the cache has three delimiters and its line the header's eight cells.
+        """
+        self.count += len(lines)
+        heads, dates, outcomes = self.heads, self.checker.dates, self.checker.outcomes
+        keep_hash = self.keep_hash
+        assert keep_hash is not None  # _blocks_fit
+        odd, tally_of = self._odd, self._tally
+        delimiter = self.delimiter
+        windows = self.windows
+        lowest = min((w.start for w in windows), default=0)
+        highest = max((w.end for w in windows), default=-1)
+        unseen = _UNSEEN
+        first_sent, last_sent = self.first_sent, self.last_sent
+        ordered, last_id = self.ordered, self.last_id
+
+        for line, text in enumerate(lines, first_line):
+            try:
+                rid, rest = text.split(delimiter, 1)
+                head, sent_text, executed_text, outcome_text = rest.rsplit(delimiter, 3)
+            except ValueError:  # fewer than four delimiters: a blank line or a short row
+                odd(line, text)
+                continue
+            tally = heads.get(head)
+            sent = dates.get(sent_text, UNKNOWN)
+            executed = dates.get(executed_text, UNKNOWN)
+            outcome = outcomes.get(outcome_text, unseen)
+            rid = rid.strip()
+            if (
+                tally is None
+                or sent < 0
+                or executed == UNKNOWN
+                or outcome is unseen
+                or not rid
+                or sent > executed >= 0
+                or (outcome is not None and executed == PENDING)
+            ):
+                seen = odd(line, text)
+                if seen is None:
+                    continue
+                rid, checked = seen
+                if checked is not None:
+                    kind, sent, executed, outcome = checked
+                    tally = tally_of(kind)
+                elif rid:
+                    tally = None  # a rejected record still takes its id
+                else:
+                    continue
+            if ordered and rid > last_id:
+                last_id = rid
+            else:
+                if ordered:
+                    ordered, self.ordered_until = False, line
+                h = hash(rid)
+                keep_hash[h & _MASK](h)
+            if tally is None:
+                continue
+
+            if sent < first_sent:
+                first_sent = sent
+            if sent > last_sent:
+                last_sent = sent
+            if lowest <= sent <= highest:
+                for start, end, as_of, counts in tally.spans:
+                    if start <= sent <= end:
+                        # An empty outcome on an executed request is a positive reply (SPEC §1).
+                        key = (
+                            (executed - sent) * 2 + (outcome is not False)
+                            if PENDING < executed <= as_of
+                            else -1
+                        )
+                        counts[key] = counts.get(key, 0) + 1
+
+        self.first_sent, self.last_sent = first_sent, last_sent
+        self.ordered, self.last_id = ordered, last_id
+
+    def _odd(self, line: int, text: str) -> Odd:
+        """A line the block loop cannot count on its own, checked as `records` checks it."""
+        row = text.split(self.delimiter)
+        width = self.table.width
+        exact = len(row) == width
+        if not exact:
+            if not any(cell.strip() for cell in row):
+                self.count -= 1  # a blank line: not a record
+                return None
+            if wrong_width(row, width):
+                self.result.reject(line, [self.checker.width_problem(line, row)])
+                return None
+            del row[width:]  # trailing empty cells, as some exports write, are harmless
+        elif not any(cell.strip() for cell in row):
+            self.count -= 1  # a row of empty cells, as spreadsheets leave: not a record
+            return None
+        rid = row[0].strip()
+        checked = self.checker.check(line, row)
+        if isinstance(checked, list):
+            self.result.reject(line, checked)
+            return rid, None
+        if exact:  # this run of kind cells is known good from now on
+            head = text.split(self.delimiter, 1)[1].rsplit(self.delimiter, 3)[0]
+            self.heads[head] = self._tally(checked[0])
+        return rid, checked
+
+    def _tally(self, kind: Kind) -> _Tally:
+        tally = self.tallies.get(kind)
+        if tally is None:
+            tally = self.tallies[kind] = _Tally(kind, self.windows)
+        return tally
+
+
 def _pass(
     table: Table,
     windows: Sequence[Window],
@@ -173,104 +512,11 @@ def _pass(
     order: DateOrder | None,
     skip_lines: frozenset[int],
     id_hashes: list[array[int]] | None,
-    records: Iterable[tuple[int, list[str]]] | None = None,
+    part: Part | None = None,
 ) -> Counted:
-    """One pass over the records. Raises NeedDateOrder when a numeric date needs an order.
-
-    The loop is the hot path of every command: a record whose cells were all seen before is
-    checked by dictionary look-ups alone; anything new goes to RowChecker, which fills the caches
-    or reports the problems.
-    """
-    result = Counted(table.name, list(windows), date_order=order)
-    checker = RowChecker(table, order, options.values)
-    kinds, dates, outcomes = checker.kinds, checker.dates, checker.outcomes
-    remember = checker.remember
-    idx = table.index
-    width = table.width
-    pad = width in idx.values()  # an optional column is absent: it reads a '' appended to rows
-    # One C call fetches the cells a record is checked and counted by.
-    cells = itemgetter(
-        idx["id"], idx["organ"], idx["kind"], idx["origin"], idx["categories"], idx["sent"],
-        idx["executed"], idx["outcome"],
-    )  # fmt: skip
-    spans = [(w.start, w.end, w.add, w.outside if w.sees_all_rows else None) for w in windows]
-    # Most requests fall in no window: one test against the windows' hull spares the loop.
-    every_row = any(w.sees_all_rows for w in windows)
-    lowest = min((w.start for w in windows), default=0)
-    highest = max((w.end for w in windows), default=-1)
-    keep_hash = [bucket.append for bucket in id_hashes] if id_hashes is not None else None
-    unseen = object()
-    first_sent, last_sent = NO_FIRST, NO_LAST
-    count = 0
-
-    for line, row in table.records() if records is None else records:
-        count += 1
-        if len(row) != width:
-            if not any(cell.strip() for cell in row):
-                count -= 1  # a blank line: not a record
-                continue
-            if wrong_width(row, width):
-                result.reject(line, [checker.width_problem(line, row)])
-                continue
-            del row[width:]  # trailing empty cells, as some exports write, are harmless
-        if pad:
-            row.append("")
-        rid, organ, kind_text, origin, categories, sent_text, executed_text, outcome_text = (
-            cells(row)
-        )
-        rid = rid.strip()
-        if keep_hash is not None and rid:
-            h = hash(rid)
-            keep_hash[h & _MASK](h)
-        if skip_lines and line in skip_lines:
-            continue
-
-        # The caches answer for every cell seen before, and a new date is parsed on the spot;
-        # PENDING (-1) is an empty date, UNKNOWN (-2) a cell that is no date.
-        kind = kinds.get((organ, kind_text, origin, categories))
-        sent = dates.get(sent_text, UNKNOWN)
-        if sent == UNKNOWN:
-            sent = remember(sent_text)
-        executed = dates.get(executed_text, UNKNOWN)
-        if executed == UNKNOWN:
-            executed = remember(executed_text)
-        outcome = outcomes.get(outcome_text, unseen)
-        if (
-            kind is None
-            or sent < 0
-            or executed == UNKNOWN
-            or outcome is unseen
-            or not rid
-            or sent > executed >= 0
-            or (outcome is not None and executed == PENDING)
-        ):
-            if not any(cell.strip() for cell in row):
-                count -= 1  # a row of empty cells, as spreadsheets leave: not a record
-                continue
-            checked = checker.check(line, row)
-            if isinstance(checked, list):
-                result.reject(line, checked)
-                continue
-            kind, sent, executed, outcome = checked
-        # An empty outcome on an executed request is a positive reply (SPEC §1).
-        positive = executed != PENDING and outcome is not False
-
-        if sent < first_sent:
-            first_sent = sent
-        if sent > last_sent:
-            last_sent = sent
-        if every_row or lowest <= sent <= highest:
-            for start, end, add, outside in spans:
-                if start <= sent <= end:
-                    add(kind, sent, executed, positive, rid, line)
-                elif outside is not None:
-                    outside(kind, sent, executed, positive, rid, line)
-
-    result.records = count
-    if first_sent != NO_FIRST:
-        result.first_sent = date.fromordinal(first_sent)
-        result.last_sent = date.fromordinal(last_sent)
-    return result
+    """One pass over the table, or over one part of it (see Table.halves). Raises
+    NeedDateOrder when a numeric date needs an order."""
+    return _Pass(table, windows, options, order, skip_lines, id_hashes).run(part)
 
 
 def wrong_width(row: list[str], width: int) -> bool:
@@ -312,9 +558,7 @@ def _both_cores(
     child.start()
     sender.close()
     try:
-        counted = _pass(
-            table, own, options, order, skip_lines, id_hashes, table.records_in(*halves[0])
-        )
+        counted = _pass(table, own, options, order, skip_lines, id_hashes, halves[0])
         outcome = receiver.recv()
         if outcome[0] == "error":
             raise outcome[1]
@@ -345,13 +589,12 @@ def _count_part(
     order: DateOrder | None,
     skip_lines: frozenset[int],
     want_hashes: bool,
-    part: tuple[int, int | None, int],
+    part: Part,
 ) -> None:
     """The child's half: count it and send back plain data (windows' counts, not the windows)."""
     try:
         hashes = [array("q") for _ in range(_BUCKETS)] if want_hashes else None
-        part_count = _pass(table, windows, options, order, skip_lines, hashes,
-                           table.records_in(*part))  # fmt: skip
+        part_count = _pass(table, windows, options, order, skip_lines, hashes, part)
         part_count.windows = []
         sender.send(("ok", part_count, [w.state() for w in windows]))
         for bucket in hashes or ():  # one at a time: the parent never holds them all twice
@@ -365,12 +608,49 @@ def _count_part(
         sender.close()
 
 
-def _duplicates(table: Table, id_hashes: list[array[int]]) -> list[Problem]:
+def _ids(table: Table, part: Part | None) -> Iterator[tuple[int, str]]:
+    """(line, id) of each record of the table, or of one part of it, whose id a pass takes: a
+    record of the header's width (or with empty cells beyond it) with an id that is not blank."""
+    i_id, width = table.index["id"], table.width
+    records = table.records() if part is None else table.records_in(*part)
+    for line, row in records:
+        if len(row) != width and wrong_width(row, width):
+            continue
+        rid = row[i_id].strip() if i_id < len(row) else ""
+        if rid:
+            yield line, rid
+
+
+def _all_increasing(table: Table, runs: list[IdRun]) -> bool:
+    """Whether the ids of the whole log came in strictly increasing order, so none repeats."""
+    if any(run.until is not None for run in runs):
+        return False
+    highest = ""
+    for run in runs:
+        if highest:  # the run before had ids: this part's first id must come after them
+            first = next((rid for _, rid in _ids(table, run.part)), None)
+            if first is not None and first <= highest:
+                return False
+        highest = run.last or highest
+    return True
+
+
+def _duplicates(table: Table, id_hashes: list[array[int]], runs: list[IdRun]) -> list[Problem]:
     """Every repeat of an id, named with the line of its first use.
 
-    The pass kept only 8-byte hashes; equal hashes are candidates, and a second, cheap pass over
-    the id column confirms them (two different ids may share a hash) and finds their lines.
+    When the ids came in strictly increasing order there is none. Otherwise the ids of the
+    increasing runs, which the pass did not hash, are hashed now; then equal hashes are
+    candidates, and a second, cheap pass over the id column confirms them (two different ids
+    may share a hash) and finds their lines.
     """
+    if _all_increasing(table, runs):
+        return []
+    for run in runs:
+        for line, rid in _ids(table, run.part):
+            if run.until is not None and line >= run.until:
+                break
+            h = hash(rid)
+            id_hashes[h & _MASK].append(h)
     suspects: set[int] = set()
     for k, bucket in enumerate(id_hashes):
         id_hashes[k] = array("q")  # let each bucket go once checked: memory falls as we go
@@ -382,13 +662,9 @@ def _duplicates(table: Table, id_hashes: list[array[int]]) -> list[Problem]:
         return []
     first_line: dict[str, int] = {}
     problems: list[Problem] = []
-    i_id, width = table.index["id"], table.width
     label = table.column_label("id")
-    for line, row in table.records():
-        if len(row) != width and wrong_width(row, width):
-            continue  # the pass did not take its id either
-        rid = row[i_id].strip() if i_id < len(row) else ""
-        if rid and hash(rid) in suspects:
+    for line, rid in _ids(table, None):
+        if hash(rid) in suspects:
             if rid in first_line:
                 problems.append(
                     Problem(
@@ -421,7 +697,7 @@ def count(
         order = settle_order(table)
         hashes = [array("q") for _ in range(_BUCKETS)]
         counted = _both_cores(table, windows, options, order, frozenset(), hashes)
-    duplicates = _duplicates(table, hashes)
+    duplicates = _duplicates(table, hashes, counted.id_runs)
     del hashes
     if duplicates:
         problems = sorted(counted.problems + duplicates, key=lambda p: p.line or 0)

@@ -4,6 +4,10 @@ Most logs are exports with no quoted cell at all. For them `str.split` gives exa
 csv module gives, and whole blocks can be split at C speed. A block that holds a quote (or a
 lone carriage return, an old Mac line end) hands the rest of the file to the csv module from the
 start of that block: a record boundary, since no quote came before it.
+
+Two views of the same blocks: `line_blocks` gives each block's lines as text, with the number of
+its first line, for the engine's own loop over canonical logs; `split_records` gives records
+(line number, cells) like the csv module does.
 """
 
 from __future__ import annotations
@@ -12,13 +16,24 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, count
 from operator import methodcaller
 from pathlib import Path
+from typing import NamedTuple
 
-BLOCK = 1 << 20  # 1 MiB at a time (~20,000 lines): enough to amortise, little to hold
+# 256 KiB at a time (~5,000 lines): enough to amortise the per-block work, and small enough
+# that a block's strings are still in the CPU's cache when they are counted.
+BLOCK = 1 << 18
 
 Record = tuple[int, list[str]]
 DecodeFailure = Callable[[UnicodeError, int], Exception]
 # Reads the records from a byte offset on, that byte starting the given line (the csv module).
 Fallback = Callable[[int, int], Iterator[Record]]
+
+
+class LineBlock(NamedTuple):
+    """Whole lines of a plain part of a log, line ends removed; the first is line `first`."""
+
+    first: int
+    lines: list[str]
+
 
 
 def needs_csv_module(chunk: bytes) -> bool:
@@ -39,15 +54,26 @@ def split_records(
     lines come out as rows of empty cells; callers pass them over. Without a fallback, a quote
     is an error: the caller promised a log without any.
     """
-    blocks = _blocks(path, start, end, first_line, encoding, delimiter, on_decode_error, fallback)
-    return chain.from_iterable(blocks)
-
-
-def _blocks(
-    path: Path, start: int, end: int | None, first_line: int, encoding: str, delimiter: str,
-    on_decode_error: DecodeFailure, fallback: Fallback | None,
-) -> Iterator[Iterable[Record]]:
     split = methodcaller("split", delimiter)
+
+    def records(block: LineBlock | Iterator[Record]) -> Iterable[Record]:
+        if isinstance(block, LineBlock):
+            return zip(count(block.first), map(split, block.lines), strict=False)
+        return block
+
+    blocks = line_blocks(path, start, end, first_line, encoding, on_decode_error, fallback)
+    return chain.from_iterable(map(records, blocks))
+
+
+def line_blocks(
+    path: Path, start: int, end: int | None, first_line: int, encoding: str,
+    on_decode_error: DecodeFailure, fallback: Fallback | None,
+) -> Iterator[LineBlock | Iterator[Record]]:
+    """The lines of the bytes [start, end) a block at a time, as for `split_records`.
+
+    At the first block that needs the csv module, the last item is `fallback`'s records from
+    that block's first line on (or, without a fallback, an AssertionError is raised).
+    """
     line = first_line
     position = start  # the file offset just after the bytes read so far
     tail = b""  # the bytes of an unfinished line, carried into the next block
@@ -77,10 +103,10 @@ def _blocks(
                 raise on_decode_error(err, line + chunk.count(b"\n", 0, err.start)) from None
             if "\r" in text:
                 text = text.replace("\r\n", "\n")
-            rows = text.split("\n")
-            if rows[-1] == "":
-                rows.pop()  # what follows the last line end
-            yield zip(count(line), map(split, rows), strict=False)
-            line += len(rows)
+            lines = text.split("\n")
+            if lines[-1] == "":
+                lines.pop()  # what follows the last line end
+            yield LineBlock(line, lines)
+            line += len(lines)
             if final:
                 return

@@ -35,7 +35,7 @@ from typing import IO
 
 from coopstats.dates import DateOrder
 from coopstats.errors import DataError, UsageError
-from coopstats.lines import BLOCK, needs_csv_module, split_records
+from coopstats.lines import BLOCK, LineBlock, Record, line_blocks, needs_csv_module, split_records
 from coopstats.model import COLUMNS, REQUIRED_COLUMNS, Problem
 
 csv.field_size_limit(2**31 - 1)  # free-text cells of any size: the default limit is 128 KiB
@@ -52,6 +52,7 @@ _VALUE_SHOWN = 80  # characters of a line quoted in an encoding problem
 _ONE_BYTE_NEWLINE = {"utf-8", "utf-8-sig", "ascii", "latin-1", "iso8859-1", "iso8859-15", "cp1252"}
 HALVES_FROM = 8 << 20  # below 8 MiB, a second process costs more than it saves
 Part = tuple[int, int | None, int]  # (first byte, end byte or None, first line) of a part
+Block = LineBlock | Iterator[Record]  # whole lines, or the csv module's records from there on
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,11 @@ class Table:
     ) -> Iterator[tuple[int, list[str]]]:
         """The records of one part given by `halves`."""
         raise NotImplementedError
+
+    def line_blocks(self, part: Part | None = None) -> Iterator[Block] | None:
+        """The records as blocks of whole lines (see lines.line_blocks), of the whole table or
+        of one part given by `halves`; None when the table is not read line by line."""
+        return None
 
     def column_label(self, canonical: str) -> str:
         """The file's own name for a canonical column, as the user would look for it."""
@@ -507,6 +513,17 @@ class CsvTable(Table):
             self.path, start, end, first_line, self._plain[1], self.delimiter or ",",
             self._decode_failure, None,
         )
+
+    def line_blocks(self, part: Part | None = None) -> Iterator[Block] | None:
+        if self._plain is None:
+            return None
+        start, encoding = self._plain
+        if part is None:
+            return line_blocks(
+                self.path, start, None, self.header_line + 1, encoding, self._decode_failure,
+                self._csv_records,
+            )
+        return line_blocks(self.path, *part, encoding, self._decode_failure, None)
 
     def _decode_failure(self, err: UnicodeError, line: int) -> Exception:
         return self._decode_error(err)
