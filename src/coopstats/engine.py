@@ -401,6 +401,7 @@ class _Pass:
         """
         self.count += len(lines)
         heads, dates, outcomes = self.heads, self.checker.dates, self.checker.outcomes
+        remember = self.checker.remember
         keep_hash = self.keep_hash
         assert keep_hash is not None  # _blocks_fit
         odd, tally_of = self._odd, self._tally
@@ -421,7 +422,11 @@ class _Pass:
                 continue
             tally = heads.get(head)
             sent = dates.get(sent_text, UNKNOWN)
+            if sent == UNKNOWN:
+                sent = remember(sent_text)
             executed = dates.get(executed_text, UNKNOWN)
+            if executed == UNKNOWN:
+                executed = remember(executed_text)
             outcome = outcomes.get(outcome_text, unseen)
             rid = rid.strip()
             if (
