@@ -27,12 +27,13 @@ from strategies import periods, to_csv, valid_row, valid_rows
 from typer.testing import CliRunner
 
 from coopstats.cli import app
+from coopstats.days import day_counter
 from coopstats.model import Period
 from coopstats.reading import Source
 from coopstats.render.times import times_csv, times_json
 from coopstats.stats import working_days_between
 from coopstats.summary import summarize
-from coopstats.times import TIMES_GROUP_IDS, Times, day_counter, execution_times
+from coopstats.times import TIMES_GROUP_IDS, Times, execution_times
 
 runner = CliRunner()
 WriteLog = Callable[..., Path]

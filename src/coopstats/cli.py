@@ -92,10 +92,10 @@ def summarize(
       coopstats summarize - --period 2024 --format csv < requests.csv
     """
     with handled(ctx):
+        from coopstats.days import day_counter
         from coopstats.reading import Source
         from coopstats.render import machine
         from coopstats.summary import summarize as run
-        from coopstats.times import day_counter
 
         s = Settings.from_context(ctx)
         check_export(s["export"], log)

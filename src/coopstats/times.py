@@ -6,8 +6,7 @@ as-of date (censored observations for a Kaplan–Meier median), the oldest of th
 the backlog over the period (pending at its start + sent - executed = pending at its end), the
 way the US FOIA annual reports show it.
 
-Only the standard library and the engine are imported: `summarize` uses `day_counter` from here
-and must stay quick to start.
+Only the standard library and the engine are imported.
 """
 
 from __future__ import annotations
@@ -16,12 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from coopstats.checks import PENDING, Kind
 from coopstats.engine import Counted, DaysFn, Window, count
-from coopstats.errors import UsageError
 from coopstats.groups import ARREST, COUNT, HQ_DEFENCE, RFC_CO, RFC_HQ, RFI
 from coopstats.metrics import otp_rfa_groups
 from coopstats.model import Period
@@ -33,58 +29,11 @@ from coopstats.stats import (
     hist_min,
     hist_percentile,
     km_median,
-    load_holidays,
     wilson_interval,
-    working_days_between,
 )
 from coopstats.summary import check_as_of, skipped_warning
 
-if TYPE_CHECKING:
-    from coopstats.options import DayCount
-
 FEW_REQUESTS = 10  # below this many requests sent, a group's figures are flagged as fragile
-
-
-def day_counter(
-    days: DayCount | str, holidays: Path | str | None
-) -> tuple[DaysFn | None, str]:
-    """The days-to-execute function for `--days` and `--holidays`, and the name of the count.
-
-    Calendar days are the engine's default (None). Working days are the days d with
-    sent < d <= executed that fall Monday to Friday and are not holidays: the day after sending
-    is day 1, as in the FOIA convention. Problems with the options are usage errors (exit 2).
-    """
-    name = str(days)  # a DayCount is a StrEnum; a config file gives a plain string
-    if name not in ("calendar", "working"):
-        raise UsageError(f"--days {name}: choose calendar or working")
-    if name == "calendar":
-        if holidays is not None:
-            raise UsageError(
-                f"--holidays {holidays}: holidays only count with --days working; add it, or "
-                "leave --holidays out"
-            )
-        return None, name
-    holiday_ordinals: list[int] = []
-    if holidays is not None:
-        try:
-            holiday_ordinals = load_holidays(holidays)
-        except FileNotFoundError:
-            raise UsageError(f"--holidays {holidays}: no such file") from None
-        except IsADirectoryError:
-            raise UsageError(f"--holidays {holidays}: is a folder, not a file") from None
-        except UnicodeDecodeError:
-            raise UsageError(
-                f"--holidays {holidays}: not UTF-8 text; save it as UTF-8, one YYYY-MM-DD a line"
-            ) from None
-        except OSError as err:
-            raise UsageError(f"--holidays {holidays}: cannot read it ({err.strerror})") from None
-        except ValueError as err:
-            raise UsageError(f"--holidays: {err}") from None
-
-    def working(sent: int, executed: int) -> int:
-        return working_days_between(sent, executed, holiday_ordinals)
-
-    return working, name
 
 
 class TimesWindow(Window):

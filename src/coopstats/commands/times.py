@@ -80,9 +80,10 @@ def times(
       coopstats times requests.csv --period 2024 --export times.svg
     """
     with handled(ctx):
+        from coopstats.days import day_counter
         from coopstats.reading import Source
         from coopstats.render.times import times_csv, times_json, times_markdown, times_table
-        from coopstats.times import day_counter, execution_times
+        from coopstats.times import execution_times
 
         s = Settings.from_context(ctx)
         check_export(s["export"], log)
