@@ -6,7 +6,6 @@ and calls `RowChecker.check` for anything new; that call fills the caches or say
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -44,6 +43,8 @@ def suggest(value: str, choices: Iterable[str] | Mapping[str, object]) -> str | 
         {k: str(v) for k, v in choices.items()} if isinstance(choices, Mapping)
         else {c.casefold(): c for c in choices}
     )
+    import difflib  # only when a value is wrong: kept off start-up
+
     folded = value.strip().casefold()
     close = difflib.get_close_matches(folded, list(spelled), n=1, cutoff=0.6)
     return f"did you mean {spelled[close[0]]!r}?" if close else None

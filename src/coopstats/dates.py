@@ -37,15 +37,17 @@ MONTHS = {
     for name in names
 }
 
+# Patterns are compiled on first use (re caches them): most logs hold only ISO dates, which
+# never reach them, and start-up is most of the time of a small summary.
 # A time of day after the date is allowed and ignored (Excel writes `2023-09-16 00:00:00`).
 _TIME = r"(?:[T ]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm]|Z|[+-]\d{2}:?\d{2})?)?"
-_YEAR_FIRST = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME)
-_NUMERIC = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})" + _TIME)
-_SHORT_YEAR = re.compile(r"\d{1,2}([-/.])\d{1,2}\1\d{2}" + _TIME)
+_YEAR_FIRST = r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME
+_NUMERIC = r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})" + _TIME
+_SHORT_YEAR = r"\d{1,2}([-/.])\d{1,2}\1\d{2}" + _TIME
 _LETTERS = r"([^\W\d_]{3,9})"  # letters of any alphabet: `févr`, `août`
-_DAY_MONTH_NAME = re.compile(r"(\d{1,2})[ -]" + _LETTERS + r"\.?,?[ -](\d{4})" + _TIME)
-_MONTH_NAME_DAY = re.compile(_LETTERS + r"\.? (\d{1,2}),? (\d{4})" + _TIME)
-_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")  # 45185 is how Excel stores 16/09/2023
+_DAY_MONTH_NAME = r"(\d{1,2})[ -]" + _LETTERS + r"\.?,?[ -](\d{4})" + _TIME
+_MONTH_NAME_DAY = _LETTERS + r"\.? (\d{1,2}),? (\d{4})" + _TIME
+_SERIAL = r"\d{5}(?:\.\d+)?"  # 45185 is how Excel stores 16/09/2023
 
 ACCEPTED = "2023-09-16, 16/09/2023, 16.09.2023 or 16 Sep 2023"
 
@@ -80,9 +82,9 @@ def parse_date(text: str, order: DateOrder | None) -> int:
         except ValueError:
             pass  # fall through to the strict forms for a precise message
     text = text.strip()
-    if m := _YEAR_FIRST.fullmatch(text):
+    if m := re.fullmatch(_YEAR_FIRST, text):
         return _make(int(m[1]), int(m[3]), int(m[4]), text)
-    if m := _NUMERIC.fullmatch(text):
+    if m := re.fullmatch(_NUMERIC, text):
         if order is None:
             raise NeedDateOrder(text)
         first, second, year = int(m[1]), int(m[3]), int(m[4])
@@ -93,13 +95,13 @@ def parse_date(text: str, order: DateOrder | None) -> int:
                 "check --dayfirst / --monthfirst",
             )
         return _make(year, month, day, text)
-    if m := _DAY_MONTH_NAME.fullmatch(text):
+    if m := re.fullmatch(_DAY_MONTH_NAME, text):
         return _make(int(m[3]), _month(m[2]), int(m[1]), text)
-    if m := _MONTH_NAME_DAY.fullmatch(text):
+    if m := re.fullmatch(_MONTH_NAME_DAY, text):
         return _make(int(m[3]), _month(m[1]), int(m[2]), text)
-    if _SHORT_YEAR.fullmatch(text):
+    if re.fullmatch(_SHORT_YEAR, text):
         raise DateProblem("two-digit year", "write the year in full, e.g. 16/09/2023")
-    if _SERIAL.fullmatch(text):
+    if re.fullmatch(_SERIAL, text):
         raise DateProblem(
             "a number, not a date",
             "this looks like Excel's day number: format the column as a date before exporting",
@@ -116,7 +118,7 @@ def _month(name: str) -> int:
 
 def numeric_parts(text: str) -> tuple[int, int] | None:
     """The first two numbers of a day/month-ambiguous spelling (`05/06/2023`), else None."""
-    m = _NUMERIC.fullmatch(text.strip())
+    m = re.fullmatch(_NUMERIC, text.strip())
     return (int(m[1]), int(m[3])) if m else None
 
 

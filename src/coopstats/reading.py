@@ -23,9 +23,7 @@ import csv
 import io
 import os
 import re
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -110,6 +108,9 @@ class Source:
         self.sheet: str | None = None
         self._closers: list[Callable[[], object]] = []
         if self.temporary:
+            import shutil
+            import tempfile
+
             self.given = "<stdin>"
             handle, name = tempfile.mkstemp(prefix="coopstats-", suffix=".csv")
             with os.fdopen(handle, "wb") as spool:
