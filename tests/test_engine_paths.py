@@ -6,16 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import to_csv, valid_rows
 
-from coopstats import reading
-from coopstats.engine import Window, count
+from coopstats import engine, reading
+from coopstats.engine import Counted, Window, count
 from coopstats.errors import InvalidRows
-from coopstats.lines import split_records
+from coopstats.lines import NotPlain, split_records
 from coopstats.model import Period
 from coopstats.reading import ReadOptions, Source, open_table
 
@@ -159,7 +160,7 @@ def test_two_processes_settle_the_date_order(tmp_path: Path, tiny_halves: None) 
 def test_split_records_refuses_a_quote_without_a_fallback(tmp_path: Path) -> None:
     path = tmp_path / "log.csv"
     path.write_text('a,"b"\n', encoding="utf-8")
-    with pytest.raises(AssertionError):
+    with pytest.raises(NotPlain):
         list(split_records(path, 0, None, 1, "utf-8", ",", lambda e, n: e, None))
 
 
@@ -216,3 +217,48 @@ def test_a_row_of_the_wrong_width_is_not_the_first_use_of_an_id(tmp_path: Path) 
     assert found == [(2, "missing-cell"), (4, "duplicate-id")]
     assert "already used on line 3" in counted.problems[1].message
     assert counted.windows[0].sent[0] == 1
+
+
+@pytest.mark.parametrize("where", [100, 1900])  # a quote in the first half, in the second
+def test_a_quote_in_either_half_counts_as_one_process_would(
+    tmp_path: Path, where: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Neither half is read before the split: the half with the quote stops both, and the log
+    # is counted again in one process, the csv module reading from the quote on.
+    rows = [f"r{n:04d},OTP,RFA,,,2024-01-{n % 28 + 1:02d},," for n in range(2000)]
+    rows[where] = f'r{where:04d},OTP,RFA,,"defence\nvictims",2024-01-01,,'
+    rows[where + 50] = f"r{where + 50:04d},OTP,RFQ,,,2024-01-01,,"  # 2 lines on, for the quote
+    path = tmp_path / "log.csv"
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    monkeypatch.setattr(reading, "HALVES_FROM", 1)
+    stopped: list[str] = []
+
+    def in_two(*args: Any) -> Counted:
+        try:
+            return original(*args)
+        except NotPlain as err:
+            stopped.append(str(err))
+            raise
+
+    original = engine._in_two
+    monkeypatch.setattr(engine, "_in_two", in_two)
+    two = state(path, skip_invalid=True)
+    assert len(stopped) == 1  # two processes were tried, and given up at the quote
+    monkeypatch.setattr(reading.CsvTable, "halves", lambda self: None)
+    one = state(path, skip_invalid=True)
+    assert two == one
+    assert two[3] == [(where + 53, "unknown-kind")]  # header + 50 rows + the quoted row's 2 lines
+
+
+def test_the_second_half_counts_its_own_first_line(tmp_path: Path, tiny_halves: None) -> None:
+    rows = [f"r{n:04d},OTP,RFA,,,2024-01-01,," for n in range(3000)]
+    path = tmp_path / "log.csv"
+    path.write_text(HEADER + "\n\n\n" + "\n".join(rows) + "\n", encoding="utf-8")  # 2 blank
+    with Source(str(path)) as source:
+        table = open_table(source, ReadOptions())
+        halves = table.halves()
+        assert halves is not None and halves[1][2] is None  # left to count
+        start, end, first = table.numbered(halves[1])
+        records = list(table.records_in(start, end, None))
+    assert first == records[0][0]
+    assert records[0][1][0] == f"r{first - 4:04d}"  # line 4 is r0000: header, 2 blank lines

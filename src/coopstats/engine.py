@@ -9,10 +9,11 @@ histogram of days, bounded by the number of distinct day values, not by the numb
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from operator import itemgetter
 from typing import Any
@@ -21,7 +22,7 @@ from coopstats.checks import PENDING, UNKNOWN, Checked, Kind, RowChecker, settle
 from coopstats.dates import DateOrder, NeedDateOrder
 from coopstats.errors import DataError, InvalidRows
 from coopstats.groups import COUNT
-from coopstats.lines import LineBlock
+from coopstats.lines import LineBlock, NotPlain
 from coopstats.model import COLUMNS, Period, Problem, Request
 from coopstats.reading import DEFAULT_READ, Part, ReadOptions, Source, Table, open_table
 
@@ -145,11 +146,19 @@ class Listing(Window):
 class IdRun:
     """The ids at the start of one part of a log (part None: the whole table) that came in
     strictly increasing order, up to line `until` (None: to the part's end). Such ids are all
-    different, so the pass kept no hash of them; `last` is the greatest ('' when none)."""
+    different, so the pass kept no hash of them. `last` is the greatest id of the run ('' when
+    there is none); `first` the part's first id, when known."""
 
     part: Part | None
     until: int | None
     last: str
+    first: str | None = None
+
+    def first_id(self, table: Table) -> str:
+        """The part's first id ('' when it has none), read if not known."""
+        if self.first is None:
+            return next((rid for _, rid in _ids(table, self.part)), "")
+        return self.first
 
 
 @dataclass
@@ -251,14 +260,21 @@ class _Pass:
         self.tallies: dict[Kind, _Tally] = {}
         self.delimiter = getattr(table, "delimiter", None) or ","
 
-    def run(self, part: Part | None) -> Counted:
-        """Count the whole table (part None) or one part of it, by the fastest loop that can."""
+    def run(
+        self, part: Part | None, between_blocks: Callable[[], None] | None = None
+    ) -> Counted:
+        """Count the whole table (part None) or one part of it, by the fastest loop that can;
+        `between_blocks` is called after each block of lines (see _Child.check)."""
+        if part is not None:
+            part = self.table.numbered(part)  # counted once, not again by each reader
         self.part = part
         blocks = self.table.line_blocks(part) if self._blocks_fit() else None
         if blocks is not None:
             for block in blocks:
                 if isinstance(block, LineBlock):
                     self.block(block.first, block.lines)
+                    if between_blocks is not None:
+                        between_blocks()
                 else:  # the csv module's records, from a block with a quote on
                     self.records(block)
         elif part is None:
@@ -540,42 +556,55 @@ def _both_cores(
 ) -> Counted:
     """`_pass` over the log, in two processes when the log is large and plain enough.
 
-    A plain log (no quotes, one record a line) splits at a line boundary into two halves; a
-    forked child counts the second half while this process counts the first, then the child's
-    counts, problems and id hashes are merged in. Line numbers stay exact: the table says which
-    line the second half starts on. Anything else — small logs, quoted CSV, workbooks, windows
-    that keep more than counts — takes the one-process path.
+    A plain log (one record a line) splits at a line end into two halves; a forked child counts
+    the second half while this process counts the first, then the child's counts, problems and
+    id hashes are merged in. Line numbers stay exact: the child counts the lines before its
+    half. A half that turns out to hold a quote (which may span lines, and the split with it)
+    stops both, and the log is counted again in one process, by the csv module from that quote
+    on. Small logs, workbooks and windows that keep more than counts take one process.
     """
     own = list(windows())
     halves = table.halves() if _can_fork() and all(type(w) is Window for w in own) else None
-    if halves is None:
-        return _pass(table, own, options, order, skip_lines, id_hashes)
-    import multiprocessing
+    if halves is not None:
+        try:
+            return _in_two(table, own, list(windows()), options, order, skip_lines, id_hashes,
+                           halves)  # fmt: skip
+        except NotPlain:
+            own = list(windows())  # start again from nothing
+            for bucket in id_hashes or ():
+                del bucket[:]
+    return _pass(table, own, options, order, skip_lines, id_hashes)
 
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    theirs = list(windows())
-    child = context.Process(
-        target=_count_part,
-        args=(sender, table, theirs, options, order, skip_lines, id_hashes is not None, halves[1]),
-        daemon=True,
+
+def _in_two(
+    table: Table,
+    own: list[Window],
+    theirs: list[Window],
+    options: ReadOptions,
+    order: DateOrder | None,
+    skip_lines: frozenset[int],
+    id_hashes: list[array[int]] | None,
+    halves: tuple[Part, Part],
+) -> Counted:
+    child = _Child(
+        lambda send: _count_part(
+            send, table, theirs, options, order, skip_lines, id_hashes is not None, halves[1]
+        )
     )
-    child.start()
-    sender.close()
     try:
-        counted = _pass(table, own, options, order, skip_lines, id_hashes, halves[0])
-        outcome = receiver.recv()
-        if outcome[0] == "error":
-            raise outcome[1]
-        _, part, states = outcome
-        for bucket in id_hashes or ():  # read before joining: the child waits to send them
-            bucket.frombytes(receiver.recv_bytes())
+        counted = _Pass(table, own, options, order, skip_lines, id_hashes).run(
+            halves[0], between_blocks=child.check
+        )
+        status, part, states = child.receive()
+        if status == "error":
+            raise part
+        for bucket in id_hashes or ():  # read before waiting: the child is still sending them
+            bucket.frombytes(child.receive())
     except BaseException:
         child.kill()
         raise
     finally:
-        child.join()
-        receiver.close()
+        child.close()
     counted.absorb(part)
     for window, state in zip(own, states, strict=True):
         window.merge(state)
@@ -586,8 +615,65 @@ def _can_fork() -> bool:
     return sys.platform == "linux" and (os.cpu_count() or 1) > 1
 
 
+class _Child:
+    """A forked process running `work(send)`, whose messages come back pickled through a pipe.
+
+    os.fork and a pipe rather than multiprocessing, whose imports alone cost 30 ms: the whole
+    of what this needs is a few messages from one child.
+    """
+
+    def __init__(self, work: Callable[[Callable[[object], None]], None]) -> None:
+        import pickle
+
+        readable, writable = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: work, send, and leave without the parent's clean-up
+            os.close(readable)
+            status = 0
+            try:
+                with open(writable, "wb") as out:
+                    work(lambda message: pickle.dump(message, out, pickle.HIGHEST_PROTOCOL))
+            except BaseException:  # noqa: BLE001 - the parent sees the pipe end early
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(writable)
+        self.pipe = open(readable, "rb")  # noqa: SIM115 - closed by close()
+        self.load = pickle.load
+        self.early: list[Any] = []
+        self.done = False
+
+    def check(self) -> None:
+        """Between two blocks of this process's own half: if the child has already sent its
+        answer and it is a failure (a quote in its half, say), raise it now, not at the end."""
+        import select
+
+        if self.early or not select.select([self.pipe], [], [], 0)[0]:
+            return
+        message = self.load(self.pipe)
+        self.early.append(message)
+        if message[0] == "error":
+            raise message[1]
+
+    def receive(self) -> Any:
+        """The child's next message, waiting for it."""
+        if self.early:
+            return self.early.pop()
+        return self.load(self.pipe)
+
+    def kill(self) -> None:
+        if not self.done:
+            os.kill(self.pid, signal.SIGKILL)
+
+    def close(self) -> None:
+        if not self.done:
+            self.done = True
+            self.pipe.close()
+            os.waitpid(self.pid, 0)
+
+
 def _count_part(
-    sender: Any,
+    send: Callable[[object], None],
     table: Table,
     windows: list[Window],
     options: ReadOptions,
@@ -601,16 +687,17 @@ def _count_part(
         hashes = [array("q") for _ in range(_BUCKETS)] if want_hashes else None
         part_count = _pass(table, windows, options, order, skip_lines, hashes, part)
         part_count.windows = []
-        sender.send(("ok", part_count, [w.state() for w in windows]))
+        # The parent checks that this part's ids follow its own: the first is read here, in
+        # parallel, rather than there after the wait.
+        part_count.id_runs = [replace(run, first=run.first_id(table)) for run in part_count.id_runs]
+        send(("ok", part_count, [w.state() for w in windows]))
         for bucket in hashes or ():  # one at a time: the parent never holds them all twice
-            sender.send_bytes(bucket.tobytes())
+            send(bucket.tobytes())
     except BaseException as err:  # noqa: BLE001 - every failure goes back to the parent
         try:
-            sender.send(("error", err))
+            send(("error", err, None))
         except Exception:  # noqa: BLE001 - an exception that does not pickle
-            sender.send(("error", DataError(f"{table.name}: {type(err).__name__}: {err}")))
-    finally:
-        sender.close()
+            send(("error", DataError(f"{table.name}: {type(err).__name__}: {err}"), None))
 
 
 def _ids(table: Table, part: Part | None) -> Iterator[tuple[int, str]]:
@@ -632,10 +719,8 @@ def _all_increasing(table: Table, runs: list[IdRun]) -> bool:
         return False
     highest = ""
     for run in runs:
-        if highest:  # the run before had ids: this part's first id must come after them
-            first = next((rid for _, rid in _ids(table, run.part)), None)
-            if first is not None and first <= highest:
-                return False
+        if highest and run.last and run.first_id(table) <= highest:
+            return False  # this part's first id does not follow the ids of the part before
         highest = run.last or highest
     return True
 

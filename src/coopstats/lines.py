@@ -28,6 +28,11 @@ DecodeFailure = Callable[[UnicodeError, int], Exception]
 Fallback = Callable[[int, int], Iterator[Record]]
 
 
+class NotPlain(Exception):
+    """A part of a log read without the csv module holds what only the csv module reads right
+    (a quote, a lone carriage return): the caller must read the log another way."""
+
+
 class LineBlock(NamedTuple):
     """Whole lines of a plain part of a log, line ends removed; the first is line `first`."""
 
@@ -72,7 +77,7 @@ def line_blocks(
     """The lines of the bytes [start, end) a block at a time, as for `split_records`.
 
     At the first block that needs the csv module, the last item is `fallback`'s records from
-    that block's first line on (or, without a fallback, an AssertionError is raised).
+    that block's first line on (or, without a fallback, NotPlain is raised).
     """
     line = first_line
     position = start  # the file offset just after the bytes read so far
@@ -94,7 +99,7 @@ def line_blocks(
                 return
             if needs_csv_module(chunk):
                 if fallback is None:
-                    raise AssertionError(f"{path}: a quote in a part read without the csv module")
+                    raise NotPlain(f"{path}: line {line} or one of the next needs the csv module")
                 yield fallback(position - len(data), line)
                 return
             try:

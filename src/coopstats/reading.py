@@ -49,7 +49,8 @@ _VALUE_SHOWN = 80  # characters of a line quoted in an encoding problem
 # Encodings in which byte 0x0A is always a line end: the fast path may split their bytes at it.
 _ONE_BYTE_NEWLINE = {"utf-8", "utf-8-sig", "ascii", "latin-1", "iso8859-1", "iso8859-15", "cp1252"}
 HALVES_FROM = 8 << 20  # below 8 MiB, a second process costs more than it saves
-Part = tuple[int, int | None, int]  # (first byte, end byte or None, first line) of a part
+# (first byte, end byte or None, first line) of a part; a first line None is to be counted.
+Part = tuple[int, int | None, int | None]
 Block = LineBlock | Iterator[Record]  # whole lines, or the csv module's records from there on
 
 
@@ -167,10 +168,14 @@ class Table:
         return None
 
     def records_in(
-        self, start: int, end: int | None, first_line: int
+        self, start: int, end: int | None, first_line: int | None
     ) -> Iterator[tuple[int, list[str]]]:
-        """The records of one part given by `halves`."""
+        """The records of one part given by `halves` (which raise lines.NotPlain at a quote)."""
         raise NotImplementedError
+
+    def numbered(self, part: Part) -> Part:
+        """The part with its first line, counted if `halves` left it to count (None)."""
+        return part
 
     def line_blocks(self, part: Part | None = None) -> Iterator[Block] | None:
         """The records as blocks of whole lines (see lines.line_blocks), of the whole table or
@@ -473,45 +478,60 @@ class CsvTable(Table):
         )
 
     def halves(self) -> tuple[Part, Part] | None:
-        """The records in two parts split at a line end, for two processes: only for a plain
-        log large enough to gain from it, with no quote anywhere (every record one line)."""
+        """The records in two parts split at the first line end past the middle, for two
+        processes: only for a plain log large enough to gain from it.
+
+        Nothing past the header is read here. Each part is read without the csv module, which
+        raises NotPlain at the first quote (a quoted cell may span lines, and the split with
+        it), and the second part's first line is counted by the process that reads it.
+        """
         if self._plain is None:
             return None
         start, _ = self._plain
         size = self.path.stat().st_size
         if size - start < HALVES_FROM:
             return None
-        middle = start + (size - start) // 2
-        split = lines_before = None
+        position = start + (size - start) // 2
         with open(self.path, "rb") as raw:
-            raw.seek(start)
-            position, lines, carried = start, 0, b""
-            for block in iter(lambda: raw.read(BLOCK), b""):
-                # A block may end between the \r and \n of one line end: carry that \r over.
-                whole = carried + block
-                carried = b"\r" if whole.endswith(b"\r") else b""
-                if needs_csv_module(whole[: len(whole) - len(carried)]):
-                    return None  # quoted cells may span lines, and so on: one process
-                if split is None and position + len(block) > middle:
-                    cut = block.find(b"\n", middle - position)
-                    if cut >= 0:
-                        split = position + cut + 1
-                        lines_before = lines + block.count(b"\n", 0, cut + 1)
-                lines += block.count(b"\n")
-                position += len(block)
-        if carried:
-            return None  # the file ends in a lone \r
-        if split is None or lines_before is None or split >= size:
+            raw.seek(position)
+            while piece := raw.read(1 << 16):
+                cut = piece.find(b"\n")
+                if cut >= 0:
+                    split = position + cut + 1
+                    break
+                position += len(piece)
+            else:
+                return None  # the second half is one line: not worth a process
+        if split >= size:
             return None
-        first = self.header_line + 1
-        return (start, split, first), (split, None, first + lines_before)
+        return (start, split, self.header_line + 1), (split, None, None)
+
+    def numbered(self, part: Part) -> Part:
+        start, end, first = part
+        return part if first is not None else (start, end, self._first_line(part))
+
+    def _first_line(self, part: Part) -> int:
+        """The line a part starts on: given, or counted (the line ends before the part)."""
+        start, _, first = part
+        if first is not None:
+            return first
+        assert self._plain is not None, "parts come from halves(), which needs a fast path"
+        position, _ = self._plain
+        ends = 0
+        with open(self.path, "rb") as raw:
+            raw.seek(position)
+            while position < start and (block := raw.read(min(BLOCK, start - position))):
+                ends += block.count(b"\n")
+                position += len(block)
+        return self.header_line + 1 + ends
 
     def records_in(
-        self, start: int, end: int | None, first_line: int
+        self, start: int, end: int | None, first_line: int | None
     ) -> Iterator[tuple[int, list[str]]]:
         assert self._plain is not None, "halves() is None for a table without a fast path"
+        first = self._first_line((start, end, first_line))
         return split_records(
-            self.path, start, end, first_line, self._plain[1], self.delimiter or ",",
+            self.path, start, end, first, self._plain[1], self.delimiter or ",",
             self._decode_failure, None,
         )
 
@@ -524,7 +544,9 @@ class CsvTable(Table):
                 self.path, start, None, self.header_line + 1, encoding, self._decode_failure,
                 self._csv_records,
             )
-        return line_blocks(self.path, *part, encoding, self._decode_failure, None)
+        start, end, _ = part
+        first = self._first_line(part)
+        return line_blocks(self.path, start, end, first, encoding, self._decode_failure, None)
 
     def _decode_failure(self, err: UnicodeError, line: int) -> Exception:
         return self._decode_error(err)
