@@ -262,3 +262,28 @@ def test_the_second_half_counts_its_own_first_line(tmp_path: Path, tiny_halves: 
         records = list(table.records_in(start, end, None))
     assert first == records[0][0]
     assert records[0][1][0] == f"r{first - 4:04d}"  # line 4 is r0000: header, 2 blank lines
+
+
+def test_a_block_without_spaces_is_said_so_exactly() -> None:
+    # The block loop strips ids only in blocks that may need it: no character str.strip()
+    # removes may be missed (\n ends lines, a lone \r sends the log to the csv module).
+    from coopstats.lines import _spaced
+
+    assert not _spaced("r1,OTP,RFA,,,2024-01-01,,\nr2,OTP,RFA,,,2024-01-02,,")
+    for code in [*range(128), 0x85, 0xA0, 0x2003, 0x3000]:
+        char = chr(code)
+        if char.strip() == "" and char not in "\n\r":
+            assert _spaced(f"r1{char},OTP"), repr(char)
+
+
+@pytest.mark.parametrize("space", [" ", "\t", "\xa0"])
+def test_ids_differing_by_surrounding_space_are_one_id(tmp_path: Path, space: str) -> None:
+    path = tmp_path / "log.csv"
+    path.write_text(
+        HEADER + f"\nr1,OTP,RFA,,,2024-01-01,,\nr2{space},OTP,RFA,,,2024-01-01,,\n"
+        f"{space}r2,OTP,RFA,,,2024-01-01,,\n",
+        encoding="utf-8",
+    )
+    with Source(str(path)) as source, pytest.raises(InvalidRows) as caught:
+        count(source, windows)
+    assert [(p.line, p.code) for p in caught.value.problems] == [(4, "duplicate-id")]

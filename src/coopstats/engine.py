@@ -272,7 +272,7 @@ class _Pass:
         if blocks is not None:
             for block in blocks:
                 if isinstance(block, LineBlock):
-                    self.block(block.first, block.lines)
+                    self.block(block.first, block.lines, block.spaced)
                     if between_blocks is not None:
                         between_blocks()
                 else:  # the csv module's records, from a block with a quote on
@@ -407,13 +407,14 @@ class _Pass:
         self.first_sent, self.last_sent = first_sent, last_sent
         self.ordered, self.last_id = ordered, last_id
 
-    def block(self, first_line: int, lines: list[str]) -> None:
+    def block(self, first_line: int, lines: list[str], spaced: bool = True) -> None:
         """The loop over the lines of a plain log in the SPEC's column order.
 
         The split takes the id (up to the first delimiter) and the last three cells (sent,
         executed, outcome); what remains between is the run of the four kind cells, looked up
         whole. A run is cached only from a valid record of the header's width, so a run found in
-        the cache has three delimiters and its line the header's eight cells.
+        the cache has three delimiters and its line the header's eight cells. Ids are stripped
+        only when the block has a space in it (`spaced`): most exports have none.
         """
         self.count += len(lines)
         heads, dates, outcomes = self.heads, self.checker.dates, self.checker.outcomes
@@ -444,7 +445,8 @@ class _Pass:
             if executed == UNKNOWN:
                 executed = remember(executed_text)
             outcome = outcomes.get(outcome_text, unseen)
-            rid = rid.strip()
+            if spaced:
+                rid = rid.strip()
             if (
                 tally is None
                 or sent < 0

@@ -34,10 +34,13 @@ class NotPlain(Exception):
 
 
 class LineBlock(NamedTuple):
-    """Whole lines of a plain part of a log, line ends removed; the first is line `first`."""
+    """Whole lines of a plain part of a log, line ends removed; the first is line `first`.
+    `spaced` is False when no line holds a character that str.strip() removes: then no cell
+    needs stripping."""
 
     first: int
     lines: list[str]
+    spaced: bool = True
 
 
 
@@ -47,6 +50,17 @@ def needs_csv_module(chunk: bytes) -> bool:
     if b'"' in chunk:
         return True
     return b"\r" in chunk and b"\r" in chunk.replace(b"\r\n", b"")
+
+
+# The characters other than \n that str.strip() removes, when a text is ASCII (a lone \r never
+# reaches here: it needs the csv module).
+_ASCII_SPACES = (" ", "\t", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+
+
+def _spaced(text: str) -> bool:
+    """Whether a cell of these lines may need stripping: outside ASCII, any character may be a
+    space (a non-breaking space from a spreadsheet, say)."""
+    return not text.isascii() or any(space in text for space in _ASCII_SPACES)
 
 
 def split_records(
@@ -111,7 +125,7 @@ def line_blocks(
             lines = text.split("\n")
             if lines[-1] == "":
                 lines.pop()  # what follows the last line end
-            yield LineBlock(line, lines)
+            yield LineBlock(line, lines, _spaced(text))
             line += len(lines)
             if final:
                 return
