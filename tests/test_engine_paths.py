@@ -81,7 +81,7 @@ def test_split_lines_read_what_the_csv_module_reads(tmp_path: Path, body: str) -
 
 
 def test_a_quote_late_in_a_big_log_hands_over_to_the_csv_module(tmp_path: Path) -> None:
-    rows = [f"r{n},OTP,RFA,,,2024-01-01,," for n in range(60_000)]  # > one 1 MiB block
+    rows = [f"r{n},OTP,RFA,,,2024-01-01,," for n in range(60_000)]  # several blocks (lines.BLOCK)
     rows[50_000] = 'r50000,OTP,RFA,,"multi\nline",2024-01-01,,'
     path = tmp_path / "log.csv"
     path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
