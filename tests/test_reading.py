@@ -256,6 +256,9 @@ def test_delimiter_forced_and_excel_sep_line(tmp_path: Path) -> None:
     sep = tmp_path / "sep.csv"
     sep.write_text("sep=;\r\n\r\nid;organ;kind;sent\r\nR-1;OTP;RFA;2023-10-02\r\n", "utf-8")
     assert requests_of(sep) == [(4, "R-1")]  # sep=, a blank line, the header, then line 4
+    tab = tmp_path / "tab.csv"  # the one delimiter that is also a space
+    tab.write_text("\ufeffsep=\t\nid\torgan\tkind\tsent\nR-2\tOTP\tRFA\t2023-10-02\n", "utf-8")
+    assert requests_of(tab) == [(3, "R-2")]
     assert run("validate", sep, "--delimiter", "ab").exit_code == 2
 
 

@@ -43,7 +43,7 @@ _SNIFF_BYTES = 64 * 1024
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary Office formats (.xls)
 _ODS = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
-_SEP_LINE = re.compile(r"sep=(.)")
+_SEP_LINE = re.compile(r" *sep=(.) *")  # the delimiter may be a tab: strip only line ends
 _BOM = "\ufeff"
 _VALUE_SHOWN = 80  # characters of a line quoted in an encoding problem
 # Encodings in which byte 0x0A is always a line end: the fast path may split their bytes at it.
@@ -371,7 +371,7 @@ class CsvTable(Table):
             while first:
                 if not first.strip().lstrip(_BOM).strip():
                     self.preamble += 1  # blank lines above the header
-                elif not seen_sep and (sep := _SEP_LINE.fullmatch(first.strip().lstrip(_BOM))):
+                elif not seen_sep and (sep := _SEP_LINE.fullmatch(first.lstrip(_BOM).rstrip("\r\n"))):
                     self.preamble += 1  # Excel's `sep=;` names the delimiter
                     self.delimiter = self.delimiter or sep[1]
                     seen_sep = True
