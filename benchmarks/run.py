@@ -2,7 +2,8 @@
 
     python benchmarks/run.py [--sizes 10k,100k,1M,5M] [--repeat 5] [--check]
 
-Each measurement is a whole child process, start-up and imports included, timed by wall clock;
+Each measurement is a whole child process, start-up and imports included, timed by wall clock
+(the two tools take turns, so that both meet the same drift of a shared machine);
 the median of `--repeat` runs is reported, with the child's peak resident memory (ru_maxrss from
 os.wait4, so each child is measured alone). The DuckDB child reads the CSV with explicit column
 types and runs `coopstats.sql.build_query`: the same file, the same figures, the same process
@@ -113,13 +114,39 @@ def run_child(command: Sequence[str]) -> Run:
     return Run(seconds, usage.ru_maxrss / 1024, stdout)  # ru_maxrss is in KiB on Linux
 
 
-def time_child(command: Sequence[str], repeat: int) -> Timing:
-    runs = [run_child(command) for _ in range(repeat)]
-    return Timing(
-        statistics.median(run.seconds for run in runs),
-        max(run.peak_mb for run in runs),
-        runs[-1].stdout,
-    )
+def time_children(commands: dict[str, Sequence[str]], repeat: int) -> dict[str, Timing]:
+    """Run every command `repeat` times, taking turns (a, b, a, b, ...): on a shared machine
+    whose speed drifts over a minute, each tool then meets the same drift. A command that fails
+    is dropped (with its message on stderr) and the others go on."""
+    runs: dict[str, list[Run]] = {name: [] for name in commands}
+    failed: set[str] = set()
+    for _ in range(repeat):
+        for name, command in commands.items():
+            if name in failed:
+                continue
+            try:
+                runs[name].append(run_child(command))
+            except RuntimeError as failure:
+                print(failure, file=sys.stderr)
+                failed.add(name)
+    return {
+        name: Timing(
+            statistics.median(run.seconds for run in done),
+            max(run.peak_mb for run in done),
+            done[-1].stdout,
+        )
+        for name, done in runs.items()
+        if name not in failed
+    }
+
+
+def compile_bytecode() -> None:
+    """Write the package's bytecode once, as installing it does: with PYTHONDONTWRITEBYTECODE
+    set (as on CI machines) an editable install would otherwise compile every module anew on
+    every run, and start-up would be measured with a compiler in it."""
+    import compileall
+
+    compileall.compile_dir(HERE.parent / "src", quiet=1)
 
 
 def coopstats_command() -> list[str] | None:
@@ -245,6 +272,7 @@ def main() -> None:
     )
     print("|---:|---:|---:|---:|---:|---:|")
 
+    compile_bytecode()
     medians: dict[str, dict[str, float]] = {"coopstats": {}, "duckdb": {}}
     problems: list[str] = []
     for label, n in sizes:
@@ -252,22 +280,23 @@ def main() -> None:
         if not path.exists():
             print(f"writing {path} ...", file=sys.stderr)
             write_log(n, path)
-        ours = None
+        commands = {"duckdb": duckdb_command(path)}
         if coopstats is not None:
             summarize = [*coopstats, "summarize", str(path), "--period", PERIOD, "--format", "json"]
-            try:
-                ours = time_child(summarize, args.repeat)
-                medians["coopstats"][label] = ours.median_s
-            except RuntimeError as failure:
-                # One failing size should not cost the figures of the others.
-                print(failure, file=sys.stderr)
-                problems.append(f"{label}: coopstats failed")
-        theirs = time_child(duckdb_command(path), args.repeat)
+            commands = {"coopstats": summarize, **commands}
+        timings = time_children(commands, args.repeat)
+        if "duckdb" not in timings:
+            raise SystemExit(f"{label}: the DuckDB side failed (see above)")
+        ours, theirs = timings.get("coopstats"), timings["duckdb"]
+        if ours is not None:
+            medians["coopstats"][label] = ours.median_s
+        elif coopstats is not None:
+            problems.append(f"{label}: coopstats failed")  # the other sizes still run
         medians["duckdb"][label] = theirs.median_s
         ratio = ours.median_s / theirs.median_s if ours else None
         print(
             f"| {label} | {fmt(ours.median_s if ours else None)} | {fmt(theirs.median_s)} | "
-            f"{fmt(ratio, 1)} | {fmt(ours.peak_mb if ours else None, 0)} | "
+            f"{fmt(ratio, 2)} | {fmt(ours.peak_mb if ours else None, 0)} | "
             f"{fmt(theirs.peak_mb, 0)} |",
             flush=True,
         )
