@@ -429,6 +429,8 @@ class _Pass:
         unseen = _UNSEEN
         first_sent, last_sent = self.first_sent, self.last_sent
         ordered, last_id = self.ordered, self.last_id
+        tally: _Tally | None
+        outcome: object  # True, False, None (no outcome given), or `unseen`
 
         for line, text in enumerate(lines, first_line):
             try:
@@ -437,14 +439,20 @@ class _Pass:
             except ValueError:  # fewer than four delimiters: a blank line or a short row
                 odd(line, text)
                 continue
-            tally = heads.get(head)
-            sent = dates.get(sent_text, UNKNOWN)
-            if sent == UNKNOWN:
-                sent = remember(sent_text)
-            executed = dates.get(executed_text, UNKNOWN)
-            if executed == UNKNOWN:
-                executed = remember(executed_text)
-            outcome = outcomes.get(outcome_text, unseen)
+            try:  # subscripts: the quickest look-ups while everything is known, as it mostly is
+                tally = heads[head]
+                sent = dates[sent_text]
+                executed = dates[executed_text]
+                outcome = outcomes[outcome_text]
+            except KeyError:  # something new: a date to parse, or a line for `_odd`
+                tally = heads.get(head)
+                sent = dates.get(sent_text, UNKNOWN)
+                if sent == UNKNOWN:
+                    sent = remember(sent_text)
+                executed = dates.get(executed_text, UNKNOWN)
+                if executed == UNKNOWN:
+                    executed = remember(executed_text)
+                outcome = outcomes.get(outcome_text, unseen)
             if spaced:
                 rid = rid.strip()
             if (

@@ -371,7 +371,9 @@ class CsvTable(Table):
             while first:
                 if not first.strip().lstrip(_BOM).strip():
                     self.preamble += 1  # blank lines above the header
-                elif not seen_sep and (sep := _SEP_LINE.fullmatch(first.lstrip(_BOM).rstrip("\r\n"))):
+                elif not seen_sep and (
+                    sep := _SEP_LINE.fullmatch(first.lstrip(_BOM).rstrip("\r\n"))
+                ):
                     self.preamble += 1  # Excel's `sep=;` names the delimiter
                     self.delimiter = self.delimiter or sep[1]
                     seen_sep = True
