@@ -7,8 +7,8 @@ and calls `RowChecker.check` for anything new; that call fills the caches or say
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
 from datetime import date
+from typing import NamedTuple
 
 from coopstats.dates import DateOrder, DateProblem, OrderEvidence, lines_text, parse_date
 from coopstats.groups import groups_of
@@ -22,8 +22,7 @@ DATE_CACHE_LIMIT = 100_000  # datetimes can make every cell distinct: keep the c
 KIND_WORDS = "RFA, mission-notification, RFI (OTP) or RFC, decision-notification (Registry)"
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     """A valid (organ, kind, origin, categories) combination, classified once and cached."""
 
     organ: str
@@ -227,7 +226,7 @@ class RowChecker:
                         line, "categories", piece, ", ".join(CATEGORIES), CATEGORIES
                     )
                     if any(mark in piece for mark in ",|/\n"):
-                        problem = replace(problem, hint="separate categories with ';'")
+                        problem = problem._replace(hint="separate categories with ';'")
                     problems.append(problem)
         if problems:
             return problems

@@ -13,10 +13,10 @@ import signal
 import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from coopstats.checks import PENDING, UNKNOWN, Checked, Kind, RowChecker, settle_order
 from coopstats.dates import DateOrder, NeedDateOrder
@@ -142,8 +142,7 @@ class Listing(Window):
         )
 
 
-@dataclass(frozen=True)
-class IdRun:
+class IdRun(NamedTuple):
     """The ids at the start of one part of a log (part None: the whole table) that came in
     strictly increasing order, up to line `until` (None: to the part's end). Such ids are all
     different, so the pass kept no hash of them. `last` is the greatest id of the run ('' when
@@ -699,7 +698,7 @@ def _count_part(
         part_count.windows = []
         # The parent checks that this part's ids follow its own: the first is read here, in
         # parallel, rather than there after the wait.
-        part_count.id_runs = [replace(run, first=run.first_id(table)) for run in part_count.id_runs]
+        part_count.id_runs = [run._replace(first=run.first_id(table)) for run in part_count.id_runs]
         send(("ok", part_count, [w.state() for w in windows]))
         for bucket in hashes or ():  # one at a time: the parent never holds them all twice
             send(bucket.tobytes())

@@ -7,8 +7,8 @@ half-up at print time is exact too), and a figure the rules leave undefined is N
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from coopstats.engine import Window
 from coopstats.groups import (
@@ -32,8 +32,7 @@ SECTION_2 = "2. Priority area 2"
 SECTION_3 = "3. Priority area 3: Arrest and surrender"
 
 
-@dataclass(frozen=True)
-class Metric:
+class Metric(NamedTuple):
     id: str
     section: str
     label: str  # the report's own words
