@@ -333,6 +333,8 @@ class _Pass:
         first_sent, last_sent = self.first_sent, self.last_sent
         ordered, last_id = self.ordered, self.last_id
         count = 0
+        kind: Kind | None
+        outcome: object  # True, False, None (no outcome given), or `unseen`
 
         for line, row in records:
             count += 1
@@ -363,14 +365,20 @@ class _Pass:
 
             # The caches answer for every cell seen before, and a new date is parsed on the spot;
             # PENDING (-1) is an empty date, UNKNOWN (-2) a cell that is no date.
-            kind = kinds.get((organ, kind_text, origin, categories))
-            sent = dates.get(sent_text, UNKNOWN)
-            if sent == UNKNOWN:
-                sent = remember(sent_text)
-            executed = dates.get(executed_text, UNKNOWN)
-            if executed == UNKNOWN:
-                executed = remember(executed_text)
-            outcome = outcomes.get(outcome_text, unseen)
+            try:  # subscripts: the quickest look-ups while everything is known, as it mostly is
+                kind = kinds[organ, kind_text, origin, categories]
+                sent = dates[sent_text]
+                executed = dates[executed_text]
+                outcome = outcomes[outcome_text]
+            except KeyError:  # something new: a date to parse, or a record to check
+                kind = kinds.get((organ, kind_text, origin, categories))
+                sent = dates.get(sent_text, UNKNOWN)
+                if sent == UNKNOWN:
+                    sent = remember(sent_text)
+                executed = dates.get(executed_text, UNKNOWN)
+                if executed == UNKNOWN:
+                    executed = remember(executed_text)
+                outcome = outcomes.get(outcome_text, unseen)
             if (
                 kind is None
                 or sent < 0
