@@ -3,6 +3,7 @@ module, two processes versus one — same figures, same problems on the same lin
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -287,3 +288,35 @@ def test_ids_differing_by_surrounding_space_are_one_id(tmp_path: Path, space: st
     with Source(str(path)) as source, pytest.raises(InvalidRows) as caught:
         count(source, windows)
     assert [(p.line, p.code) for p in caught.value.problems] == [(4, "duplicate-id")]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "A2,OTP,RFA,,2023-10-01,05/06/2023,",  # a cell short: 05/06/2023 where executed is read
+        "A2,OTP,RFA,,,2023-10-01,05/06/2023,,note",  # a cell too many: it is read as sent
+    ],
+)
+def test_a_row_of_the_wrong_width_is_that_not_a_date_order_question(
+    tmp_path: Path, row: str
+) -> None:
+    # Its cells are shifted: the block loop must not read 05/06/2023 as a date to settle.
+    path = tmp_path / "log.csv"
+    path.write_text(HEADER + "\nA1,OTP,RFA,,,2023-10-01,2023-10-05,\n" + row + "\n", "utf-8")
+    with Source(str(path)) as source:
+        counted = count(source, windows, ReadOptions(skip_invalid=True))
+    assert [(p.line, p.code) for p in counted.problems][0][0] == 3
+    assert counted.problems[0].code in ("missing-cell", "extra-cell")
+    assert counted.date_order is None and counted.valid_rows == 1
+
+
+@pytest.mark.skipif(not engine._can_fork(), reason="two processes only where fork is safe")
+def test_a_child_that_dies_without_an_answer_is_a_clear_error() -> None:
+    from coopstats.errors import CoopstatsError
+
+    child = engine._Child(lambda send: os._exit(1))
+    try:
+        with pytest.raises(CoopstatsError, match="stopped without an answer"):
+            child.receive()
+    finally:
+        child.close()

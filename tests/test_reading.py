@@ -259,6 +259,9 @@ def test_delimiter_forced_and_excel_sep_line(tmp_path: Path) -> None:
     tab = tmp_path / "tab.csv"  # the one delimiter that is also a space
     tab.write_text("\ufeffsep=\t\nid\torgan\tkind\tsent\nR-2\tOTP\tRFA\t2023-10-02\n", "utf-8")
     assert requests_of(tab) == [(3, "R-2")]
+    trailing = tmp_path / "trailing.csv"  # what follows the delimiter is not the delimiter
+    trailing.write_text("sep=;\t\r\nid;organ;kind;sent\r\nR-3;OTP;RFA;2023-10-02\r\n", "utf-8")
+    assert requests_of(trailing) == [(3, "R-3")]
     assert run("validate", sep, "--delimiter", "ab").exit_code == 2
 
 

@@ -2,8 +2,9 @@
 
 Every command is built on `count`: it reads the log once, checks each record against SPEC §1, and
 adds each valid request to the windows (a period and an as-of date) it falls in. Memory grows by
-8 bytes a row (the hash of its id, to catch duplicates); everything else is a count or a
-histogram of days, bounded by the number of distinct day values, not by the number of rows.
+8 bytes a row (the hash of its id, to catch duplicates) once ids stop coming in increasing order,
+and not at all before; everything else is a count or a histogram of days, bounded by the number
+of distinct day values, not by the number of rows.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any, NamedTuple
 
 from coopstats.checks import PENDING, UNKNOWN, Checked, Kind, RowChecker, settle_order
 from coopstats.dates import DateOrder, NeedDateOrder
-from coopstats.errors import DataError, InvalidRows
+from coopstats.errors import CoopstatsError, DataError, InvalidRows
 from coopstats.groups import COUNT
 from coopstats.lines import LineBlock, NotPlain
 from coopstats.model import COLUMNS, Period, Problem, Request
@@ -213,7 +214,7 @@ class _Tally:
 
     Per window, one histogram keyed by 2 × days + positive for requests executed by the as-of
     date, and by -1 for the others: a dictionary of a few hundred small integers, which
-    `Window.absorb` turns into the window's counts per group at the end of the pass.
+    `Window.add_counts` turns into the window's counts per group at the end of the pass.
     """
 
     def __init__(self, kind: Kind, windows: Sequence[Window]) -> None:
@@ -224,7 +225,7 @@ class _Tally:
 class _Pass:
     """One pass over a log (or one part of it): the records checked and counted into windows.
 
-    Two loops share this state. `records` takes records (line, cells) from any table. `blocks`
+    Two loops share this state. `records` takes records (line, cells) from any table. `block`
     takes whole lines of a plain log in the SPEC's column order, and is the hot path of large
     logs: it splits a line into the id, the four cells that make its kind, and the three last
     cells, and counts a line whose cells it has all seen before with dictionary look-ups alone.
@@ -453,13 +454,16 @@ class _Pass:
                 outcome = outcomes[outcome_text]
             except KeyError:  # something new: a date to parse, or a line for `_odd`
                 tally = heads.get(head)
-                sent = dates.get(sent_text, UNKNOWN)
-                if sent == UNKNOWN:
-                    sent = remember(sent_text)
-                executed = dates.get(executed_text, UNKNOWN)
-                if executed == UNKNOWN:
-                    executed = remember(executed_text)
-                outcome = outcomes.get(outcome_text, unseen)
+                # Only a known run of kind cells vouches for the line's width: in any other line
+                # the "dates" may be shifted cells, and `_odd` checks the width first.
+                if tally is not None:
+                    sent = dates.get(sent_text, UNKNOWN)
+                    if sent == UNKNOWN:
+                        sent = remember(sent_text)
+                    executed = dates.get(executed_text, UNKNOWN)
+                    if executed == UNKNOWN:
+                        executed = remember(executed_text)
+                    outcome = outcomes.get(outcome_text, unseen)
             if spaced:
                 rid = rid.strip()
             if (
@@ -676,7 +680,13 @@ class _Child:
         """The child's next message, waiting for it."""
         if self.early:
             return self.early.pop()
-        return self.load(self.pipe)
+        try:
+            return self.load(self.pipe)
+        except EOFError:
+            raise CoopstatsError(
+                "the process counting the second half of the log stopped without an answer "
+                "(killed, or out of memory?); run the command again"
+            ) from None
 
     def kill(self) -> None:
         if not self.done:

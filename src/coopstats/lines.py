@@ -35,8 +35,9 @@ class NotPlain(Exception):
 
 class LineBlock(NamedTuple):
     """Whole lines of a plain part of a log, line ends removed; the first is line `first`.
-    `spaced` is False when no line holds a character that str.strip() removes: then no cell
-    needs stripping."""
+    `spaced` False promises that no line holds a character that str.strip() removes, so no
+    cell needs stripping; True promises nothing (any block outside ASCII, every block of a
+    tab-delimited log)."""
 
     first: int
     lines: list[str]

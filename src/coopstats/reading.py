@@ -43,7 +43,7 @@ _SNIFF_BYTES = 64 * 1024
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary Office formats (.xls)
 _ODS = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
-_SEP_LINE = re.compile(r" *sep=(.) *")  # the delimiter may be a tab: strip only line ends
+_SEP_LINE = re.compile(r"\s*sep=(.)\s*")  # matched before stripping: the delimiter may be a tab
 _BOM = "\ufeff"
 _VALUE_SHOWN = 80  # characters of a line quoted in an encoding problem
 # Encodings in which byte 0x0A is always a line end: the fast path may split their bytes at it.
@@ -483,9 +483,9 @@ class CsvTable(Table):
         """The records in two parts split at the first line end past the middle, for two
         processes: only for a plain log large enough to gain from it.
 
-        Nothing past the header is read here. Each part is read without the csv module, which
-        raises NotPlain at the first quote (a quoted cell may span lines, and the split with
-        it), and the second part's first line is counted by the process that reads it.
+        Only the line at the middle is read here. Each part is read without the csv module,
+        which raises NotPlain at the first quote (a quoted cell may span lines, and the split
+        with it), and the second part's first line is counted by the process that reads it.
         """
         if self._plain is None:
             return None
