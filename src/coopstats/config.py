@@ -13,9 +13,10 @@ Options given on the command line win over the file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from coopstats.errors import UsageError
 from coopstats.model import CATEGORIES, COLUMNS, KINDS, ORGANS, ORIGINS, OUTCOMES
@@ -41,12 +42,11 @@ _STRINGS = (
 )
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     path: Path | None = None
-    columns: dict[str, str] = field(default_factory=dict)
-    values: dict[str, dict[str, str]] = field(default_factory=dict)
-    defaults: dict[str, Any] = field(default_factory=dict)  # option names with '_' for '-'
+    columns: Mapping[str, str] = MappingProxyType({})
+    values: Mapping[str, Mapping[str, str]] = MappingProxyType({})
+    defaults: Mapping[str, Any] = MappingProxyType({})  # option names with '_' for '-'
 
 
 def load_config(path: Path | None) -> Config:

@@ -8,7 +8,7 @@ ordinary counts do not keep. None of them prints.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -126,7 +126,7 @@ def validate(
     """Check the whole log: every problem of every row, or the one problem of the whole file
     (not readable, missing column, day/month order) that stops the rows being read."""
     today = today or date.today()
-    lenient = replace(options, skip_invalid=True)  # go on past bad rows to find them all
+    lenient = options._replace(skip_invalid=True)  # go on past bad rows to find them all
     try:
         counted = count(source, lambda: [Profiling(today)], lenient)
     except FileProblem as err:
@@ -485,7 +485,7 @@ def reconcile(
     whether or not --skip-invalid was given.
     """
     as_of = check_as_of(period, as_of)
-    lenient = replace(options, skip_invalid=True)
+    lenient = options._replace(skip_invalid=True)
     counted: Counted = count(source, lambda: [Reconciling(period, as_of)], lenient)
     window = counted.windows[0]
     assert isinstance(window, Reconciling)

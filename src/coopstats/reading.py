@@ -25,11 +25,10 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
-from types import TracebackType
-from typing import IO
+from types import MappingProxyType, TracebackType
+from typing import IO, NamedTuple
 
 from coopstats.dates import DateOrder
 from coopstats.errors import DataError, UsageError
@@ -54,17 +53,16 @@ Part = tuple[int, int | None, int | None]
 Block = LineBlock | Iterator[Record]  # whole lines, or the csv module's records from there on
 
 
-@dataclass(frozen=True)
-class ReadOptions:
+class ReadOptions(NamedTuple):
     """How to read a log: everything the command line and a config file may say about it."""
 
     encoding: str | None = None
     delimiter: str | None = None
-    columns: Mapping[str, str] = field(default_factory=dict)  # canonical name -> file's header
+    columns: Mapping[str, str] = MappingProxyType({})  # canonical name -> file's header
     date_order: DateOrder | None = None
     skip_invalid: bool = False
     # column -> {file's word, case-folded -> the SPEC's word}, for a database's own vocabulary
-    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    values: Mapping[str, Mapping[str, str]] = MappingProxyType({})
     sheet: str | None = None
 
 

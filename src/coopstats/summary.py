@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from coopstats.engine import Counted, DaysFn, Window, count
 from coopstats.errors import UsageError
@@ -13,8 +13,7 @@ from coopstats.periods import gaps, prior_period
 from coopstats.reading import DEFAULT_READ, ReadOptions, Source
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(NamedTuple):
     source: str
     period: Period
     prior: Period
@@ -22,8 +21,8 @@ class Summary:
     notifications: bool
     values: dict[str, Value]
     counted: Counted
-    days: str = "calendar"
-    warnings: list[str] = field(default_factory=list)
+    days: str
+    warnings: list[str]
 
 
 def check_as_of(period: Period, as_of: date | None) -> date:
