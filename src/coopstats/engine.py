@@ -535,9 +535,8 @@ class _Pass:
         if isinstance(checked, list):
             self.result.reject(line, checked)
             return rid, None
-        if exact:  # this run of kind cells is known good from now on
-            head = text.split(self.delimiter, 1)[1].rsplit(self.delimiter, 3)[0]
-            self.heads[head] = self._tally(checked[0])
+        if exact:  # this run of kind cells (organ to categories) is known good from now on
+            self.heads[self.delimiter.join(row[1:5])] = self._tally(checked[0])
         return rid, checked
 
     def _tally(self, kind: Kind) -> _Tally:
@@ -645,6 +644,7 @@ class _Child:
 
     def __init__(self, work: Callable[[Callable[[object], None]], None]) -> None:
         import pickle
+        import select
 
         readable, writable = os.pipe()
         self.pid = os.fork()
@@ -661,15 +661,14 @@ class _Child:
         os.close(writable)
         self.pipe = open(readable, "rb")  # noqa: SIM115 - closed by close()
         self.load = pickle.load
+        self.select = select.select
         self.early: list[Any] = []
         self.done = False
 
     def check(self) -> None:
         """Between two blocks of this process's own half: if the child has already sent its
         answer and it is a failure (a quote in its half, say), raise it now, not at the end."""
-        import select
-
-        if self.early or not select.select([self.pipe], [], [], 0)[0]:
+        if self.early or not self.select([self.pipe], [], [], 0)[0]:
             return
         message = self.load(self.pipe)
         self.early.append(message)

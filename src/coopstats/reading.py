@@ -50,6 +50,7 @@ _ONE_BYTE_NEWLINE = {"utf-8", "utf-8-sig", "ascii", "latin-1", "iso8859-1", "iso
 HALVES_FROM = 8 << 20  # below 8 MiB, a second process costs more than it saves
 # (first byte, end byte or None, first line) of a part; a first line None is to be counted.
 Part = tuple[int, int | None, int | None]
+Numbered = tuple[int, int | None, int]  # a part whose first line is known
 Block = LineBlock | Iterator[Record]  # whole lines, or the csv module's records from there on
 
 
@@ -171,9 +172,11 @@ class Table:
         """The records of one part given by `halves` (which raise lines.NotPlain at a quote)."""
         raise NotImplementedError
 
-    def numbered(self, part: Part) -> Part:
+    def numbered(self, part: Part) -> Numbered:
         """The part with its first line, counted if `halves` left it to count (None)."""
-        return part
+        start, end, first = part
+        assert first is not None, "only a table with halves() leaves a first line to count"
+        return start, end, first
 
     def line_blocks(self, part: Part | None = None) -> Iterator[Block] | None:
         """The records as blocks of whole lines (see lines.line_blocks), of the whole table or
@@ -506,15 +509,10 @@ class CsvTable(Table):
             return None
         return (start, split, self.header_line + 1), (split, None, None)
 
-    def numbered(self, part: Part) -> Part:
+    def numbered(self, part: Part) -> Numbered:
         start, end, first = part
-        return part if first is not None else (start, end, self._first_line(part))
-
-    def _first_line(self, part: Part) -> int:
-        """The line a part starts on: given, or counted (the line ends before the part)."""
-        start, _, first = part
         if first is not None:
-            return first
+            return start, end, first
         assert self._plain is not None, "parts come from halves(), which needs a fast path"
         position, _ = self._plain
         ends = 0
@@ -523,13 +521,13 @@ class CsvTable(Table):
             while position < start and (block := raw.read(min(BLOCK, start - position))):
                 ends += block.count(b"\n")
                 position += len(block)
-        return self.header_line + 1 + ends
+        return start, end, self.header_line + 1 + ends
 
     def records_in(
         self, start: int, end: int | None, first_line: int | None
     ) -> Iterator[tuple[int, list[str]]]:
         assert self._plain is not None, "halves() is None for a table without a fast path"
-        first = self._first_line((start, end, first_line))
+        _, _, first = self.numbered((start, end, first_line))
         return split_records(
             self.path, start, end, first, self._plain[1], self.delimiter or ",",
             self._decode_failure, None,
@@ -544,8 +542,7 @@ class CsvTable(Table):
                 self.path, start, None, self.header_line + 1, encoding, self._decode_failure,
                 self._csv_records,
             )
-        start, end, _ = part
-        first = self._first_line(part)
+        start, end, first = self.numbered(part)
         return line_blocks(self.path, start, end, first, encoding, self._decode_failure, None)
 
     def _decode_failure(self, err: UnicodeError, line: int) -> Exception:
