@@ -339,14 +339,8 @@ class _Pass:
 
         for line, row in records:
             count += 1
-            if len(row) != width:
-                if not any(cell.strip() for cell in row):
-                    count -= 1  # a blank line: not a record
-                    continue
-                if wrong_width(row, width):
-                    result.reject(line, [checker.width_problem(line, row)])
-                    continue
-                del row[width:]  # trailing empty cells, as some exports write, are harmless
+            if len(row) != width and not self._fit(line, row):
+                continue
             if pad:
                 row.append("")
             rid, organ, kind_text, origin, categories, sent_text, executed_text, outcome_text = (
@@ -517,16 +511,10 @@ class _Pass:
     def _odd(self, line: int, text: str) -> Odd:
         """A line the block loop cannot count on its own, checked as `records` checks it."""
         row = text.split(self.delimiter)
-        width = self.table.width
-        exact = len(row) == width
+        exact = len(row) == self.table.width
         if not exact:
-            if not any(cell.strip() for cell in row):
-                self.count -= 1  # a blank line: not a record
+            if not self._fit(line, row):
                 return None
-            if wrong_width(row, width):
-                self.result.reject(line, [self.checker.width_problem(line, row)])
-                return None
-            del row[width:]  # trailing empty cells, as some exports write, are harmless
         elif not any(cell.strip() for cell in row):
             self.count -= 1  # a row of empty cells, as spreadsheets leave: not a record
             return None
@@ -538,6 +526,20 @@ class _Pass:
         if exact:  # this run of kind cells (organ to categories) is known good from now on
             self.heads[self.delimiter.join(row[1:5])] = self._tally(checked[0])
         return rid, checked
+
+    def _fit(self, line: int, row: list[str]) -> bool:
+        """A record of another width than the header's: cut to it when only empty cells are
+        beyond it (as some exports write), else left out: a blank line is no record, and a
+        record that cannot be read by the header is rejected."""
+        width = self.table.width
+        if not any(cell.strip() for cell in row):
+            self.count -= 1  # a blank line: not a record
+            return False
+        if wrong_width(row, width):
+            self.result.reject(line, [self.checker.width_problem(line, row)])
+            return False
+        del row[width:]
+        return True
 
     def _tally(self, kind: Kind) -> _Tally:
         tally = self.tallies.get(kind)
