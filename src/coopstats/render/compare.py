@@ -9,8 +9,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from coopstats.comparison import EVOLUTION_IDS, Change, Comparison, Trend
-from coopstats.metrics import METRICS, Metric, Value
+from coopstats import catalogue
+from coopstats.catalogue import Figure, notifications_note
+from coopstats.comparison import Change, Comparison, Trend
 from coopstats.model import Period
 from coopstats.render import machine, markdown
 from coopstats.render import numbers as fmt
@@ -23,20 +24,9 @@ TREND_CSV = ("period_start", "period_end", "id", "label", "value")
 FIGURE_SPACE = "\u2007"  # a blank as wide as a digit, which Markdown does not trim
 
 
-def section_number(metric: Metric) -> str:
+def section_number(metric: Figure) -> str:
     """The section's number: "1. General overview" gives "1"."""
     return metric.section.split(".", 1)[0]
-
-
-def value_text(metric: Metric, value: Value, decimals: int) -> str:
-    """A figure as the report writes it: `519`, `39.31%`, `+8.58%` (an evolution), `53.95 days`."""
-    if metric.id in EVOLUTION_IDS:
-        return fmt.signed_pct(value, decimals)
-    if metric.kind == "pct":
-        return fmt.pct(value, decimals)
-    if metric.kind == "days":
-        return fmt.days(value, decimals)
-    return fmt.number(value, decimals)
 
 
 def arrow(value: int | Fraction) -> str:
@@ -47,7 +37,7 @@ def change_text(change: Change, decimals: int) -> str:
     """`▲ +41`, `▼ -2.50 pp` (a rate moves in percentage points), `＝ 0.00 days`, `N/A`."""
     if change.change is None:
         return fmt.NA
-    unit = {"pct": " pp", "days": " days"}.get(change.metric.kind, "")
+    unit = {"pct": " pp", "days": " days"}.get(change.metric.unit, "")
     return f"{arrow(change.change)} {fmt.signed(change.change, decimals)}{unit}"
 
 
@@ -67,11 +57,7 @@ def comparison_title(result: Comparison) -> str:
 
 
 def comparison_caption(result: Comparison) -> str:
-    toggle = (
-        "mission notifications counted among RFAs"
-        if result.notifications
-        else "mission notifications left out"
-    )
+    toggle = notifications_note(result.notifications)
     return (
         f"Period {span(result.period)}, executions as of {fmt.day(result.as_of)}; compared with "
         f"{span(result.prior)}, executions as of {fmt.day(result.prior_as_of)}; {toggle}. "
@@ -86,8 +72,8 @@ def comparison_rows(result: Comparison, decimals: int) -> list[tuple[str, ...]]:
         (
             section_number(c.metric),
             c.metric.label,
-            value_text(c.metric, c.current, decimals),
-            value_text(c.metric, c.prior, decimals),
+            fmt.figure_value(c.metric, c.current, decimals),
+            fmt.figure_value(c.metric, c.prior, decimals),
             change_text(c, decimals),
             change_pct_text(c, decimals),
         )
@@ -173,11 +159,7 @@ def trend_caption(result: Trend) -> str:
     as_of = "each counted as of its own end"
     if last.as_of != last.period.end:
         as_of += f" (the last as of {fmt.day(last.as_of)})"
-    toggle = (
-        "mission notifications counted among RFAs"
-        if result.notifications
-        else "mission notifications left out"
-    )
+    toggle = notifications_note(result.notifications)
     return (
         f"Periods oldest first, {as_of}; evolutions against each period's own prior (the "
         f"first's: {span(result.before)}); {toggle}. Trend: one bar per period, from the row's "
@@ -185,7 +167,7 @@ def trend_caption(result: Trend) -> str:
     )
 
 
-def trend_spark(result: Trend, metric: Metric) -> str:
+def trend_spark(result: Trend, metric: Figure) -> str:
     return sparkline([None if v is None else float(v) for v in result.series(metric.id)])
 
 
@@ -201,11 +183,11 @@ def trend_header(result: Trend, separator: str) -> tuple[str, ...]:
 
 def trend_rows(result: Trend, decimals: int, markdown_spark: bool = False) -> list[tuple[str, ...]]:
     rows = []
-    for m in METRICS:
+    for m in catalogue.FIGURES:
         spark = trend_spark(result, m)
         if markdown_spark:  # in a code span, with blanks Markdown keeps
             spark = f"`{spark.replace(' ', FIGURE_SPACE)}`"
-        values = (value_text(m, f.values[m.id], decimals) for f in result.figures)
+        values = (fmt.figure_value(m, f.values[m.id], decimals) for f in result.figures)
         rows.append((section_number(m), m.label, *values, spark))
     return rows
 
@@ -224,7 +206,7 @@ def trend_json(result: Trend) -> str:
                             "label": m.label,
                             "value": machine.plain(f.values[m.id]),
                         }
-                        for m in METRICS
+                        for m in catalogue.FIGURES
                     ],
                 }
                 for f in result.figures
@@ -248,7 +230,7 @@ def trend_csv(result: Trend) -> str:
                 machine.plain(f.values[m.id]),
             )
             for f in result.figures
-            for m in METRICS
+            for m in catalogue.FIGURES
         ),
     )
 
