@@ -9,6 +9,7 @@ import typer
 
 from coopstats import __version__
 from coopstats.commands import compare, inspect, sql, times
+from coopstats.commands.sql import DatabaseOpt, LogOrDatabase, Strict, TableOpt
 from coopstats.commands.times import DaysOpt, Holidays
 from coopstats.options import (
     Against,
@@ -18,7 +19,6 @@ from coopstats.options import (
     Export,
     Format,
     FormatOpt,
-    Log,
     Notifications,
     PeriodOpt,
     Settings,
@@ -68,7 +68,7 @@ def _root(
 @reads_logs
 def summarize(
     ctx: typer.Context,
-    log: Log,
+    log: LogOrDatabase = None,
     period: PeriodOpt = None,
     as_of: AsOf = None,
     against: Against = None,
@@ -80,6 +80,9 @@ def summarize(
     year_start: YearStart = "09-16",
     skip_invalid: SkipInvalid = False,
     export: Export = None,
+    database: DatabaseOpt = None,
+    table: TableOpt = None,
+    strict: Strict = False,
     **read: Any,
 ) -> None:
     """Print the report's tables (section II) for a period.
@@ -90,6 +93,7 @@ def summarize(
       coopstats summarize requests.csv --period 2024 --no-notifications
       coopstats summarize requests.csv --period 2024 --format json | jq '.metrics[] | .id, .value'
       coopstats summarize - --period 2024 --format csv < requests.csv
+      coopstats summarize --database postgresql://me@db/court --table requests --period 2024
     """
     with handled(ctx):
         from coopstats.days import day_counter
@@ -98,19 +102,24 @@ def summarize(
         from coopstats.summary import summarize as run
 
         s = Settings.from_context(ctx)
-        check_export(s["export"], log)
-        days_fn, days_name = day_counter(s["days"], s["holidays"])
-        with Source(log) as source:
-            result = run(
-                source,
-                s.period(),
-                as_of=s.date("as_of"),
-                against=s.optional_period("against"),
-                notifications=bool(s["notifications"]),
-                options=s.read,
-                days=days_fn,
-                days_name=days_name,
-            )
+        if sql.from_database(log, s):
+            check_export(s["export"], "-")
+            result = sql.database_summary(s)
+        else:
+            assert log is not None
+            check_export(s["export"], log)
+            days_fn, days_name = day_counter(s["days"], s["holidays"])
+            with Source(log) as source:
+                result = run(
+                    source,
+                    s.period(),
+                    as_of=s.date("as_of"),
+                    against=s.optional_period("against"),
+                    notifications=bool(s["notifications"]),
+                    options=s.read,
+                    days=days_fn,
+                    days_name=days_name,
+                )
         warn(result.warnings)
         emit(
             Format(s["fmt"]),

@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
+from coopstats.commands import sql
+from coopstats.commands.sql import DatabaseOpt, LogOrDatabase, Strict, TableOpt
 from coopstats.options import (
     Against,
     AsOf,
@@ -13,7 +15,6 @@ from coopstats.options import (
     Export,
     Format,
     FormatOpt,
-    Log,
     Notifications,
     PeriodOpt,
     Settings,
@@ -47,7 +48,7 @@ def register(app: typer.Typer) -> None:
 @reads_logs
 def compare(
     ctx: typer.Context,
-    log: Log,
+    log: LogOrDatabase = None,
     period: PeriodOpt = None,
     as_of: AsOf = None,
     against: Against = None,
@@ -57,6 +58,9 @@ def compare(
     year_start: YearStart = "09-16",
     skip_invalid: SkipInvalid = False,
     export: Export = None,
+    database: DatabaseOpt = None,
+    table: TableOpt = None,
+    strict: Strict = False,
     **read: Any,
 ) -> None:
     """Compare a period's figures with the prior period's: current, prior, change, change in %.
@@ -78,16 +82,21 @@ def compare(
         from coopstats.render import compare as render
 
         s = Settings.from_context(ctx)
-        check_export(s["export"], log)
-        with Source(log) as source:
-            result = run(
-                source,
-                s.period(),
-                as_of=s.date("as_of"),
-                against=s.optional_period("against"),
-                notifications=bool(s["notifications"]),
-                options=s.read,
-            )
+        if sql.from_database(log, s):
+            check_export(s["export"], "-")
+            result = sql.database_comparison(s)
+        else:
+            assert log is not None
+            check_export(s["export"], log)
+            with Source(log) as source:
+                result = run(
+                    source,
+                    s.period(),
+                    as_of=s.date("as_of"),
+                    against=s.optional_period("against"),
+                    notifications=bool(s["notifications"]),
+                    options=s.read,
+                )
         warn(result.warnings)
         places = int(s["decimals"])
         emit(
@@ -103,7 +112,7 @@ def compare(
 @reads_logs
 def trend(
     ctx: typer.Context,
-    log: Log,
+    log: LogOrDatabase = None,
     period: PeriodOpt = None,
     periods: Periods = 5,
     as_of: AsOf = None,
@@ -113,6 +122,9 @@ def trend(
     year_start: YearStart = "09-16",
     skip_invalid: SkipInvalid = False,
     export: Export = None,
+    database: DatabaseOpt = None,
+    table: TableOpt = None,
+    strict: Strict = False,
     **read: Any,
 ) -> None:
     """Follow every figure across consecutive periods ending with --period, oldest first.
@@ -134,16 +146,21 @@ def trend(
         from coopstats.render import compare as render
 
         s = Settings.from_context(ctx)
-        check_export(s["export"], log)
-        with Source(log) as source:
-            result = run(
-                source,
-                s.period(),
-                int(s["periods"]),
-                as_of=s.date("as_of"),
-                notifications=bool(s["notifications"]),
-                options=s.read,
-            )
+        if sql.from_database(log, s):
+            check_export(s["export"], "-")
+            result = sql.database_trend(s)
+        else:
+            assert log is not None
+            check_export(s["export"], log)
+            with Source(log) as source:
+                result = run(
+                    source,
+                    s.period(),
+                    int(s["periods"]),
+                    as_of=s.date("as_of"),
+                    notifications=bool(s["notifications"]),
+                    options=s.read,
+                )
         warn(result.warnings)
         places = int(s["decimals"])
         emit(
