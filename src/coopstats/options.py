@@ -33,6 +33,7 @@ class Format(StrEnum):
     json = "json"
     csv = "csv"
     markdown = "markdown"
+    html = "html"
 
 
 class DayCount(StrEnum):
@@ -90,7 +91,8 @@ Decimals = Annotated[
         "--decimals",
         min=0,
         max=12,
-        help="Decimal places in tables (half-up).",
+        help="Decimal places of the figures for people (tables, Markdown, HTML, SVG), rounded "
+        "half-up. JSON and CSV always carry the unrounded values.",
         rich_help_panel=OUTPUT,
     ),
 ]
@@ -251,7 +253,19 @@ class Settings:
             year_start=parse_year_start(year_start) if year_start else COURT_YEAR_START,
         )
         ctx.meta["settings"] = settings
+        settings.note_decimals(ctx)
         return settings
+
+    def note_decimals(self, ctx: typer.Context) -> None:
+        """--decimals with a machine format rounds nothing: say so rather than ignore it."""
+        source = ctx.get_parameter_source("decimals") if "decimals" in self.params else None
+        machine = str(self.params.get("fmt")) in (Format.json, Format.csv)
+        if machine and source is not None and source.name == "COMMANDLINE":
+            stderr_console().print(
+                f"note: --decimals applies to tables, Markdown, HTML and SVG only; "
+                f"{str(self.params['fmt']).upper()} keeps every value unrounded",
+                markup=False,
+            )
 
     def __getitem__(self, name: str) -> Any:
         return self.params[name]
@@ -355,35 +369,39 @@ def emit(
     json: Callable[[], str],
     csv: Callable[[], str],
     markdown: Callable[[], str],
+    document: Callable[[], Any],
 ) -> None:
     """Print the output in the chosen format, and write the table to `export` when asked.
 
     Each renderer is called only when its format is wanted: machine formats never import Rich,
-    and a long table is never laid out for nothing.
+    and a long table is never laid out for nothing. `document` gives the render.document
+    Document that HTML pages and SVG pictures are drawn from.
     """
     text = {Format.json: json, Format.csv: csv, Format.markdown: markdown}.get(fmt)
+    if fmt is Format.html:
+        from coopstats.render.html import page
+
+        text = lambda: page(document())  # noqa: E731
     if text is not None:
         sys.stdout.write(text())
         sys.stdout.flush()
     else:
-        from rich.console import Console
+        from coopstats.render.table import screen_text
 
-        Console(highlight=False).print(table())
+        sys.stdout.write(screen_text(table()))
+        sys.stdout.flush()
     if export is not None:
-        save_export(table(), export)
+        save_export(document(), export)
 
 
-def save_export(renderable: Any, export: Path) -> None:
-    from rich.console import Console
+def save_export(document: Any, export: Path) -> None:
+    """Write the document as a picture (.svg) or a page (.html)."""
+    from coopstats.render.html import page
+    from coopstats.render.svg import document_picture
 
-    recorder = Console(record=True, width=120, file=open(os.devnull, "w"), highlight=False)  # noqa: SIM115
-    recorder.print(renderable)
-    recorder.file.close()
+    drawn = document_picture(document) if export.suffix.lower() == ".svg" else page(document)
     try:
-        if export.suffix.lower() == ".svg":
-            recorder.save_svg(str(export), title="coopstats")
-        else:
-            recorder.save_html(str(export))
+        export.write_text(drawn, encoding="utf-8")
     except OSError as err:
         raise UsageError(f"--export {export}: cannot write it ({err.strerror})") from None
 

@@ -1,15 +1,27 @@
-"""Rich tables for people: the report's two-column layout, one table per organ and section."""
+"""Rich tables for people: the report's two-column layout, and the width every table is drawn at.
+
+No table ever loses a value (SPEC §9). Figure and id columns never wrap; word columns wrap
+between words, never inside one. On a terminal a table fits the terminal's width when it can,
+and is drawn as wide as its longest figures and words when it cannot (the terminal then wraps
+the lines, nothing is cut); piped or redirected it is as wide as it needs, with no trailing
+blanks. COLUMNS=N asks for N columns either way.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
 from coopstats.render.layout import Section
+
+HUGE = 10_000  # wide enough to measure a table's natural width
 
 
 def sections_table(title: str, caption: str, sections: Sequence[Section]) -> RenderableType:
@@ -33,3 +45,117 @@ def sections_table(title: str, caption: str, sections: Sequence[Section]) -> Ren
             parts.append(table)
     parts.append(Text(caption, style="dim"))
     return Group(*parts)
+
+
+# --- the width of the output ----------------------------------------------------------------
+
+
+def _tables(renderable: object) -> Iterator[Table]:
+    if isinstance(renderable, Table):
+        yield renderable
+    elif isinstance(renderable, Group):
+        for part in renderable.renderables:
+            yield from _tables(part)
+
+
+def _parts(renderable: object) -> Iterator[object]:
+    if isinstance(renderable, Group):
+        for part in renderable.renderables:
+            yield from _parts(part)
+    else:
+        yield renderable
+
+
+def keep_every_value(renderable: RenderableType, console: Console) -> None:
+    """Give each column of every table a minimum width that holds its values whole.
+
+    A column that does not wrap (figures, ids, dates, sparklines) is at least as wide as its
+    widest cell; any other column at least as wide as its longest word. Rich never narrows a
+    column below its minimum, and a ratio column (which Rich sizes by its ratio alone) is
+    turned into an ordinary one when the table would otherwise cut one of its words.
+    """
+    options = console.options.update_width(HUGE)
+    for table in _tables(renderable):
+        for column in table.columns:
+            cells = [column.header, *column.cells]
+            sizes = [Measurement.get(console, options, cell) for cell in cells]
+            need = max(s.maximum if column.no_wrap else s.minimum for s in sizes)
+            column.min_width = max(column.min_width or 0, need)
+
+
+def widths(renderable: RenderableType, console: Console) -> tuple[int, int]:
+    """(the narrowest width that keeps every value, the width at which nothing wraps).
+
+    Paragraphs (titles, captions, notes) wrap at any width, so only their longest word counts.
+    """
+    options = console.options.update_width(HUGE)
+    narrowest, natural = 1, 1
+    for part in _parts(renderable):
+        size = Measurement.get(console, options, part)  # type: ignore[arg-type]
+        narrowest = max(narrowest, size.minimum)
+        natural = max(natural, size.maximum if isinstance(part, Table) else size.minimum)
+    return narrowest, natural
+
+
+def _ratio_cuts_a_word(table: Table, width: int, console: Console) -> bool:
+    """Whether Rich, sharing `width` among ratio columns by their ratios alone, would give a
+    column less than its minimum (and so cut a word)."""
+    if not table.expand or not any(c.ratio for c in table.columns):
+        return False
+    extra = table._extra_width
+    given = table._calculate_column_widths(console, console.options.update_width(width - extra))
+    return any(
+        size < (column.min_width or 0) + table._get_padding_width(column._index)
+        for size, column in zip(given, table.columns, strict=True)
+    )
+
+
+def _drop_ratios(renderable: RenderableType, width: int, console: Console) -> None:
+    for table in _tables(renderable):
+        if _ratio_cuts_a_word(table, width, console):
+            for column in table.columns:
+                column.ratio = None
+
+
+def requested_width() -> int | None:
+    """The width asked for with COLUMNS, when it is a number."""
+    value = os.environ.get("COLUMNS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def screen_text(renderable: RenderableType, width: int | None = None) -> str:
+    """The renderable as standard output shows it, every value whole.
+
+    `width` defaults to COLUMNS, else the terminal's width; piped or redirected without
+    COLUMNS, the table's natural width. A table never gets less than it needs to keep its
+    values whole. Without colour, trailing blanks are removed, so the bytes do not depend on
+    how wide a line was padded.
+    """
+    console = Console(highlight=False)
+    chosen = width or requested_width() or (console.width if console.is_terminal else None)
+    return render_text(renderable, console, chosen)
+
+
+def render_text(renderable: RenderableType, console: Console, width: int | None) -> str:
+    """Draw `renderable` on `console` at `width` (None: its natural width), values whole."""
+    keep_every_value(renderable, console)
+    narrowest, natural = widths(renderable, console)
+    console.width = max(width or natural, narrowest)
+    _drop_ratios(renderable, console.width, console)
+    narrowest, _ = widths(renderable, console)
+    console.width = max(console.width, narrowest)
+    with console.capture() as capture:
+        console.print(renderable)
+    text = capture.get()
+    if console.color_system is None:
+        text = "\n".join(line.rstrip(" ") for line in text.split("\n"))
+    return text
+
+
+def plain_text(renderable: Any, width: int | None = None) -> str:
+    """The renderable without colour, as a file or a test sees it."""
+    console = Console(highlight=False, color_system=None, file=open(os.devnull, "w"))  # noqa: SIM115
+    try:
+        return render_text(renderable, console, width)
+    finally:
+        console.file.close()

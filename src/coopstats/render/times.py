@@ -16,7 +16,9 @@ from rich.text import Text
 
 from coopstats.render import machine, markdown
 from coopstats.render import numbers as fmt
-from coopstats.stats import BUCKETS, bar
+from coopstats.render.charts import CUT, band_widths, scaled_bars
+from coopstats.render.document import Document, Grid, Heading, Paragraph, Part
+from coopstats.stats import BUCKETS
 from coopstats.times import FEW_REQUESTS, GroupTimes, Times
 
 TITLE = "Time to execute, pending requests included"
@@ -180,12 +182,28 @@ def figure_rows(result: Times, group: GroupTimes, decimals: int) -> list[tuple[s
 def histogram_rows(group: GroupTimes) -> list[tuple[str, str, int]]:
     """(bucket, bar, count) rows: executed requests by days to execute, then the pending ones.
 
-    Every bar is scaled to the largest row of the group, pending included, so the pending bar
-    is comparable with the executed ones.
+    The bars are scaled to the largest band of executed requests; the pending bar is drawn on
+    the same scale, so it can be compared with them, but cut at the edge (▸) when it is longer,
+    so that a large backlog cannot squash the histogram. With nothing executed, the pending
+    count sets the scale.
     """
     rows = [*group.histogram, ("pending", group.pending)]
-    largest = max(n for _, n in rows)
-    return [(label, bar(n, largest, BAR_WIDTH), n) for label, n in rows]
+    scale = max(n for _, n in group.histogram) or group.pending
+    drawn = scaled_bars([n for _, n in rows], scale, BAR_WIDTH)
+    return [(label, line, n) for (label, n), line in zip(rows, drawn, strict=True)]
+
+
+def histogram_title(result: Times) -> str:
+    return (
+        f"Requests by {_unit(result)} to execute, in bands of unequal width ({band_widths()})"
+    )
+
+
+def histogram_note(group: GroupTimes) -> str:
+    note = "Bars to one scale, the largest band filling the width"
+    if group.pending > max(n for _, n in group.histogram) > 0:
+        note += f"; the pending bar is longer and cut at the edge ({CUT})"
+    return note + "."
 
 
 def times_table(result: Times, decimals: int = 2) -> RenderableType:
@@ -203,14 +221,16 @@ def times_table(result: Times, decimals: int = 2) -> RenderableType:
             figures.add_row(Text(words), Text(value))
         parts.append(figures)
         histogram = Table(
-            title=Text(f"Requests by {_unit(result)} to execute", style="italic"),
+            title=Text(histogram_title(result), style="italic"),
             title_justify="left",
+            caption=Text(histogram_note(group), style="dim"),
+            caption_justify="left",
             box=box.SIMPLE,
             show_header=False,
             pad_edge=False,
         )
         histogram.add_column("Bucket", justify="right", no_wrap=True)
-        histogram.add_column("Bar", no_wrap=True, width=BAR_WIDTH)
+        histogram.add_column("Bar", no_wrap=True, width=BAR_WIDTH + len(CUT))
         histogram.add_column("Requests", justify="right", no_wrap=True)
         for label, drawn, n in histogram_rows(group):
             style = "magenta" if label == "pending" else "green"
@@ -222,12 +242,15 @@ def times_table(result: Times, decimals: int = 2) -> RenderableType:
 
 def times_markdown(result: Times, decimals: int = 2) -> str:
     parts = [f"# {markdown.escape(TITLE)}", f"_{markdown.escape(caption(result))}_"]
+    parts += markdown.warnings(result.warnings)
     for group in result.groups:
         parts.append(f"## {markdown.escape(group.label)} (`{group.id}`)")
         note = warning(group)
         if note is not None:
             parts.append(f"> **Warning:** {markdown.escape(note)}")
         parts.append(markdown.table(("Figure", "Value"), figure_rows(result, group, decimals)))
+        parts.append(f"_{markdown.escape(histogram_title(result))}. "
+                     f"{markdown.escape(histogram_note(group))}_")
         parts.append(
             markdown.table(
                 (f"{_unit(result).capitalize()} to execute", "Requests", ""),
@@ -235,3 +258,36 @@ def times_markdown(result: Times, decimals: int = 2) -> str:
             )
         )
     return "\n\n".join(parts) + "\n"
+
+
+def histogram_grid(result: Times, group: GroupTimes) -> Grid:
+    return Grid(
+        caption=histogram_title(result),
+        header=(f"{_unit(result).capitalize()} to execute", "Requests"),
+        rows=tuple((label, str(n)) for label, _, n in histogram_rows(group)),
+        figures=(False, True),
+    )
+
+
+def group_parts(result: Times, group: GroupTimes, decimals: int) -> list[Part]:
+    """One group's heading, its caution, its figures and its histogram, as document parts."""
+    parts: list[Part] = [Heading(f"{group.label} ({group.id})", 3)]
+    note = warning(group)
+    if note is not None:
+        parts.append(Paragraph(note, "warning"))
+    parts.append(
+        Grid(
+            caption=f"{group.label}: time to execute",
+            header=("Figure", "Value"),
+            rows=tuple(figure_rows(result, group, decimals)),
+        )
+    )
+    parts.append(histogram_grid(result, group))
+    return parts
+
+
+def times_document(result: Times, decimals: int = 2) -> Document:
+    parts: list[Part] = []
+    for group in result.groups:
+        parts += group_parts(result, group, decimals)
+    return Document(TITLE, caption(result), tuple(parts), tuple(result.warnings))
