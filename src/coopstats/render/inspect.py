@@ -374,11 +374,19 @@ def balance_text(r: Reconciliation) -> str:
     return f"DOES NOT ADD UP: {parts}, but {r.records} rows were read (please report this)."
 
 
+def invalid_lines_text(r: Reconciliation) -> str:
+    if not r.invalid_lines:
+        return ""
+    lines = ", ".join(str(n) for n in r.invalid_lines)
+    return f" Invalid rows: line{'s' if len(r.invalid_lines) > 1 else ''} {lines}."
+
+
 def reconciliation_caption(r: Reconciliation) -> str:
     p = r.period
     return (
         f"Period {fmt.day(p.start)} to {fmt.day(p.end)}, executions as of {fmt.day(r.as_of)}. "
         "Rows read: the records after the header, blank lines aside. " + balance_text(r)
+        + invalid_lines_text(r)
     )
 
 
@@ -546,8 +554,7 @@ def reconciliation_grid(r: Reconciliation) -> Grid:
         for k in r.within
     ]  # fmt: skip
     rows.append(("Accounted for", blank, blank, blank, str(r.accounted)))
-    lines = ", ".join(str(n) for n in r.invalid_lines)
-    note = balance_text(r) + (f" Invalid rows: line {lines}." if lines else "")
+    note = balance_text(r) + invalid_lines_text(r)
     return Grid(
         caption=f"Every row of {r.source} accounted for",
         header=("Rows of the log", f"executed as of {fmt.day(r.as_of)}", "executed later",

@@ -110,11 +110,52 @@ def _ratio_cuts_a_word(table: Table, width: int, console: Console) -> bool:
     )
 
 
-def _drop_ratios(renderable: RenderableType, width: int, console: Console) -> None:
-    for table in _tables(renderable):
-        if _ratio_cuts_a_word(table, width, console):
-            for column in table.columns:
-                column.ratio = None
+def _capped(room: int, lows: list[int], highs: list[int]) -> list[int]:
+    """Widths between `lows` and `highs` that add up to `room` (when the lows leave room), the
+    widest cut first: every column narrower than some cap keeps its width, the others get the
+    cap, and what is left over goes one column each, from the left."""
+    def total(cap: int) -> int:
+        return sum(max(low, min(high, cap)) for low, high in zip(lows, highs, strict=True))
+
+    cap, top = 0, max(highs, default=0)
+    while cap < top:  # the largest cap whose widths fit
+        middle = (cap + top + 1) // 2
+        if total(middle) <= room:
+            cap = middle
+        else:
+            top = middle - 1
+    widths = [max(low, min(high, cap)) for low, high in zip(lows, highs, strict=True)]
+    spare = room - sum(widths)
+    for i, (width, high) in enumerate(zip(widths, highs, strict=True)):
+        if spare > 0 and width < high:
+            widths[i] += 1
+            spare -= 1
+    return widths
+
+
+def fit(table: Table, width: int, console: Console) -> None:
+    """Lay out `table` in `width` columns without cutting a value.
+
+    Rich shrinks the widest columns first and, when that is not enough, every column evenly,
+    below the minimum of some; a ratio column it sizes by its ratio alone. So when the table
+    must wrap, the widths are set here the way Rich would set them, but never below a column's
+    minimum: the widest columns are cut first, down to the next widest, and no further than
+    their longest word. A table that fits, or whose ratios cut no word, is left to Rich.
+    """
+    options = console.options.update_width(HUGE)
+    sizes = [table._measure_column(console, options, column) for column in table.columns]
+    extra = table._extra_width
+    ratios = table.expand and any(c.ratio for c in table.columns)
+    if ratios and not _ratio_cuts_a_word(table, width, console):
+        return
+    if not ratios and sum(s.maximum for s in sizes) + extra <= width:
+        return
+    lows = [s.minimum for s in sizes]
+    highs = [s.minimum if c.no_wrap else s.maximum for c, s in zip(table.columns, sizes,
+                                                                     strict=True)]
+    for column, size in zip(table.columns, _capped(width - extra, lows, highs), strict=True):
+        column.width = size - table._get_padding_width(column._index)
+        column.ratio = None
 
 
 def requested_width() -> int | None:
@@ -141,9 +182,8 @@ def render_text(renderable: RenderableType, console: Console, width: int | None)
     keep_every_value(renderable, console)
     narrowest, natural = widths(renderable, console)
     console.width = max(width or natural, narrowest)
-    _drop_ratios(renderable, console.width, console)
-    narrowest, _ = widths(renderable, console)
-    console.width = max(console.width, narrowest)
+    for table in _tables(renderable):
+        fit(table, console.width, console)
     with console.capture() as capture:
         console.print(renderable)
     text = capture.get()
