@@ -23,24 +23,18 @@ from hypothesis import strategies as st
 from strategies import COLUMNS, valid_rows
 
 from coopstats import engine, lines, reading
+from coopstats.catalogue import GROUP, GROUPS
 from coopstats.checks import Kind
 from coopstats.engine import Counted, Window, count
 from coopstats.errors import DataError, InvalidRows
-from coopstats.groups import (
-    ARREST,
-    COUNT,
-    DECISION,
-    HQ_DEFENCE,
-    HQ_JUDICIAL,
-    HQ_VICTIMS,
-    MISSION,
-    RFA,
-    RFC_CO,
-    RFC_HQ,
-    RFI,
-)
 from coopstats.model import Period, Problem
 from coopstats.reading import FileProblem, ReadOptions, Source, open_table
+
+COUNT = len(GROUPS)
+RFA, MISSION, RFI = GROUP["rfa"].index, GROUP["mission"].index, GROUP["rfi"].index
+RFC_HQ, RFC_CO, DECISION = GROUP["rfc_hq"].index, GROUP["rfc_co"].index, GROUP["decision"].index
+HQ_DEFENCE, HQ_VICTIMS = GROUP["hq_defence"].index, GROUP["hq_victims"].index
+HQ_JUDICIAL, ARREST = GROUP["hq_judicial"].index, GROUP["arrest"].index
 
 PERIOD = Period(date(2023, 9, 16), date(2024, 9, 15))
 PRIOR = Period(date(2022, 9, 16), date(2023, 9, 15))

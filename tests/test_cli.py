@@ -15,8 +15,10 @@ from conftest import FIXTURES
 from typer.testing import CliRunner
 
 from coopstats import __version__
+from coopstats.catalogue import figure_ids
 from coopstats.cli import app
-from coopstats.metrics import METRIC_IDS
+
+METRIC_IDS = figure_ids()
 
 runner = CliRunner()
 REPORT = str(FIXTURES / "report-2024.csv")

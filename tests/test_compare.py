@@ -23,10 +23,11 @@ from oracle import oracle_metrics
 from strategies import periods, to_csv, valid_rows
 from typer.testing import CliRunner
 
+from coopstats.catalogue import FIGURES as METRICS
+from coopstats.catalogue import figure_ids
 from coopstats.cli import app
-from coopstats.comparison import COMPARED, EVOLUTION_IDS, Comparison, change_of, compare
+from coopstats.comparison import Comparison, change_of, compare, compared
 from coopstats.errors import UsageError
-from coopstats.metrics import BY_ID, METRIC_IDS
 from coopstats.model import Period
 from coopstats.periods import prior_period
 from coopstats.reading import ReadOptions, Source
@@ -55,6 +56,9 @@ LOG = (
     "p5,Registry,RFC,HQ,defence;victims,2023-05-01,2023-05-11,negative",  # 10 days
     "p6,Registry,RFC,HQ,,2023-06-01,2023-06-05,",  # 4 days, empty outcome: positive
 )
+
+METRIC_IDS = figure_ids()
+BY_ID = {m.id: m for m in METRICS}
 
 # metric: (current, prior, change, change_pct), all from the log above by hand.
 EXPECTED: dict[str, tuple[Any, Any, Any, Any]] = {
@@ -114,10 +118,9 @@ def metric(document: dict[str, Any], metric_id: str) -> dict[str, Any]:
 
 
 def test_every_metric_but_the_evolutions_in_the_reports_order() -> None:
-    assert len(EVOLUTION_IDS) == 4
-    assert [m.id for m in COMPARED] == [i for i in METRIC_IDS if "evolution" not in i]
-    assert len(COMPARED) == 21
-    assert set(EXPECTED) == {m.id for m in COMPARED}
+    assert [m.id for m in compared()] == [i for i in METRIC_IDS if "evolution" not in i]
+    assert len(compared()) == 21
+    assert set(EXPECTED) == {m.id for m in compared()}
 
 
 def test_a_hand_computed_comparison(write_log: WriteLog) -> None:
@@ -127,7 +130,7 @@ def test_a_hand_computed_comparison(write_log: WriteLog) -> None:
     assert result.prior_as_of == date(2023, 12, 31)
     assert result.warnings == []  # p1 was sent on the prior's first day
     assert by_id(result) == EXPECTED
-    assert [c.metric.id for c in result.changes] == [m.id for m in COMPARED]
+    assert [c.metric.id for c in result.changes] == [m.id for m in compared()]
 
 
 def test_counts_change_as_integers_and_the_rest_exactly(write_log: WriteLog) -> None:
@@ -199,7 +202,7 @@ def test_json(write_log: WriteLog) -> None:
     assert doc["prior_period"] == {"start": "2023-01-01", "end": "2023-12-31"}
     assert doc["as_of"] == "2024-12-31" and doc["prior_as_of"] == "2023-12-31"
     assert doc["notifications"] is True and doc["warnings"] == []
-    assert [m["id"] for m in doc["metrics"]] == [m.id for m in COMPARED]
+    assert [m["id"] for m in doc["metrics"]] == [m.id for m in compared()]
     for m in doc["metrics"]:
         assert list(m) == ["id", "section", "label", "current", "prior", "change", "change_pct"]
         assert (m["section"], m["label"]) == (BY_ID[m["id"]].section, BY_ID[m["id"]].label)

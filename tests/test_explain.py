@@ -27,12 +27,15 @@ from oracle import oracle_metrics, oracle_prior_period
 from strategies import periods, to_csv, valid_rows
 from typer.testing import CliRunner, Result
 
+from coopstats.catalogue import FIGURES as METRICS
+from coopstats.catalogue import figure_ids
 from coopstats.cli import app
 from coopstats.inspection import Explanation, explain_metric, reconcile
-from coopstats.metrics import METRIC_IDS, METRICS
 from coopstats.model import Period
 from coopstats.reading import ReadOptions, Source
 from coopstats.render.machine import safe_cell
+
+METRIC_IDS = figure_ids()
 
 runner = CliRunner()
 CLEAN = FIXTURES / "clean-small.csv"
@@ -163,10 +166,10 @@ def check_reproduces(doc: dict[str, Any]) -> None:
         now = sum(1 for r in rows if r["period"] == "current")
         before = sum(1 for r in rows if r["period"] == "prior")
         want = None if before == 0 else Fraction(100 * (now - before), before)
-    elif metric.kind == "count":
+    elif metric.unit == "count":
         assert len(counted) == len(rows)
         want = Fraction(len(rows))
-    elif metric.kind == "pct":
+    elif metric.unit == "pct":
         want = None if not rows else Fraction(100 * len(counted), len(rows))
     else:
         assert all(r["days"] is not None for r in counted)

@@ -19,10 +19,12 @@ from hypothesis import strategies as st
 from oracle import oracle_metrics
 from strategies import column_orders, periods, to_csv, valid_rows
 
-from coopstats.metrics import METRIC_IDS
+from coopstats.catalogue import figure_ids
 from coopstats.model import Period
 from coopstats.reading import Source
 from coopstats.summary import summarize
+
+METRIC_IDS = figure_ids()
 
 Row = dict[str, str]
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -52,6 +54,7 @@ def engine(rows: Sequence[Row], start: date, end: date, **options: Any) -> dict[
     as_of_shift=st.integers(min_value=-30, max_value=60),
     order=column_orders(),
 )
+
 def test_engine_agrees_with_the_oracle(
     rows: list[Row],
     period: tuple[date, date],

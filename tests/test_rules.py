@@ -10,10 +10,13 @@ from typing import Any
 
 import pytest
 
-from coopstats.metrics import METRIC_IDS, METRICS
+from coopstats.catalogue import FIGURES as METRICS
+from coopstats.catalogue import figure_ids
 from coopstats.model import Period
 from coopstats.reading import ReadOptions, Source
 from coopstats.summary import summarize
+
+METRIC_IDS = figure_ids()
 
 PERIOD = Period(date(2023, 9, 16), date(2024, 9, 15))
 WriteLog = Callable[..., Path]
@@ -65,7 +68,7 @@ def test_sent_before_the_period_never_counts_as_executed(write_log: WriteLog) ->
 def test_zero_requests_give_zeros_and_no_rates(write_log: WriteLog) -> None:
     v = figures(write_log())
     assert list(v) == list(METRIC_IDS)
-    counts = [m.id for m in METRICS if m.kind == "count"]
+    counts = [m.id for m in METRICS if m.unit == "count"]
     assert all(v[k] == 0 for k in counts)
     assert all(v[k] is None for k in METRIC_IDS if k not in counts)
 

@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 from strategies import periods, to_csv, valid_rows
 from typer.testing import CliRunner
 
+from coopstats.catalogue import figure_ids
 from coopstats.cli import app
-from coopstats.metrics import METRIC_IDS
 
 pytest.importorskip("duckdb")
 from sqlhelp import run_duckdb  # noqa: E402 - needs duckdb
+
+METRIC_IDS = figure_ids()
 
 runner = CliRunner()
 

@@ -22,10 +22,11 @@ from oracle import oracle_metrics, oracle_prior_period
 from strategies import periods, to_csv, valid_rows
 from typer.testing import CliRunner
 
+from coopstats.catalogue import FIGURES as METRICS
+from coopstats.catalogue import figure_ids
 from coopstats.cli import app
 from coopstats.comparison import Trend, trend
 from coopstats.errors import UsageError
-from coopstats.metrics import BY_ID, METRIC_IDS, METRICS
 from coopstats.model import Period
 from coopstats.reading import Source
 from coopstats.render.compare import trend_spark
@@ -53,6 +54,9 @@ LOG = (
     "c3,OTP,RFA,,,2024-03-01,2025-01-01,",  # pending as of 2024-12-31
     "c4,Registry,RFC,country-office,,2024-04-01,,",
 )
+
+METRIC_IDS = figure_ids()
+BY_ID = {m.id: m for m in METRICS}
 
 # metric: (2022, 2023, 2024), by hand from the log above.
 EXPECTED: dict[str, tuple[Any, Any, Any]] = {
@@ -252,7 +256,7 @@ def test_json(write_log: WriteLog) -> None:
             assert (m["section"], m["label"]) == (BY_ID[m["id"]].section, BY_ID[m["id"]].label)
             expected = EXPECTED[m["id"]][i]
             assert m["value"] == (None if expected is None else float(expected)), m["id"]
-            if BY_ID[m["id"]].kind == "count":
+            if BY_ID[m["id"]].unit == "count":
                 assert type(m["value"]) is int
 
 

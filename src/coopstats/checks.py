@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import NamedTuple
 
+from coopstats.catalogue import groups_of
 from coopstats.dates import DateOrder, DateProblem, OrderEvidence, lines_text, parse_date
-from coopstats.groups import groups_of
 from coopstats.model import CATEGORIES, KIND_ORGAN, KINDS, ORGANS, ORIGINS, OUTCOMES, Problem
 from coopstats.reading import FileProblem, Table, file_problem
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
+from coopstats import catalogue
+from coopstats.catalogue import Figure, Shape, Value, compute
 from coopstats.engine import Counted, Window, count
 from coopstats.errors import UsageError
-from coopstats.metrics import METRICS, Metric, Value, compute
 from coopstats.model import Period
 from coopstats.periods import consecutive_periods, gaps, prior_period
 from coopstats.reading import DEFAULT_READ, ReadOptions, Source
@@ -24,9 +25,12 @@ from coopstats.summary import (
     skipped_warning,
 )
 
-# `compare` replaces the four evolutions of SPEC §3 with its own change and change in %.
-EVOLUTION_IDS = tuple(m.id for m in METRICS if "evolution_pct" in m.id)
-COMPARED = tuple(m for m in METRICS if m.id not in EVOLUTION_IDS)
+
+def compared() -> tuple[Figure, ...]:
+    """The figures `compare` lists: its own change and change in % replace the evolutions."""
+    return tuple(f for f in catalogue.FIGURES if f.shape is not Shape.EVOLUTION)
+
+
 MAX_PERIODS = 50
 
 
@@ -34,14 +38,14 @@ MAX_PERIODS = 50
 class Change:
     """One metric in two periods. For rates the change is in percentage points."""
 
-    metric: Metric
+    metric: Figure
     current: Value
     prior: Value
     change: int | Fraction | None  # current - prior; None when either is missing
     change_pct: Fraction | None  # 100 * change / prior; None when there is no base
 
 
-def change_of(metric: Metric, current: Value, prior: Value) -> Change:
+def change_of(metric: Figure, current: Value, prior: Value) -> Change:
     """`current - prior`, and `100 * change / prior` when the prior is a base (neither 0 nor
     missing): "N/A when the prior is 0 or missing — never +inf" (issue 3)."""
     if current is None or prior is None:
@@ -141,7 +145,7 @@ def compare(
         as_of=as_of,
         prior_as_of=prior.end,
         notifications=notifications,
-        changes=[change_of(m, now[m.id], then[m.id]) for m in COMPARED],
+        changes=[change_of(m, now[m.id], then[m.id]) for m in compared()],
         counted=counted,
         warnings=[note for note in notes if note],
     )

@@ -19,10 +19,10 @@ from datetime import date
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+from coopstats.catalogue import GROUPS
 from coopstats.checks import PENDING, UNKNOWN, Checked, Kind, RowChecker, settle_order
 from coopstats.dates import DateOrder, NeedDateOrder
 from coopstats.errors import CoopstatsError, DataError, InvalidRows
-from coopstats.groups import COUNT
 from coopstats.lines import LineBlock, NotPlain
 from coopstats.model import COLUMNS, Period, Problem, Request
 from coopstats.reading import DEFAULT_READ, Part, ReadOptions, Source, Table, open_table
@@ -35,6 +35,7 @@ _MASK = _BUCKETS - 1
 
 DaysFn = Callable[[int, int], int]
 WindowState = tuple[list[int], list[int], list[int], list[dict[int, int]]]
+COUNT = len(GROUPS)
 NO_FIRST, NO_LAST = date.max.toordinal() + 1, 0  # before any request is seen
 
 

@@ -12,23 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from coopstats import catalogue
+from coopstats.catalogue import Figure, Group, Shape, Value, figure_groups
 from coopstats.checks import PENDING, Kind, settle_order
 from coopstats.engine import Counted, Window, count
 from coopstats.errors import DataError, UsageError
-from coopstats.groups import (
-    ARREST,
-    DECISION,
-    HQ_DEFENCE,
-    HQ_JUDICIAL,
-    HQ_VICTIMS,
-    HQ_WITNESS,
-    MISSION,
-    RFA,
-    RFC_CO,
-    RFC_HQ,
-    RFI,
-)
-from coopstats.metrics import BY_ID, METRIC_IDS, Metric, Value, compute, otp_rfa_groups
 from coopstats.model import KIND_ORGAN, Period, Problem
 from coopstats.periods import gaps, prior_period
 from coopstats.reading import DEFAULT_READ, FileProblem, ReadOptions, Source, open_table
@@ -174,73 +162,25 @@ def _whole_file(source: Source, options: ReadOptions, err: DataError) -> Problem
 
 # --- explain --metric -----------------------------------------------------------------------
 
-Shape = Literal["sent", "executed", "rate", "positive", "days", "evolution"]
-GROUP_NAMES = {
-    RFA: "OTP RFAs",
-    MISSION: "OTP notifications of missions",
-    RFI: "OTP RFIs",
-    RFC_HQ: "Registry RFCs sent by HQ",
-    RFC_CO: "Registry RFCs sent by country offices",
-    HQ_DEFENCE: "HQ RFCs for defence teams",
-    HQ_VICTIMS: "HQ RFCs for victims' legal representatives",
-    HQ_WITNESS: "HQ RFCs for witness protection",
-    HQ_JUDICIAL: "HQ RFCs in support of judicial proceedings",
-    ARREST: "RFCs for arrest and surrender",
-    DECISION: "Registry notifications of decisions/orders",
-}
-
-
-def rule_of(metric_id: str, notifications: bool) -> tuple[Shape, tuple[int, ...]]:
-    """How a metric follows from requests (SPEC §3): its shape and the base groups it counts."""
-    rfa = otp_rfa_groups(notifications)
-    rfc = (RFC_HQ, RFC_CO)
-    rules: dict[str, tuple[Shape, tuple[int, ...]]] = {
-        "otp.rfa.sent": ("sent", rfa),
-        # With --no-notifications none is included, so the figure is 0 (SPEC §2).
-        "otp.rfa.mission_notifications": ("sent", (MISSION,) if notifications else ()),
-        "otp.rfa.sent_without_notifications": ("sent", (RFA,)),
-        "otp.rfa.evolution_pct": ("evolution", rfa),
-        "otp.rfa.evolution_pct_without_notifications": ("evolution", (RFA,)),
-        "otp.rfa.executed": ("executed", rfa),
-        "otp.rfa.executed_pct": ("rate", rfa),
-        "otp.rfa.avg_days_to_execute": ("days", rfa),
-        "otp.rfi.sent": ("sent", (RFI,)),
-        "registry.rfc.sent": ("sent", rfc),
-        "registry.rfc.hq": ("sent", (RFC_HQ,)),
-        "registry.rfc.country_office": ("sent", (RFC_CO,)),
-        "registry.rfc.evolution_pct": ("evolution", rfc),
-        "registry.rfc.hq_evolution_pct": ("evolution", (RFC_HQ,)),
-        "registry.rfc.hq_avg_days_to_reply": ("days", (RFC_HQ,)),
-        "registry.rfc.hq_positive_pct": ("positive", (RFC_HQ,)),
-        "registry.decision_notifications": ("sent", (DECISION,)),
-        "registry.hq.defence": ("sent", (HQ_DEFENCE,)),
-        "registry.hq.victims": ("sent", (HQ_VICTIMS,)),
-        "registry.hq.witness_protection": ("sent", (HQ_WITNESS,)),
-        "registry.hq.judicial_support": ("sent", (HQ_JUDICIAL,)),
-        "registry.hq.defence_avg_days_to_reply": ("days", (HQ_DEFENCE,)),
-        "registry.arrest.sent": ("sent", (ARREST,)),
-        "registry.arrest.avg_days_to_reply": ("days", (ARREST,)),
-        "registry.arrest.positive_pct": ("positive", (ARREST,)),
-    }
-    return rules[metric_id]
-
-
-def metric_of(metric_id: str) -> Metric:
-    """The metric with this id, or a usage error that lists the valid ids."""
-    metric = BY_ID.get(metric_id.strip())
-    if metric is None:
+def metric_of(metric_id: str) -> Figure:
+    """The figure with this id, or a usage error that lists the valid ids."""
+    found = catalogue.figure(metric_id.strip())
+    if found is None:
         raise UsageError(
-            f"--metric: {metric_id!r} is not a metric id; the ids are: " + ", ".join(METRIC_IDS)
+            f"--metric: {metric_id!r} is not a metric id; the ids are: "
+            + ", ".join(catalogue.figure_ids())
         )
-    return metric
+    return found
 
 
 class Explaining(Window):
     """The requests of the period in some base groups, kept one by one besides the counts."""
 
-    def __init__(self, period: Period, as_of: date, groups: Sequence[int], which: str) -> None:
+    def __init__(
+        self, period: Period, as_of: date, groups: Sequence[Group], which: str
+    ) -> None:
         super().__init__(period, as_of)
-        self.wanted = frozenset(groups)
+        self.wanted = frozenset(g.index for g in groups)
         self.which = which
         self.found: list[tuple[Kind, int, int, bool, str, int]] = []
 
@@ -274,9 +214,9 @@ class Listed:
 @dataclass(frozen=True)
 class Explanation:
     source: str
-    metric: Metric
+    metric: Figure
     shape: Shape
-    groups: tuple[int, ...]
+    groups: tuple[Group, ...]
     period: Period
     prior: Period | None  # for evolutions
     as_of: date
@@ -291,7 +231,7 @@ class Explanation:
 
     @property
     def requests(self) -> str:
-        return " and ".join(GROUP_NAMES[g] for g in self.groups) or "no requests"
+        return " and ".join(g.words for g in self.groups) or "no requests"
 
     @property
     def rule(self) -> str:
@@ -328,7 +268,7 @@ def explain_metric(
     """The requests behind one figure of SPEC §3, and the figure as `summarize` gives it."""
     metric = metric_of(metric_id)
     as_of = check_as_of(period, as_of)
-    shape, groups = rule_of(metric.id, notifications)
+    shape, groups = metric.shape, figure_groups(metric, notifications)
     prior = against or prior_period(period)
 
     def windows() -> list[Window]:
@@ -341,7 +281,7 @@ def explain_metric(
     counted = count(source, windows, options)
     current, before = counted.windows
     assert isinstance(current, Explaining) and isinstance(before, Explaining)
-    value = compute(current, before, notifications)[metric.id]
+    value = catalogue.evaluate(metric, current, before, notifications)
     sides = [current, before] if shape == "evolution" else [current]
     rows = [row for side in sides for row in _listed(side, shape)]
     rows.sort(key=lambda r: (r.sent, r.line, r.period != "prior"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
+from coopstats.catalogue import Value, compute
 from coopstats.engine import Counted, DaysFn, Window, count
 from coopstats.errors import UsageError
-from coopstats.metrics import Value, compute
 from coopstats.model import Period
 from coopstats.periods import gaps, prior_period
 from coopstats.reading import DEFAULT_READ, ReadOptions, Source

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
+from coopstats.catalogue import GROUP, GROUPS, MISSION
 from coopstats.checks import PENDING, Kind
 from coopstats.engine import Counted, DaysFn, Window, count
-from coopstats.groups import ARREST, COUNT, HQ_DEFENCE, RFC_CO, RFC_HQ, RFI
-from coopstats.metrics import otp_rfa_groups
 from coopstats.model import Period
 from coopstats.reading import DEFAULT_READ, ReadOptions, Source
 from coopstats.stats import (
@@ -49,11 +48,11 @@ class TimesWindow(Window):
 
     def __init__(self, period: Period, as_of: date, days: DaysFn | None = None) -> None:
         super().__init__(period, as_of, days)
-        self.pending_ages: list[dict[int, int]] = [{} for _ in range(COUNT)]
-        self.oldest: list[tuple[int, str] | None] = [None] * COUNT  # (age, id)
-        self.pending_start = [0] * COUNT
-        self.executed_any = [0] * COUNT
-        self.pending_end = [0] * COUNT
+        self.pending_ages: list[dict[int, int]] = [{} for _ in range(len(GROUPS))]
+        self.oldest: list[tuple[int, str] | None] = [None] * len(GROUPS)  # (age, id)
+        self.pending_start = [0] * len(GROUPS)
+        self.executed_any = [0] * len(GROUPS)
+        self.pending_end = [0] * len(GROUPS)
 
     def age(self, sent: int) -> int:
         """Age on the as-of date; a request sent after it (as-of before the end) is 0 days old."""
@@ -145,20 +144,24 @@ class GroupTimes:
         return self.sent < FEW_REQUESTS
 
 
-# The seven groups: id, label, base groups. Unions are of disjoint base groups, except the
-# category groups (a request may carry several categories), which stand alone.
-TIMES_GROUPS: tuple[tuple[str, str, tuple[int, ...]], ...] = (
-    ("otp.rfa", "OTP: requests for assistance (RFAs)", ()),  # per the notifications toggle
-    ("otp.rfi", "OTP: requests for information on preliminary examinations (RFIs)", (RFI,)),
-    ("registry.rfc", "Registry: requests for cooperation (RFCs)", (RFC_HQ, RFC_CO)),
-    ("registry.rfc.hq", "Registry: RFCs sent by the sections in HQ", (RFC_HQ,)),
-    (
-        "registry.rfc.country_office",
-        "Registry: operational requests sent by the Country Offices",
-        (RFC_CO,),
-    ),
-    ("registry.hq.defence", "Registry: defence teams' requests (HQ RFCs)", (HQ_DEFENCE,)),
-    ("registry.arrest", "Registry: RFCs for arrest and surrender", (ARREST,)),
+# The seven groups: id, label, base groups (by their catalogue names). Unions are of disjoint
+# base groups, except the category groups (a request may carry several categories), which stand
+# alone. The notifications toggle leaves the mission group out, as in every figure.
+TIMES_GROUPS: tuple[tuple[str, str, tuple[int, ...]], ...] = tuple(
+    (gid, label, tuple(GROUP[name].index for name in names.split()))
+    for gid, label, names in (
+        ("otp.rfa", "OTP: requests for assistance (RFAs)", "rfa mission"),
+        ("otp.rfi", "OTP: requests for information on preliminary examinations (RFIs)", "rfi"),
+        ("registry.rfc", "Registry: requests for cooperation (RFCs)", "rfc_hq rfc_co"),
+        ("registry.rfc.hq", "Registry: RFCs sent by the sections in HQ", "rfc_hq"),
+        (
+            "registry.rfc.country_office",
+            "Registry: operational requests sent by the Country Offices",
+            "rfc_co",
+        ),
+        ("registry.hq.defence", "Registry: defence teams' requests (HQ RFCs)", "hq_defence"),
+        ("registry.arrest", "Registry: RFCs for arrest and surrender", "arrest"),
+    )
 )
 TIMES_GROUP_IDS = tuple(gid for gid, _, _ in TIMES_GROUPS)
 
@@ -215,10 +218,9 @@ def times_groups(window: TimesWindow, notifications: bool = True) -> list[GroupT
     """The seven groups' figures, in the order of TIMES_GROUPS."""
     out = []
     for gid, label, groups in TIMES_GROUPS:
-        if gid == "otp.rfa":
-            groups = otp_rfa_groups(notifications)
-            if not notifications:
-                label += ", notifications of missions left out"
+        if not notifications and MISSION.index in groups:
+            groups = tuple(g for g in groups if g != MISSION.index)
+            label += ", notifications of missions left out"
         out.append(group_times(window, gid, label, groups))
     return out
 

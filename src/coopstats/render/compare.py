@@ -10,8 +10,9 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from coopstats.comparison import EVOLUTION_IDS, Change, Comparison, Trend
-from coopstats.metrics import METRICS, Metric, Value
+from coopstats import catalogue
+from coopstats.catalogue import Figure, notifications_note
+from coopstats.comparison import Change, Comparison, Trend
 from coopstats.model import Period
 from coopstats.render import machine, markdown
 from coopstats.render import numbers as fmt
@@ -26,20 +27,9 @@ TREND_CSV = ("period_start", "period_end", "id", "label", "value")
 FIGURE_SPACE = "\u2007"  # a blank as wide as a digit, which Markdown does not trim
 
 
-def section_number(metric: Metric) -> str:
+def section_number(metric: Figure) -> str:
     """The section's number: "1. General overview" gives "1"."""
     return metric.section.split(".", 1)[0]
-
-
-def value_text(metric: Metric, value: Value, decimals: int) -> str:
-    """A figure as the report writes it: `519`, `39.31%`, `+8.58%` (an evolution), `53.95 days`."""
-    if metric.id in EVOLUTION_IDS:
-        return fmt.signed_pct(value, decimals)
-    if metric.kind == "pct":
-        return fmt.pct(value, decimals)
-    if metric.kind == "days":
-        return fmt.days(value, decimals)
-    return fmt.number(value, decimals)
 
 
 def arrow(value: int | Fraction) -> str:
@@ -50,7 +40,7 @@ def change_text(change: Change, decimals: int) -> str:
     """`▲ +41`, `▼ -2.50 pp` (a rate moves in percentage points), `= 0.00 days`, `N/A`."""
     if change.change is None:
         return fmt.NA
-    unit = {"pct": " pp", "days": " days"}.get(change.metric.kind, "")
+    unit = {"pct": " pp", "days": " days"}.get(change.metric.unit, "")
     return f"{arrow(change.change)} {fmt.signed(change.change, decimals)}{unit}"
 
 
@@ -70,11 +60,7 @@ def comparison_title(result: Comparison) -> str:
 
 
 def comparison_caption(result: Comparison) -> str:
-    toggle = (
-        "mission notifications counted among RFAs"
-        if result.notifications
-        else "mission notifications left out"
-    )
+    toggle = notifications_note(result.notifications)
     return (
         f"Period {span(result.period)}, executions as of {fmt.day(result.as_of)}; compared with "
         f"{span(result.prior)}, executions as of {fmt.day(result.prior_as_of)}; {toggle}. "
@@ -89,8 +75,8 @@ def comparison_rows(result: Comparison, decimals: int) -> list[tuple[str, ...]]:
         (
             section_number(c.metric),
             c.metric.label,
-            value_text(c.metric, c.current, decimals),
-            value_text(c.metric, c.prior, decimals),
+            fmt.figure_value(c.metric, c.current, decimals),
+            fmt.figure_value(c.metric, c.prior, decimals),
             change_text(c, decimals),
             change_pct_text(c, decimals),
         )
@@ -200,11 +186,7 @@ def trend_caption(result: Trend, charts: bool = False) -> str:
     as_of = "each counted as of its own end"
     if last.as_of != last.period.end:
         as_of += f" (the last as of {fmt.day(last.as_of)})"
-    toggle = (
-        "mission notifications counted among RFAs"
-        if result.notifications
-        else "mission notifications left out"
-    )
+    toggle = notifications_note(result.notifications)
     text = (
         f"Periods oldest first, {as_of}; evolutions against each period's own prior (the "
         f"first's: {span(result.before)}); {toggle}."
@@ -240,12 +222,12 @@ def early_periods(result: Trend) -> list[Period]:
     return [f.period for f in result.figures if f.period.start < first]
 
 
-def trend_spark(result: Trend, metric: Metric, decimals: int = 2) -> str:
+def trend_spark(result: Trend, metric: Figure, decimals: int = 2) -> str:
     """The row's sparkline; a row with a negative value states its scale, in whole units when
     they are large (the figures themselves are in the row)."""
     present = [abs(Fraction(v)) for v in result.series(metric.id) if v is not None]
     places = 0 if present and max(present) >= 10 else decimals
-    return trend_line(result.series(metric.id), lambda v: value_text(metric, v, places))
+    return trend_line(result.series(metric.id), lambda v: fmt.figure_value(metric, v, places))
 
 
 def trend_header(result: Trend, separator: str) -> tuple[str, ...]:
@@ -263,11 +245,11 @@ def trend_header(result: Trend, separator: str) -> tuple[str, ...]:
 
 def trend_rows(result: Trend, decimals: int, markdown_spark: bool = False) -> list[tuple[str, ...]]:
     rows = []
-    for m in METRICS:
+    for m in catalogue.FIGURES:
         spark = trend_spark(result, m, decimals)
         if markdown_spark:  # in a code span, with blanks Markdown keeps
             spark = f"`{spark.replace(' ', FIGURE_SPACE)}`"
-        values = (value_text(m, f.values[m.id], decimals) for f in result.figures)
+        values = (fmt.figure_value(m, f.values[m.id], decimals) for f in result.figures)
         rows.append((section_number(m), m.label, *values, spark))
     return rows
 
@@ -286,7 +268,7 @@ def trend_json(result: Trend) -> str:
                             "label": m.label,
                             "value": machine.plain(f.values[m.id]),
                         }
-                        for m in METRICS
+                        for m in catalogue.FIGURES
                     ],
                 }
                 for f in result.figures
@@ -310,7 +292,7 @@ def trend_csv(result: Trend) -> str:
                 machine.plain(f.values[m.id]),
             )
             for f in result.figures
-            for m in METRICS
+            for m in catalogue.FIGURES
         ),
     )
 
@@ -357,15 +339,15 @@ def trend_charts(result: Trend, decimals: int) -> Multiples:
         for f in result.figures
     ]
     pictures = []
-    for m in METRICS:
+    for m in catalogue.FIGURES:
         series = result.series(m.id)
-        texts = [value_text(m, v, decimals).removesuffix(" days") for v in series]
+        texts = [fmt.figure_value(m, v, decimals).removesuffix(" days") for v in series]
         drawn = svg.bar_chart(
-            m.label + (" (days)" if m.kind == "days" else ""),
+            m.label + (" (days)" if m.unit == "days" else ""),
             labels,
             [None if v is None else float(v) for v in series],
             texts,
-            "%" if m.kind == "pct" or m.id in EVOLUTION_IDS else "",
+            "%" if m.unit == "pct" else "",
         )
         pictures.append(Picture(drawn, f"§{section_number(m)} · {m.id}"))
     return Multiples(tuple(pictures))

@@ -11,6 +11,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from coopstats.catalogue import notifications_note
 from coopstats.inspection import Explanation, Listed, Reconciliation, Validation
 from coopstats.model import Problem
 from coopstats.render import machine, markdown
@@ -197,13 +198,7 @@ def _listed_cells(e: Explanation, row: Listed, yes: object, no: object) -> list[
 
 def figure(e: Explanation, decimals: int) -> str:
     """The figure as the report writes it."""
-    if e.shape == "evolution":
-        return fmt.signed_pct(e.value, decimals)
-    if e.metric.kind == "pct":
-        return fmt.pct(e.value, decimals)
-    if e.metric.kind == "days":
-        return fmt.days(e.value, decimals)
-    return fmt.number(e.value, decimals)
+    return fmt.figure_value(e.metric, e.value, decimals)
 
 
 def explanation_caption(e: Explanation, decimals: int) -> str:
@@ -213,8 +208,7 @@ def explanation_caption(e: Explanation, decimals: int) -> str:
         e.rule,
         f"{len(e.rows)} request(s) listed, {e.counted} counted.",
         f"Period {fmt.day(p.start)} to {fmt.day(p.end)}, executions as of {fmt.day(e.as_of)}; "
-        + ("mission notifications counted among RFAs"
-           if e.notifications else "mission notifications left out")
+        + notifications_note(e.notifications)
         + ".",
     ]
     if e.prior is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coopstats.catalogue import notifications_note
 from coopstats.render import numbers as fmt
 from coopstats.render.document import Document, Grid, Heading, Part
 from coopstats.summary import Summary
@@ -19,6 +20,14 @@ SECTION_TITLES = (
     "prosecutions and judicial proceedings (including with the Defence)",
     "3. Priority area 3: Arrest and surrender",
 )
+
+
+# The figures the report's tables do not print: the machine formats carry them. A figure of the
+# catalogue must be in the layout below or here (tests/test_catalogue.py checks it).
+NOT_IN_LAYOUT = {
+    # The report prints the RFAs with their notifications, and the evolution without them.
+    "otp.rfa.sent_without_notifications",
+}
 
 
 @dataclass(frozen=True)
@@ -41,9 +50,7 @@ def caption(summary: Summary) -> str:
     notes = [
         f"Period {fmt.day(p.start)} to {fmt.day(p.end)}, executions as of {fmt.day(summary.as_of)}",
         f"prior period {fmt.day(prior.start)} to {fmt.day(prior.end)}",
-        "mission notifications counted among RFAs"
-        if summary.notifications
-        else "mission notifications left out",
+        notifications_note(summary.notifications),
     ]
     if summary.days != "calendar":
         notes.append(f"days counted as {summary.days} days")

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
-from coopstats.metrics import METRICS, Value
+from coopstats import catalogue
+from coopstats.catalogue import Value
 from coopstats.summary import Summary
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -25,7 +26,7 @@ def plain(value: Value | float) -> int | float | None:
 def metric_rows(summary: Summary) -> list[dict[str, Any]]:
     return [
         {"id": m.id, "section": m.section, "label": m.label, "value": plain(summary.values[m.id])}
-        for m in METRICS
+        for m in catalogue.FIGURES
     ]
 
 

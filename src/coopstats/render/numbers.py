@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coopstats.catalogue import Figure
 
 NA = "N/A"
 
@@ -55,3 +59,15 @@ def days(value: Fraction | int | None, decimals: int) -> str:
 def day(value: date) -> str:
     """16/09/2023, as the report writes its dates."""
     return value.strftime("%d/%m/%Y")
+
+
+def figure_value(figure: Figure, value: Fraction | int | None, decimals: int) -> str:
+    """A figure as the report writes it, by its shape: `519`, `39.31%`, `+8.58%` (an
+    evolution), `53.95 days`."""
+    if figure.shape == "evolution":
+        return signed_pct(value, decimals)
+    if figure.unit == "pct":
+        return pct(value, decimals)
+    if figure.unit == "days":
+        return days(value, decimals)
+    return number(value, decimals)

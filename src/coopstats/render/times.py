@@ -14,6 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from coopstats.catalogue import notifications_note
 from coopstats.render import machine, markdown
 from coopstats.render import numbers as fmt
 from coopstats.render.charts import CUT, band_widths, scaled_bars
@@ -104,9 +105,7 @@ def caption(result: Times) -> str:
     notes = [
         f"Requests sent from {fmt.day(p.start)} to {fmt.day(p.end)}, executions as of "
         f"{fmt.day(result.as_of)}",
-        "mission notifications counted among RFAs"
-        if result.notifications
-        else "mission notifications left out",
+        notifications_note(result.notifications),
         f"days counted as {result.days} days",
         "days to execute over executed requests; the Kaplan–Meier median also counts each "
         "pending request, censored at its age on the as-of date",
