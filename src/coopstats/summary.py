@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
 from coopstats.engine import Counted, DaysFn, Window, count
 from coopstats.errors import UsageError
-from coopstats.metrics import Value, compute
-from coopstats.model import Period
+from coopstats.groups import COUNT, groups_of
+from coopstats.metrics import METRICS, Value, compute
+from coopstats.model import CATEGORIES, Period
 from coopstats.periods import gaps, prior_period
 from coopstats.reading import DEFAULT_READ, ReadOptions, Source
 
@@ -23,6 +25,7 @@ class Summary(NamedTuple):
     counted: Counted
     days: str
     warnings: list[str]
+    config: str | None = None  # the config file in use (SPEC §8), None when none
 
 
 def check_as_of(period: Period, as_of: date | None) -> date:
@@ -59,6 +62,81 @@ def empty_period_warning(counted: Counted, window: Window) -> str | None:
         f"no request in the log was sent in the period (the log's requests were sent from "
         f"{counted.first_sent.isoformat()} to {counted.last_sent}): every figure is 0 or N/A"
     )
+
+
+def affected_by(change: Callable[[Window], None]) -> list[str]:
+    """The ids of the metrics whose value `change` to a period's counts moves, in SPEC order.
+
+    Found by computing every metric (metrics.compute, the rules themselves) over a sample
+    window in which every group has requests, executed ones, positive replies and days, once
+    as it is and once changed; so no list of ids is kept by hand beside the rules.
+    """
+
+    def sample() -> Window:
+        window = Window(Period(date(2001, 1, 1), date(2001, 12, 31)), date(2001, 12, 31))
+        for g in range(COUNT):
+            window.sent[g], window.executed[g], window.positive[g] = 10, 4, 2
+            window.days[g] = {3: 2, 8: 2}
+        return window
+
+    prior = sample()
+    changed = sample()
+    change(changed)
+    before, after = compute(sample(), prior), compute(changed, prior)
+    return [m.id for m in METRICS if before[m.id] != after[m.id]]
+
+
+def _category_groups() -> set[int]:
+    """The base groups a request enters only through its categories (SPEC §1: only RFCs)."""
+    every = set(CATEGORIES)
+    return {
+        g
+        for origin in ("HQ", "country-office")
+        for g in groups_of("RFC", origin, tuple(every))
+        if g not in groups_of("RFC", origin, ())
+    }
+
+
+def _all_positive(window: Window) -> None:
+    window.positive[:] = window.executed
+
+
+def _none_executed(window: Window) -> None:
+    for g in range(COUNT):
+        window.executed[g] = window.positive[g] = 0
+        window.days[g] = {}
+
+
+def _no_categories(window: Window) -> None:
+    for g in _category_groups():
+        window.sent[g] = window.executed[g] = window.positive[g] = 0
+        window.days[g] = {}
+
+
+def absent_column_warnings(counted: Counted) -> list[str]:
+    """SPEC §8: a missing optional column is never silent; each warning names the figures the
+    column's absence decides. Without `executed` nothing is executed, so the outcome is moot."""
+    absent = set(counted.absent)
+    notes = []
+    if "executed" in absent:
+        notes.append(
+            "the log has no executed column: every request counts as pending, which decides "
+            + ", ".join(affected_by(_none_executed))
+            + " (map the file's column with --column executed=HEADER)"
+        )
+    elif "outcome" in absent:
+        notes.append(
+            "the log has no outcome column: every executed request counts as a positive reply, "
+            "which decides " + ", ".join(affected_by(_all_positive))
+            + " (map the file's column with --column outcome=HEADER)"
+        )
+    if "categories" in absent:
+        notes.append(
+            "the log has no categories column: no request counts under a category, which "
+            "makes 0 or N/A of " + ", ".join(affected_by(_no_categories))
+            + " (map the file's column with --column categories=HEADER)"
+        )
+    return notes
 
 
 def skipped_warning(counted: Counted) -> str | None:
@@ -100,6 +178,7 @@ def summarize(
     counted = count(source, windows, options)
     current, before = counted.windows
     notes = (
+        *absent_column_warnings(counted),
         skipped_warning(counted),
         empty_period_warning(counted, current),
         incomplete_prior_warning(counted, prior),
@@ -115,4 +194,5 @@ def summarize(
         counted=counted,
         days=days_name,
         warnings=[note for note in notes if note],
+        config=options.config,
     )
