@@ -180,17 +180,18 @@ def _check_words(path: str, column: str, mapping: dict[str, str]) -> None:
 def _check_headers(path: str, columns: dict[str, str]) -> None:
     """Two canonical names in [columns] may not read one header (see reading: the command
     line's --column and a name's own header are checked there, once all are known)."""
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, str]] = {}
     for canonical, title in columns.items():
         folded = title.strip().casefold()
         if not folded:
             raise UsageError(f"{path}: [columns] {canonical} is empty: name the file's header")
         if folded in seen:
+            first, header = seen[folded]
             raise UsageError(
-                f"{path}: [columns] reads both {seen[folded]} and {canonical} from the header "
-                f"{title.strip()!r}: map each onto a column of its own"
+                f"{path}: [columns] reads both {first} and {canonical} from the header "
+                f"{header.strip()!r}: map each onto a column of its own"
             )
-        seen[folded] = canonical
+        seen[folded] = canonical, title
 
 
 def _option(name: str) -> str:
@@ -229,7 +230,7 @@ def _check_one(option: str, value: object, param: Any) -> None:
         raise UsageError(f"{option} must be a string in quotes, not {value!r}")
     elif not value.strip():
         raise UsageError(f"{option} is empty: give a value, or leave the key out")
-    elif {"Path", "File"} & classes and value.strip() == "-":
+    elif any(c.endswith(("Path", "File")) for c in classes) and value.strip() == "-":
         raise UsageError(f"{option} may not be '-' (standard input): name a file")
     try:
         kind.convert(value, param, None)
