@@ -164,7 +164,7 @@ class WorkbookTable(Table):
         while header and not header[-1].strip():
             header.pop()  # sheets often report trailing empty columns
         self._map_header(header, options)
-        self._check_cells(source)
+        self._check_cells()
 
     def _rows(self) -> Iterator[tuple[int, list[str]]]:
         text = _cell_text
@@ -193,7 +193,7 @@ class WorkbookTable(Table):
             if position < self.width
         }
 
-    def _check_cells(self, source: Source) -> None:
+    def _check_cells(self) -> None:
         columns = self._read_columns()
         merged: list[tuple[tuple[int, int], tuple[int, int]]] = []
         unsaved: list[tuple[int, int, str]] = []  # (row, column) zero-based, formula
