@@ -221,10 +221,10 @@ def _check_one(option: str, value: object, param: Any) -> None:
             raise UsageError(f"{option} must be true or false, not {value!r}")
         return
     if "IntParamType" in classes:  # IntRange too
-        if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, bool) or not isinstance(value, int) or _outside(kind, value):
             raise UsageError(f"{option} must be a whole number{_span(kind)}, not {value!r}")
     elif "FloatParamType" in classes:
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or _outside(kind, value):
             raise UsageError(f"{option} must be a number{_span(kind)}, not {value!r}")
     elif not isinstance(value, str):
         raise UsageError(f"{option} must be a string in quotes, not {value!r}")
@@ -237,6 +237,11 @@ def _check_one(option: str, value: object, param: Any) -> None:
     except Exception as err:  # noqa: BLE001 - click's BadParameter, from either click
         shown = err.format_message() if hasattr(err, "format_message") else str(err)
         raise UsageError(f"{option}: {shown}") from None
+
+
+def _outside(kind: Any, value: float) -> bool:
+    low, high = getattr(kind, "min", None), getattr(kind, "max", None)
+    return (low is not None and value < low) or (high is not None and value > high)
 
 
 def _span(kind: Any) -> str:

@@ -173,10 +173,28 @@ class WorkbookTable(Table):
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """Every row after the header, numbered as the spreadsheet numbers it; empty rows passed
-        over. A sheet has no "missing cells": a short row is padded to the header's width."""
-        width = self.width
-        for number, row in self._rows():
-            if number <= self.header_line or not any(cell.strip() for cell in row):
+        over. A sheet has no "missing cells": a short row is padded to the header's width.
+
+        The hot loop of a workbook: a log has a few thousand distinct dates in 100,000s of date
+        cells, so each date's text is made once (only dates are keys: no number equals one).
+        """
+        width, header_line = self.width, self.header_line
+        texts: dict[object, str] = {}
+        text = _cell_text
+
+        def new_text(value: Any) -> str:
+            shown = text(value)
+            if isinstance(value, date):
+                if len(texts) > 100_000:
+                    texts.clear()
+                texts[value] = shown
+            return shown
+
+        for number, values in enumerate(self.sheet.iter_rows(), start=1):
+            if number <= header_line:
+                continue
+            row = [v if type(v) is str else texts.get(v) or new_text(v) for v in values]
+            if not row or not (row[0].strip() or "".join(row).strip()):
                 continue
             if len(row) < width:
                 row.extend([""] * (width - len(row)))
