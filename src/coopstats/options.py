@@ -191,6 +191,11 @@ def warn(messages: list[str]) -> None:
         console.print(f"warning: {message}", markup=False)
 
 
+def note(message: str) -> None:
+    """A note on standard error: what the run took that the command line did not say."""
+    stderr_console().print(f"note: {message}", markup=False)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the command line and the config file said, resolved and checked."""
@@ -227,6 +232,7 @@ class Settings:
             params["monthfirst" if typed[0] == "dayfirst" else "dayfirst"] = False
             dayfirst, monthfirst = params["dayfirst"], params["monthfirst"]
         columns = dict(config.columns)
+        origins = {name: f"[columns] {name} in {config.name}" for name in columns}
         for item in params.get("column") or ():
             canonical, sep, header = item.partition("=")
             if not sep or not canonical.strip() or not header.strip():
@@ -234,6 +240,9 @@ class Settings:
                     f"--column {item!r}: write it as CANONICAL=HEADER, e.g. sent=Date sent"
                 )
             columns[canonical.strip().lower()] = header.strip()
+            origins[canonical.strip().lower()] = f"--column {item}"
+        if config.found:  # one given with --config is known to the user already
+            note(f"using {config.name}")
         read = ReadOptions(
             encoding=params.get("encoding"),
             delimiter=params.get("delimiter"),
@@ -242,6 +251,8 @@ class Settings:
             skip_invalid=bool(params.get("skip_invalid")),
             values=config.values,
             sheet=params.get("sheet"),
+            config=config.name,
+            origins=origins,
         )
         year_start = params.get("year_start")
         settings = cls(
