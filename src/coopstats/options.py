@@ -450,7 +450,7 @@ def emit(
     fmt: Format,
     export: Path | None,
     *,
-    output: Path | None = None,
+    output: Path | None,  # required: a command that forgot -o would print instead, silently
     table: Callable[[], Any],
     json: Callable[[], str],
     csv: Callable[[], str],
