@@ -85,7 +85,7 @@ def page_requests(netlog: Path) -> list[str]:
 def opened(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Opened]:
     work = tmp_path_factory.mktemp("browser")
     report = work / "report.html"
-    result = runner.invoke(app, ["report", REPORT, "--period", "2024", "--export", str(report)])
+    result = runner.invoke(app, ["report", REPORT, "--period", "2024", "-o", str(report)])
     assert result.exit_code == 0, result.output
     summary = work / "summary.html"
     result = runner.invoke(app, [*TABLES["summarize"], "--format", "html"])

@@ -393,7 +393,7 @@ def test_the_report_is_the_same_bytes_every_time(tmp_path: Path) -> None:
     first = report_page()
     assert report_page() == first
     target = tmp_path / "report.html"
-    result = invoke(["report", REPORT, *P2024, "--export", str(target)])
+    result = invoke(["report", REPORT, *P2024, "-o", str(target)])
     assert result.exit_code == 0 and result.stdout == ""
     assert target.read_text(encoding="utf-8") == first
 

@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-import sys
+from pathlib import Path
 from typing import Any
 
 import typer
 
 from coopstats.commands.compare import Periods
 from coopstats.commands.times import DaysOpt, Holidays
+from coopstats.errors import UsageError
 from coopstats.options import (
     Against,
     AsOf,
     DayCount,
     Decimals,
-    Export,
     Log,
     Notifications,
     PeriodOpt,
     Settings,
     SkipInvalid,
     YearStart,
-    check_export,
     handled,
     reads_logs,
     warn,
+    write_output,
 )
+
+PAGES = (".html", ".htm")
 
 
 def register(app: typer.Typer) -> None:
@@ -47,7 +49,6 @@ def report(
     decimals: Decimals = 2,
     year_start: YearStart = "09-16",
     skip_invalid: SkipInvalid = False,
-    export: Export = None,
     **read: Any,
 ) -> None:
     """Write one HTML page to send round: the report's section II, the comparison with the
@@ -55,12 +56,13 @@ def report(
     (histogram and Kaplan–Meier curve), the reconciliation of every row, and every warning.
 
     The page is self-contained (no font, script or image from anywhere else), prints on A4,
-    and is the same bytes for the same log and options.
+    and is the same bytes for the same log and options. It goes to standard output, or to the
+    file given with -o.
 
     \b
     Examples:
-      coopstats report requests.csv --period 2024 > report.html
-      coopstats report requests.csv --period 2024 --periods 8 --export report.html
+      coopstats report requests.csv --period 2024 -o report.html
+      coopstats report requests.csv --period 2024 --periods 8 > report.html
     """
     with handled(ctx):
         from coopstats.comparison import compare, trend
@@ -73,7 +75,9 @@ def report(
         from coopstats.times import execution_times
 
         s = Settings.from_context(ctx)
-        check_export(s["export"], log)
+        target = s["output"]
+        if target is not None and str(target) != "-" and Path(target).suffix.lower() not in PAGES:
+            raise UsageError(f"--output {target}: report writes an HTML page; name a .html file")
         the_period = s.period()
         when = s.date("as_of")
         against_period = s.optional_period("against")
@@ -102,12 +106,4 @@ def report(
             )  # fmt: skip
         document = report_document(inputs, int(s["decimals"]))
         warn(list(document.warnings))
-        text = page(document)
-        target = s["export"]
-        if target is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        else:
-            from coopstats.options import save_export
-
-            save_export(document, target)
+        write_output(target, page(document))

@@ -184,18 +184,23 @@ def render_text(renderable: RenderableType, console: Console, width: int | None)
     console.width = max(width or natural, narrowest)
     for table in _tables(renderable):
         fit(table, console.width, console)
-    with console.capture() as capture:
-        console.print(renderable)
-    text = capture.get()
+    console.begin_capture()
+    console.print(renderable)
+    # Quiet before the capture ends: Rich would otherwise flush standard output itself, and a
+    # failed write there (a full disk) would not reach the caller's message.
+    console.quiet = True
+    text = console.end_capture()
     if console.color_system is None:
         text = "\n".join(line.rstrip(" ") for line in text.split("\n"))
     return text
 
 
 def plain_text(renderable: Any, width: int | None = None) -> str:
-    """The renderable without colour, as a file or a test sees it."""
-    console = Console(highlight=False, color_system=None, file=open(os.devnull, "w"))  # noqa: SIM115
-    try:
-        return render_text(renderable, console, width)
-    finally:
-        console.file.close()
+    """The renderable without colour, as a file holds it: at `width`, else as wide as it needs."""
+    from io import StringIO
+
+    console = Console(
+        highlight=False, color_system=None, file=StringIO(), force_terminal=False,
+        legacy_windows=False,
+    )  # fmt: skip
+    return render_text(renderable, console, width)
