@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from coopstats.cli import app
 from coopstats.render import charts
-from coopstats.render.report import share_pending_after, survival_steps
+from coopstats.render.times import share_pending_after, survival_steps
 from coopstats.stats import km_median
 
 runner = CliRunner()
@@ -331,7 +331,7 @@ def test_a_trend_that_starts_before_the_log_says_so() -> None:
     assert "earliest request was sent on 12/01/2021" in out
     assert "> **Warning:** the log's earliest request was sent on 2021-01-12" in out
     html = html_of(["trend", REPORT, *P2024])
-    assert "after the start of this period" in html and 'class="warnings"' in html
+    assert "after the start of each period marked †" in html and 'class="warnings"' in html
 
 
 # --- SVG pictures -----------------------------------------------------------------------------
@@ -423,3 +423,29 @@ def test_the_survival_curve_crosses_one_half_at_the_kaplan_meier_median() -> Non
     median = km_median(events, censored)
     assert median is not None
     assert min(day for day, share in steps if share <= Fraction(1, 2)) == median
+
+
+def test_output_files_take_their_format_from_the_extension(tmp_path: Path) -> None:
+    for suffix, start in ((".svg", '<svg xmlns="http://www.w3.org/2000/svg"'),
+                          (".html", "<!DOCTYPE html>")):  # fmt: skip
+        target = tmp_path / f"summary{suffix}"
+        result = invoke(["summarize", REPORT, *P2024, "-o", str(target)])
+        assert result.exit_code == 0 and result.stdout == "", result.output
+        text = target.read_text(encoding="utf-8")
+        assert text.startswith(start) and "519 RFAs" in text
+    picture = invoke(["compare", REPORT, *P2024, "--format", "svg"]).stdout
+    assert picture.startswith("<svg") and "= 0.00 pp" in picture  # a plain =, not ＝
+
+
+def test_the_report_writes_html_only(tmp_path: Path) -> None:
+    target = tmp_path / "report.svg"
+    result = invoke(["report", REPORT, *P2024, "-o", str(target)])
+    assert result.exit_code == 2 and "report writes an HTML page" in result.stderr
+    assert not target.exists()
+
+
+def test_times_pages_carry_the_histograms_and_survival_curves() -> None:
+    html = html_of(TABLES["times"])
+    assert html.count("<svg") == 2 * 7
+    # otp.rfa: 519 sent, the Kaplan–Meier share still pending after 30 days by the curve.
+    assert "Share of the 519 requests still pending" in html

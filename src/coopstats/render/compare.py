@@ -206,8 +206,9 @@ def early_note(result: Trend) -> str:
     first = result.counted.first_sent
     assert first is not None
     return (
-        f"The log's earliest request was sent on {fmt.day(first)}, after the start of this "
-        "period: its figures count only the requests the log holds, and may be too low."
+        f"The log's earliest request was sent on {fmt.day(first)}, after the start of each "
+        f"period marked {EARLY}: their figures count only the requests the log holds, and may "
+        "be too low."
     )
 
 

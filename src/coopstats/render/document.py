@@ -48,6 +48,7 @@ class Grid:
     row_header: int | None = 0
     show_header: bool = True
     note: str | None = None
+    compact: bool = False  # a short table: as wide as its cells, not the page
 
     def is_figure(self, column: int, text: str) -> bool:
         if self.figures is not None:

@@ -39,6 +39,7 @@ section.warnings, p.warning {
 section.warnings h2 { border: 0; margin: .2em 0; font-size: 1.05em; }
 section.warnings ul { margin: .2em 0 .4em; padding-left: 1.2em; }
 table { border-collapse: collapse; width: 100%; margin: .4em 0 1.4em; }
+table.compact { width: auto; min-width: 22em; }
 caption { caption-side: top; text-align: left; font-weight: 600; padding: .3em 0; }
 th, td {
   text-align: left; vertical-align: top; padding: .22em .5em;
@@ -59,6 +60,7 @@ svg { max-width: 100%; height: auto; }
 @media print {
   body { max-width: none; margin: 0; padding: 0; font-size: 9.5pt; }
   table { width: 100%; }
+  table.compact { width: auto; }
   tr, figure, section.warnings { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
   h1, h2, h3, caption { break-after: avoid; page-break-after: avoid; }
@@ -82,7 +84,8 @@ def _cell(grid: Grid, column: int, value: str, head: bool) -> str:
 
 
 def table(grid: Grid) -> str:
-    lines = ["<table>", f"<caption>{text(grid.caption)}</caption>"]
+    opening = '<table class="compact">' if grid.compact else "<table>"
+    lines = [opening, f"<caption>{text(grid.caption)}</caption>"]
     if grid.show_header:
         cells = []
         for i, name in enumerate(grid.header):

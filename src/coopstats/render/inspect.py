@@ -482,6 +482,7 @@ def validation_document(v: Validation, max_problems: int) -> Document:
             rows=tuple(profile_rows(v)),
             figures=(False, True),
             show_header=False,
+            compact=True,
         )
         return Document(
             title,

@@ -126,11 +126,11 @@ def _column_widths(grid: Grid) -> list[float]:
     return widths
 
 
-def _grid(canvas: _Canvas, grid: Grid) -> None:
+def _grid(canvas: _Canvas, grid: Grid, page_width: float) -> None:
     widths = _column_widths(grid)
     total = sum(widths)
     canvas.y += 8
-    canvas.paragraph(grid.caption, max(total, 320), SIZE, weight="bold")
+    canvas.paragraph(grid.caption, page_width, SIZE, weight="bold")
     canvas.y += 6
     rows: list[tuple[tuple[str, ...], bool]] = [(row, False) for row in grid.rows]
     if grid.show_header:
@@ -161,7 +161,7 @@ def _grid(canvas: _Canvas, grid: Grid) -> None:
         )
     canvas.width = max(canvas.width, total)
     if grid.note:
-        canvas.paragraph(grid.note, max(total, 320), SIZE - 2, fill=GREY)
+        canvas.paragraph(grid.note, page_width, SIZE - 2, fill=GREY)
     canvas.y += 10
 
 
@@ -188,7 +188,9 @@ def document_picture(document: Document) -> str:
     width = max([640.0, *widths])
     canvas = _Canvas()
     canvas.paragraph(document.title, width, 17, weight="bold")
+    canvas.y += 4
     canvas.paragraph(document.caption, width, SIZE - 1, fill=GREY)
+    canvas.y += 4
     if document.warnings:
         _warnings(canvas, document.warnings, width)
     for part in document.parts:
@@ -201,7 +203,7 @@ def document_picture(document: Document) -> str:
             else:
                 canvas.paragraph(part.text, width, SIZE - 1, fill=GREY)
         elif isinstance(part, Grid):
-            _grid(canvas, part)
+            _grid(canvas, part, width)
         elif isinstance(part, (Picture, Multiples)):
             continue  # charts belong to the HTML page
     margin = 16

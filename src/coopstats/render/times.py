@@ -6,6 +6,7 @@ drift; the machine formats carry every figure unrounded, missing values as null 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -15,11 +16,11 @@ from rich.table import Table
 from rich.text import Text
 
 from coopstats.catalogue import notifications_note
-from coopstats.render import machine, markdown
+from coopstats.render import machine, markdown, svg
 from coopstats.render import numbers as fmt
 from coopstats.render.charts import CUT, band_widths, scaled_bars
-from coopstats.render.document import Document, Grid, Heading, Paragraph, Part
-from coopstats.stats import BUCKETS
+from coopstats.render.document import Document, Grid, Heading, Multiples, Paragraph, Part, Picture
+from coopstats.stats import BUCKET_LABELS, BUCKETS
 from coopstats.times import FEW_REQUESTS, GroupTimes, Times
 
 TITLE = "Time to execute, pending requests included"
@@ -265,6 +266,7 @@ def histogram_grid(result: Times, group: GroupTimes) -> Grid:
         header=(f"{_unit(result).capitalize()} to execute", "Requests"),
         rows=tuple((label, str(n)) for label, _, n in histogram_rows(group)),
         figures=(False, True),
+        compact=True,
     )
 
 
@@ -282,7 +284,84 @@ def group_parts(result: Times, group: GroupTimes, decimals: int) -> list[Part]:
         )
     )
     parts.append(histogram_grid(result, group))
+    parts.append(group_charts(result, group, decimals))
     return parts
+
+
+MILESTONES = (30, 90, 180, 365)  # days at which a page states the share still pending
+
+
+def survival_steps(events: Mapping[int, int], censored: Mapping[int, int]) -> list[
+    tuple[int, Fraction]
+]:  # fmt: skip
+    """The Kaplan–Meier estimate of the share still pending: (day, share after that day) at
+    each day an execution happened. Pending requests stay at risk until their age, by the same
+    convention as stats.km_median (so the curve crosses one half at the median it gives)."""
+    seen = {d for d, c in events.items() if c > 0} | {d for d, c in censored.items() if c > 0}
+    at_risk = sum(c for c in events.values() if c > 0) + sum(c for c in censored.values() if c > 0)
+    days = sorted(seen)
+    share = Fraction(1)
+    steps = []
+    for day in days:
+        executed = max(events.get(day, 0), 0)
+        if executed:
+            share *= Fraction(at_risk - executed, at_risk)
+            steps.append((day, share))
+        at_risk -= executed + max(censored.get(day, 0), 0)
+    return steps
+
+
+def share_pending_after(steps: list[tuple[int, Fraction]], day: int) -> Fraction:
+    share = Fraction(1)
+    for when, after in steps:
+        if when > day:
+            break
+        share = after
+    return share
+
+
+def group_charts(result: Times, group: GroupTimes, decimals: int) -> Multiples:
+    unit = _unit(result)
+    histogram = Picture(
+        svg.histogram_chart(
+            f"{group.label}: requests by {unit} to execute",
+            BUCKET_LABELS,
+            [count for _, count in group.histogram],
+            group.pending,
+            unit.capitalize(),
+        ),
+        histogram_title(result) + f"; the {group.pending} pending requests in a bar of their "
+        "own on the same scale (cut, its count above, when taller than the scale).",
+    )
+    steps = survival_steps(group.days, group.pending_ages)
+    last = max([*group.days, *group.pending_ages, 0])
+    if group.sent == 0:
+        words = "No request sent: no curve."
+    else:
+        after = [
+            f"{day} {unit}: {fmt.pct(100 * share_pending_after(steps, day), decimals)}"
+            for day in MILESTONES
+            if day <= last
+        ]
+        median = group.km_median_days
+        words = (
+            f"Share of the {group.sent} requests still pending after each number of {unit} "
+            f"(Kaplan–Meier; a pending request counts until its age on "
+            f"{fmt.day(result.as_of)}). Median: "
+            + (f"{median} {unit}" if median is not None else "not reached")
+            + "."
+            + (" Still pending after " + "; ".join(after) + "." if after else "")
+        )
+    curve = Picture(
+        svg.survival_chart(
+            f"{group.label}: share still pending",
+            [(day, float(share)) for day, share in steps],
+            last,
+            unit.capitalize(),
+        ),
+        words,
+    )
+    return Multiples((histogram, curve))
 
 
 def times_document(result: Times, decimals: int = 2) -> Document:
