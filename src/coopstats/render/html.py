@@ -8,6 +8,7 @@ escaped. Same document, same bytes.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from coopstats.render.document import (
@@ -54,7 +55,9 @@ tr.total th, tr.total td { font-weight: 600; border-top: 1px solid #555; }
 figure.chart { margin: .6em 0 1.2em; }
 figure.chart figcaption { color: #444; font-size: .85em; max-width: 30em; }
 div.multiples { display: flex; flex-wrap: wrap; gap: .6em 1.2em; align-items: flex-start; }
-div.multiples figure { margin: 0; }
+div.multiples figure { margin: 0; flex: 0 1 calc(50% - .6em); }
+div.multiples figure.wide { flex-basis: 100%; }
+div.multiples svg { width: 100%; height: auto; }
 svg { max-width: 100%; height: auto; }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
@@ -66,6 +69,10 @@ svg { max-width: 100%; height: auto; }
   h1, h2, h3, caption { break-after: avoid; page-break-after: avoid; }
 }
 """
+
+
+WIDTH = re.compile(r'<svg[^>]* width="([\d.]+)"')
+WIDE = 520  # px: a chart wider than this gets a row of its own, not half of one
 
 
 def text(value: object) -> str:
@@ -125,8 +132,10 @@ def part(item: Part) -> str:
     if isinstance(item, Grid):
         return table(item)
     if isinstance(item, Picture):
+        found = WIDTH.search(item.svg)
+        wide = " wide" if found and float(found.group(1)) > WIDE else ""
         return (
-            f'<figure class="chart">\n{item.svg}\n'
+            f'<figure class="chart{wide}">\n{item.svg}\n'
             f"<figcaption>{text(item.caption)}</figcaption>\n</figure>"
         )
     assert isinstance(item, Multiples)
