@@ -529,7 +529,8 @@ def terminal_text(renderable: Any) -> str:
     piped as wide as it needs; never a value cut (render/table.py)."""
     from coopstats.render.table import screen_text
 
-    return screen_text(renderable)
+    columns = os.environ.get("COLUMNS", "")  # asked for: a width even when piped
+    return screen_text(renderable, int(columns) if columns.isdigit() and int(columns) else None)
 
 
 def table_text(renderable: Any) -> str:

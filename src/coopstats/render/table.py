@@ -9,7 +9,6 @@ blanks. COLUMNS=N asks for N columns either way.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -158,22 +157,16 @@ def fit(table: Table, width: int, console: Console) -> None:
         column.ratio = None
 
 
-def requested_width() -> int | None:
-    """The width asked for with COLUMNS, when it is a number."""
-    value = os.environ.get("COLUMNS", "")
-    return int(value) if value.isdigit() and int(value) > 0 else None
-
-
 def screen_text(renderable: RenderableType, width: int | None = None) -> str:
     """The renderable as standard output shows it, every value whole.
 
-    `width` defaults to COLUMNS, else the terminal's width; piped or redirected without
-    COLUMNS, the table's natural width. A table never gets less than it needs to keep its
+    `width` is the width asked for (COLUMNS); without it, the terminal's width, and piped or
+    redirected, the table's natural width. A table never gets less than it needs to keep its
     values whole. Without colour, trailing blanks are removed, so the bytes do not depend on
     how wide a line was padded.
     """
-    console = Console(highlight=False)
-    chosen = width or requested_width() or (console.width if console.is_terminal else None)
+    console = Console(highlight=False)  # sees standard output: a terminal or not, its colours
+    chosen = width or (console.width if console.is_terminal else None)
     return render_text(renderable, console, chosen)
 
 
