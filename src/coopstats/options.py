@@ -274,7 +274,8 @@ class Settings:
 def stderr_console() -> Any:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    # Messages quote the user's file: neither markup nor emoji codes (`OTP:x:`) are read in it.
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def report_problems(err: InvalidRows, max_problems: int) -> None:
@@ -368,7 +369,7 @@ def emit(
     else:
         from rich.console import Console
 
-        Console(highlight=False).print(table())
+        Console(highlight=False, markup=False, emoji=False).print(table())  # titles name files
     if export is not None:
         save_export(table(), export)
 
@@ -376,7 +377,10 @@ def emit(
 def save_export(renderable: Any, export: Path) -> None:
     from rich.console import Console
 
-    recorder = Console(record=True, width=120, file=open(os.devnull, "w"), highlight=False)  # noqa: SIM115
+    recorder = Console(
+        record=True, width=120, file=open(os.devnull, "w"), highlight=False, markup=False,  # noqa: SIM115
+        emoji=False,
+    )
     recorder.print(renderable)
     recorder.file.close()
     try:
