@@ -68,16 +68,44 @@ class WorkbookTable(Table):
         if header is None:
             raise file_problem(
                 self.name, "the sheet is empty (no header row)", "empty-file",
-                hint="a log starts with a header row: id, organ, kind, sent, ...",
+                hint=self._other_sheets(names)
+                or "a log starts with a header row: id, organ, kind, sent, ...",
             )
         while header and not header[-1].strip():
             header.pop()  # sheets often report trailing empty columns
         self._map_header(header, options)
 
+    def _other_sheets(self, names: list[str]) -> str | None:
+        """For an empty sheet: the other sheets, and --sheet for the first that holds data."""
+        others = [name for name in names if name != self.sheet]
+        if not others:
+            return None
+        named = ", ".join(repr(name) for name in others[:10])
+        full = next((name for name in others if self._holds_data(name)), None)
+        if full is None:
+            return f"the other sheets ({named}) are empty too"
+        return f"the workbook's other sheets are {named}: pass --sheet {full!r}"
+
+    def _holds_data(self, name: str) -> bool:
+        try:
+            rows = self.book[name].iter_rows(max_row=30, values_only=True)
+            return any(value is not None for row in rows for value in row)
+        except Exception:  # noqa: BLE001 - a broken sheet holds nothing to point at
+            return False
+
     def _rows(self) -> Iterator[tuple[int, list[str]]]:
-        sheet = self.book[self.sheet]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell_text(v) for v in values]
+        try:
+            sheet = self.book[self.sheet]
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, [_cell_text(v) for v in values]
+        except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds for a bad sheet
+            raise file_problem(
+                self.name,
+                f"not a readable workbook: the sheet cannot be read ({type(err).__name__}: "
+                f"{err})",
+                "format-error",
+                hint="open it in Excel and save it again as .xlsx, or as CSV UTF-8",
+            ) from None
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """Every row after the header, numbered as Excel numbers it; empty rows passed over.
