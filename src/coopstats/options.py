@@ -392,7 +392,8 @@ class Settings:
 def stderr_console() -> Any:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    # Messages quote the user's file: neither markup nor emoji codes (`OTP:x:`) are read in it.
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def report_problems(err: InvalidRows, max_problems: int) -> None:
