@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from coopstats import __version__
-from coopstats.commands import compare, inspect, sql, times
+from coopstats.commands import compare, inspect, report, sql, times
 from coopstats.commands.sql import DatabaseOpt, LogOrDatabase, Strict, TableOpt
 from coopstats.commands.times import DaysOpt, Holidays
 from coopstats.options import (
@@ -24,7 +24,6 @@ from coopstats.options import (
     Settings,
     SkipInvalid,
     YearStart,
-    check_export,
     emit,
     handled,
     reads_logs,
@@ -103,11 +102,9 @@ def summarize(
 
         s = Settings.from_context(ctx)
         if sql.from_database(log, s):
-            check_export(s["export"], "-")
             result = sql.database_summary(s)
         else:
             assert log is not None
-            check_export(s["export"], log)
             days_fn, days_name = day_counter(s["days"], s["holidays"])
             with Source(log) as source:
                 result = run(
@@ -124,10 +121,12 @@ def summarize(
         emit(
             Format(s["fmt"]),
             s["export"],
+            output=s["output"],
             table=lambda: _summary_table(result, int(s["decimals"])),
             json=lambda: machine.summary_json(result),
             csv=lambda: machine.summary_csv(result),
             markdown=lambda: _summary_markdown(result, int(s["decimals"])),
+            document=lambda: _summary_document(result, int(s["decimals"])),
         )
 
 
@@ -135,7 +134,13 @@ def _summary_markdown(result: Summary, decimals: int) -> str:
     from coopstats.render.layout import caption, sections
     from coopstats.render.markdown import sections_markdown
 
-    return sections_markdown(TITLE, caption(result), sections(result, decimals))
+    return sections_markdown(TITLE, caption(result), sections(result, decimals), result.warnings)
+
+
+def _summary_document(result: Summary, decimals: int) -> object:
+    from coopstats.render.layout import summary_document
+
+    return summary_document(TITLE, result, decimals)
 
 
 def _summary_table(result: Summary, decimals: int) -> object:
@@ -145,7 +150,7 @@ def _summary_table(result: Summary, decimals: int) -> object:
     return sections_table(TITLE, caption(result), sections(result, decimals))
 
 
-for _module in (compare, times, inspect, sql):
+for _module in (compare, times, inspect, sql, report):
     _module.register(app)
 
 

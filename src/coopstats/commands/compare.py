@@ -20,7 +20,6 @@ from coopstats.options import (
     Settings,
     SkipInvalid,
     YearStart,
-    check_export,
     emit,
     handled,
     reads_logs,
@@ -83,11 +82,9 @@ def compare(
 
         s = Settings.from_context(ctx)
         if sql.from_database(log, s):
-            check_export(s["export"], "-")
             result = sql.database_comparison(s)
         else:
             assert log is not None
-            check_export(s["export"], log)
             with Source(log) as source:
                 result = run(
                     source,
@@ -102,10 +99,12 @@ def compare(
         emit(
             Format(s["fmt"]),
             s["export"],
+            output=s["output"],
             table=lambda: render.comparison_table(result, places),
             json=lambda: render.comparison_json(result),
             csv=lambda: render.comparison_csv(result),
             markdown=lambda: render.comparison_markdown(result, places),
+            document=lambda: render.comparison_document(result, places),
         )
 
 
@@ -147,11 +146,9 @@ def trend(
 
         s = Settings.from_context(ctx)
         if sql.from_database(log, s):
-            check_export(s["export"], "-")
             result = sql.database_trend(s)
         else:
             assert log is not None
-            check_export(s["export"], log)
             with Source(log) as source:
                 result = run(
                     source,
@@ -166,8 +163,10 @@ def trend(
         emit(
             Format(s["fmt"]),
             s["export"],
+            output=s["output"],
             table=lambda: render.trend_table(result, places),
             json=lambda: render.trend_json(result),
             csv=lambda: render.trend_csv(result),
             markdown=lambda: render.trend_markdown(result, places),
+            document=lambda: render.trend_document(result, places),
         )

@@ -4,11 +4,13 @@ computed where the data lives."""
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from coopstats.options import (
+    OUTPUT,
     Against,
     AsOf,
     Columns,
@@ -20,6 +22,7 @@ from coopstats.options import (
     YearStart,
     handled,
     warn,
+    write_output,
 )
 
 if TYPE_CHECKING:
@@ -27,6 +30,17 @@ if TYPE_CHECKING:
     from coopstats.summary import Summary
 
 DATABASE = "Reading a database"
+QueryOutput = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        rich_help_panel=OUTPUT,
+        help="Write the query to FILE instead of standard output (replaced whole or not at all).",
+        show_default=False,
+    ),
+]
 
 
 class Dialect(StrEnum):
@@ -118,6 +132,7 @@ def sql(
     column: Columns = None,
     year_start: YearStart = "09-16",
     config: ConfigOpt = None,
+    output: QueryOutput = None,
     debug: Debug = False,
 ) -> None:
     """Print one SQL query that computes every figure of `summarize` over a table.
@@ -170,7 +185,7 @@ def sql(
             raise UsageError(str(err)) from None
         if s.optional_period("against") is None:
             warn(gaps([prior, current]))
-        typer.echo(query.rstrip("\n"))
+        write_output(s["output"], query.rstrip("\n") + "\n")
 
 
 def register(app: typer.Typer) -> None:

@@ -23,7 +23,6 @@ from coopstats.options import (
     Settings,
     SkipInvalid,
     YearStart,
-    check_export,
     emit,
     handled,
     reads_logs,
@@ -82,11 +81,16 @@ def times(
     with handled(ctx):
         from coopstats.days import day_counter
         from coopstats.reading import Source
-        from coopstats.render.times import times_csv, times_json, times_markdown, times_table
+        from coopstats.render.times import (
+            times_csv,
+            times_document,
+            times_json,
+            times_markdown,
+            times_table,
+        )
         from coopstats.times import execution_times
 
         s = Settings.from_context(ctx)
-        check_export(s["export"], log)
         days_fn, days_name = day_counter(s["days"], s["holidays"])
         with Source(log) as source:
             result = execution_times(
@@ -104,10 +108,12 @@ def times(
         emit(
             chosen,
             s["export"],
+            output=s["output"],
             table=lambda: times_table(result, places),
             json=lambda: times_json(result),
             csv=lambda: times_csv(result),
             markdown=lambda: times_markdown(result, places),
+            document=lambda: times_document(result, places),
         )
 
 
