@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from coopstats import catalogue
 from coopstats.catalogue import Figure, Shape, figure_ids
 from coopstats.cli import app
+from coopstats.model import COLUMNS
 from coopstats.sql import DIALECTS, Plan, Span, build_query
 
 duckdb = pytest.importorskip("duckdb")
@@ -385,3 +386,40 @@ def test_missing_optional_columns_are_said(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["metrics"][0]["value"] == 1
     assert "no 'executed' column: every request is pending" in result.stderr
+
+
+def test_words_of_date_columns_and_words_onto_empty(tmp_path: Path, postgres_url: str) -> None:
+    import psycopg
+
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[values.executed]\n"not executed" = ""\n"same day" = "2024-01-10"\n'
+        '[values.outcome]\n"Pending" = ""\n',
+        encoding="utf-8",
+    )
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "id,organ,kind,origin,categories,sent,executed,outcome\n"
+        "1,OTP,RFA,,,2024-01-10,Not Executed ,pending\n"
+        "2,OTP,RFA,,,2024-01-10,SAME DAY,\n"
+        "3,OTP,RFA,,,2024-01-10,2024-01-20,\n",
+        encoding="utf-8",
+    )
+    common = ["--period", "2024", "--config", str(config), "-f", "json"]
+    file = invoke("summarize", str(log), *common)
+    assert file.exit_code == 0, file.output
+    sqlite = sqlite_copy(tmp_path, log)
+    with psycopg.connect(postgres_url, autocommit=True) as con:
+        con.execute("DROP TABLE IF EXISTS worded")
+        con.execute(f"CREATE TABLE worded ({', '.join(c + ' text' for c in COLUMNS)})")
+        with con.cursor() as cur, cur.copy("COPY worded FROM STDIN WITH (FORMAT csv, HEADER)") as c:
+            c.write(log.read_bytes())
+    for source in (["--database", f"duckdb:{log}"],
+                   ["--database", f"sqlite:{sqlite}", "--table", "requests"],
+                   ["--database", postgres_url, "--table", "worded"]):  # fmt: skip
+        got = invoke("summarize", *source, *common)
+        assert got.exit_code == 0, got.output
+        assert json.loads(got.stdout)["metrics"] == json.loads(file.stdout)["metrics"]
+    figures = {m["id"]: m["value"] for m in json.loads(file.stdout)["metrics"]}
+    assert figures["otp.rfa.executed"] == 2  # 2 on its sent day, 3 ten days later
+    assert figures["otp.rfa.avg_days_to_execute"] == 5

@@ -386,6 +386,14 @@ class _Compiler:
                 None,
             )
         as_text = raw if stored == "text" else self.text(raw)
+        words = self.values.get(c, {})
+        if words:
+            # [values.sent] / [values.executed]: a word read as another text ('' = empty), as
+            # checks.py's date_text reads it.
+            cases = " ".join(
+                f"WHEN {_literal(k)} THEN {_literal(v.strip())}" for k, v in words.items()
+            )
+            as_text = f"CASE {self.fold(as_text)} {cases} ELSE {as_text} END"
         text = self.trim(as_text)
         # Read by its type, row by row, when the type is not known: a DATE or TIMESTAMP column
         # as it is, anything else as text. The type test is cheap (DuckDB folds it); the branch
