@@ -130,6 +130,7 @@ class Plan:
     where: tuple[tuple[str, tuple[str, ...]], ...] = ()
     fold: str | None = None
     regexp: bool = False  # SQLite: a REGEXP function is registered
+    histogram: bool = True  # the days to execute as a key (exact histograms), not only a sum
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class _Dialect:
     rest: str = ""  # {n} for "to the end"
     dated: str | None = None  # {x} holds the engine's dates (a type test the engine folds)
     fence: str = ""  # ends the `cells` step: keeps it a step of its own (see _Dialect uses)
+    materialized: str = "AS"  # how a CTE is computed once whatever refers to it
     native_days: str = "{e} - {s}"  # days from DATE {s} to DATE {e}
     date_literal: str = "DATE '{0}'"
     counts_as_double: bool = True  # False: counts stay integers (a dynamically typed engine)
@@ -176,6 +178,7 @@ _DIALECTS: dict[str, _Dialect] = {
         # few hundred groups (it would sort a million rows instead of hashing them).
         fence="\n    OFFSET 0",
         dated="pg_typeof({x}) IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype)",
+        materialized="AS MATERIALIZED",
     ),
     "duckdb": _Dialect(
         "duckdb",
@@ -190,6 +193,7 @@ _DIALECTS: dict[str, _Dialect] = {
         _SPLIT.replace("{split}", "STRING_SPLIT({x}, ';')"),
         dated="typeof({x}) IN ('DATE', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', 'TIMESTAMP_S', "
         "'TIMESTAMP_MS', 'TIMESTAMP_NS')",
+        materialized="AS MATERIALIZED",
     ),
     "sqlite": _Dialect(
         "sqlite",
@@ -207,6 +211,7 @@ _DIALECTS: dict[str, _Dialect] = {
         "'\",\"') || ']') AS pieces)",
         piece="pieces.value",
         counts_as_double=False,
+        materialized="AS MATERIALIZED",
     ),
     "sqlserver": _Dialect(
         "sqlserver",
@@ -497,8 +502,11 @@ class _Compiler:
 
     def cells(self) -> str:
         """Step 1: the cells of each row, its dates read."""
-        words = [f"{self.column(c)} AS {c}" for c in ("organ", "kind", "origin", "categories")]
-        words.append(f"{self.column('outcome')} AS outcome")
+        # NULL and '' read alike (blank); '' lets step 3 join on the raw cells by equality.
+        words = [
+            f"COALESCE({self.text(self.column(c))}, '') AS {c}"
+            for c in ("organ", "kind", "origin", "categories", "outcome")
+        ]
         id_sql = self.column("id")
         if self.plan.date_types.get("id") == "number":
             blank_id = f"CASE WHEN {id_sql} IS NULL THEN 1 ELSE 0 END AS no_id"
@@ -517,7 +525,7 @@ class _Compiler:
         by_where += [column for column, _ in self.plan.where if column != "categories"]
         for column in by_where:
             self.extra_name(self.source(column))
-        extras = [f"{sql} AS {name}" for sql, name in self.extra.items()]
+        extras = [f"COALESCE({self.text(sql)}, '') AS {name}" for sql, name in self.extra.items()]
         carried = [
             "organ",
             "kind",
@@ -595,13 +603,19 @@ class _Compiler:
         )
         names = [*keys, "sent_state", "executed_state", "early"]
         names += [f"w{n}" for n in range(len(self.layers))]
-        names += [f"done{n}" for n in range(len(self.layers))] + ["days"]
+        names += [f"done{n}" for n in range(len(self.layers))]
         inner = f"SELECT\n        {', '.join([*keys, *computed, 'sent'])}\n    FROM cells"
+        # With a histogram each distinct number of days is a group of its own; without, the
+        # days of a group are summed.
+        sums = "COUNT(*) AS n, "
+        if self.plan.histogram:
+            names.append("days")
+        else:
+            sums += "SUM(days) AS days, "
         listed = ", ".join(names)
         return (
-            f"SELECT\n        {listed},\n        COUNT(*) AS n, MIN(sent) AS first_sent, "
-            f"MAX(sent) AS last_sent\n    FROM (\n    {inner}\n    ) AS keyed\n"
-            f"    GROUP BY {listed}"
+            f"SELECT\n        {listed},\n        {sums}MIN(sent) AS first_sent, MAX(sent) AS "
+            f"last_sent\n    FROM (\n    {inner}\n    ) AS keyed\n    GROUP BY {listed}"
         )
 
     # -- step 3: the classification -----------------------------------------------------------
@@ -645,20 +659,19 @@ class _Compiler:
         folded = _fold_word(word)
         return self.values.get(column, {}).get(folded, folded)
 
-    def classified(self) -> str:
-        """Step 3: the words of each counted row, why it is invalid, and its base groups."""
+    def raw_keys(self) -> list[str]:
+        """The raw cells that make a request's words (and its --by/--where values)."""
+        return ["organ", "kind", "origin", "categories", "outcome", *self.extra.values()]
+
+    def kinds(self) -> str:
+        """Step 3a: each distinct combination of raw words, classified once: its words, the
+        reasons they make it invalid, the base groups of the catalogue it counts in."""
         words = [
             f"{self.mapped(c, self.fold(c))} AS {c}_w"
             for c in ("organ", "kind", "origin", "outcome")
         ]
         words.append(f"{self.category_bits()} AS cats")
-        layer_names = [f"w{n}" for n in range(len(self.layers))]
-        layer_names += [f"done{n}" for n in range(len(self.layers))]
-        carried = [
-            "no_id", "sent_state", "executed_state", "early", *layer_names, "days", "n",
-            "first_sent", "last_sent", *self.extra.values(),
-            "organ", "kind", "origin", "categories", "outcome",
-        ]  # fmt: skip
+        raw = self.raw_keys()
         organs = ", ".join(_literal(o) for o in ORGANS)
         kinds = ", ".join(_literal(k) for k in KINDS)
         origins = ", ".join(_literal(o) for o in ORIGINS)
@@ -668,40 +681,67 @@ class _Compiler:
             _literal(k.lower()) for k, o in KIND_ORGAN.items() if o == "Registry"
         )
         rules = {
-            "blank-id": "no_id = 1",
             "unknown-organ": f"organ_w NOT IN ({organs})",
             "unknown-kind": f"kind_w NOT IN ({kinds})",
             "kind-organ-mismatch": f"(organ_w = 'otp' AND kind_w IN ({registry_kinds})) "
             f"OR (organ_w = 'registry' AND kind_w IN ({otp_kinds}))",
             "unknown-origin": f"kind_w = 'rfc' AND origin_w NOT IN ({origins})",
             "unknown-category": f"kind_w = 'rfc' AND (cats & {_UNKNOWN_CATEGORY}) <> 0",
-            "blank-sent": "sent_state = 1",
-            "invalid-sent": "sent_state = 2",
-            "invalid-executed": "executed_state = 2",
-            "executed-before-sent": "early = 1",
             "unknown-outcome": f"outcome_w NOT IN ('', {outcomes})",
-            "outcome-without-execution": f"outcome_w IN ({outcomes}) AND executed_state = 1",
         }
-        reasons = " + ".join(f"CASE WHEN {rules[r.code]} THEN {r.bit} ELSE 0 END" for r in REASONS)
+        reasons = " + ".join(
+            f"CASE WHEN {rules[r.code]} THEN {r.bit} ELSE 0 END" for r in REASONS if r.code in rules
+        )
         groups = " + ".join(
             f"CASE WHEN {self.holds(g)} THEN {1 << g.index} ELSE 0 END" for g in catalogue.GROUPS
         )
         by = self.plan.by
         grp = "''" if by is None or by == "categories" else self.group_value(by)
-        inner = f"SELECT\n        {', '.join([*carried, *words])}\n    FROM counted"
+        distinct = f"SELECT DISTINCT {', '.join(raw)} FROM counted"
+        inner = f"SELECT\n        {', '.join([*raw, *words])}\n    FROM ({distinct}) AS raw"
         outer = [
+            *raw,
             f"{grp} AS grp",
-            f"{reasons} AS reasons",
+            f"{reasons} AS word_reasons",
             f"{groups} AS member",
             f"CASE WHEN kind_w = 'rfc' THEN cats & {_ALL_CATEGORIES} ELSE 0 END AS held",
             "CASE WHEN outcome_w = 'negative' THEN 0 ELSE 1 END AS positive",
-            *carried,
+            f"CASE WHEN outcome_w IN ({outcomes}) THEN 1 ELSE 0 END AS has_outcome",
         ]
         body = f"SELECT\n        {', '.join(outer)}\n    FROM (\n    {inner}\n    ) AS worded"
         return (
             f"SELECT\n        classes.*, {self.keep()} AS keep\n    FROM (\n    {body}\n    ) "
             "AS classes"
         )
+
+    def classified(self) -> str:
+        """Step 3b: each counted row with its kind's classification and every reason it is
+        invalid (0: valid)."""
+        rules = {
+            "blank-id": "counted.no_id = 1",
+            "blank-sent": "counted.sent_state = 1",
+            "invalid-sent": "counted.sent_state = 2",
+            "invalid-executed": "counted.executed_state = 2",
+            "executed-before-sent": "counted.early = 1",
+            "outcome-without-execution": "kinds.has_outcome = 1 AND counted.executed_state = 1",
+        }
+        reasons = " + ".join(
+            f"CASE WHEN {rules[r.code]} THEN {r.bit} ELSE 0 END" for r in REASONS if r.code in rules
+        )
+        layer_names = [f"w{n}" for n in range(len(self.layers))]
+        layer_names += [f"done{n}" for n in range(len(self.layers))]
+        carried = [
+            "no_id", "sent_state", "executed_state", "early", *layer_names, "days", "n",
+            "first_sent", "last_sent", *self.raw_keys(),
+        ]  # fmt: skip
+        joined = " AND ".join(f"counted.{k} = kinds.{k}" for k in self.raw_keys())
+        listed = [
+            "kinds.grp",
+            f"kinds.word_reasons + {reasons} AS reasons",
+            "kinds.member", "kinds.held", "kinds.positive", "kinds.keep",
+            *(f"counted.{c}" for c in carried),
+        ]  # fmt: skip
+        return f"SELECT\n        {', '.join(listed)}\n    FROM counted\n    JOIN kinds ON {joined}"
 
     def holds(self, group: catalogue.Group) -> str:
         """The SQL of Group.holds over a counted row's words."""
@@ -717,6 +757,7 @@ class _Compiler:
         return [
             ("cells", cells),
             ("counted", self.counted()),
+            ("kinds", self.kinds()),
             ("classified", self.classified()),
         ]
 
@@ -757,7 +798,11 @@ def window_columns(windows: Sequence[Span]) -> list[tuple[str, int, str]]:
 
 
 def _with(steps: list[tuple[str, str]], dialect: _Dialect) -> str:
-    return "WITH\n" + ",\n".join(f"{name} AS (\n    {body}\n)" for name, body in steps)
+    # `kinds` is worked out once (a few hundred rows), not again for each row it joins.
+    return "WITH\n" + ",\n".join(
+        f"{name} {dialect.materialized if name == 'kinds' else 'AS'} (\n    {body}\n)"
+        for name, body in steps
+    )
 
 
 def counts_query(plan: Plan, dialect: str = "duckdb") -> str:
@@ -793,9 +838,9 @@ def build_query(
     """
     windows = (Span(start, end, as_of), Span(prior_start, prior_end, prior_end))
     if plan is None:
-        plan = Plan(table=table, windows=windows)
+        plan = Plan(table=table, windows=windows, histogram=False)
     else:
-        plan = Plan(**{**plan.__dict__, "windows": windows})
+        plan = Plan(**{**plan.__dict__, "windows": windows, "histogram": False})
     compiler = _Compiler(plan, dialect)
     d = compiler.d
     steps = compiler.steps()
@@ -820,7 +865,7 @@ def build_query(
             summed_if(now, total(g, "s")),
             summed_if(done, total(g, "e")),
             summed_if(f"{done} AND positive = 1", total(g, "p")),
-            summed_if(done, total(g, "d"), "n * days"),
+            summed_if(done, total(g, "d"), "days"),
             summed_if(f"{member} AND {prior_w} = {prior_i}", total(g, "q")),
         ]
     if plan.by == "categories":
