@@ -1,6 +1,6 @@
 """Time `coopstats summarize` against DuckDB computing the same 25 figures on the same file.
 
-    python benchmarks/run.py [--sizes 10k,100k,1M,5M] [--repeat 5] [--check]
+    python benchmarks/run.py [--sizes 10k,100k,1M,5M] [--repeat 5] [--check] [--databases]
 
 Each measurement is a whole child process, start-up and imports included, timed by wall clock
 (the two tools take turns, so that both meet the same drift of a shared machine);
@@ -256,6 +256,11 @@ def main() -> None:
     parser.add_argument(
         "--check", action="store_true", help="compare coopstats' and DuckDB's figures"
     )
+    parser.add_argument(
+        "--databases",
+        action="store_true",
+        help="also time --database on DuckDB and PostgreSQL (benchmarks/databases.py)",
+    )
     args = parser.parse_args()
     sizes = parse_sizes(args.sizes)
 
@@ -317,6 +322,11 @@ def main() -> None:
         else:
             print(f"--check: all 25 metrics agree at every size (relative {REL_TOL})")
     print_import_times()
+    if args.databases:
+        from databases import measure
+
+        print()
+        measure([(label, n) for label, n in sizes if n >= 1_000_000], args.repeat)
     if problems:
         sys.exit(1)
 

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,19 +50,20 @@ def _runner() -> tuple[list[str], int | None, int | None]:
         runuser = shutil.which("runuser")
         if runuser:
             return [runuser, "-u", name, "--"], user.pw_uid, user.pw_gid
-    pytest.skip("running as root with no postgres or nobody user (and runuser) to run PostgreSQL")
+    raise NoServer("running as root with no postgres or nobody user (and runuser) to run it")
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """The URL of a fresh, empty PostgreSQL server (user `coop`, no password, trust)."""
-    pytest.importorskip("psycopg")
+class NoServer(Exception):
+    """No PostgreSQL server can be started here; the message says why."""
+
+
+@contextmanager
+def private_server() -> Iterator[str]:
+    """A fresh, empty PostgreSQL server for the block (user `coop`, no password, trust); its
+    URL. Raises NoServer when there are no binaries or no user to run them as."""
     binaries = _binaries()
     if binaries is None:
-        reason = "no PostgreSQL server binaries (initdb, pg_ctl); .ci/run installs them"
-        if os.environ.get("CI"):
-            pytest.fail(reason)  # CI must test on a real server, never skip it
-        pytest.skip(reason)
+        raise NoServer("no PostgreSQL server binaries (initdb, pg_ctl); .ci/run installs them")
     prefix, uid, gid = _runner()
     folder = Path(tempfile.mkdtemp(prefix="coopstats-pg-"))
     folder.chmod(0o700)
@@ -83,7 +85,9 @@ def postgres_url() -> Iterator[str]:
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as err:
         detail = log.read_text(errors="replace")[-500:] if log.exists() else ""
         shutil.rmtree(folder, ignore_errors=True)
-        pytest.fail(f"could not start PostgreSQL: {err}\n{getattr(err, 'stderr', '')!r}\n{detail}")
+        raise RuntimeError(
+            f"could not start PostgreSQL: {err}\n{getattr(err, 'stderr', '')!r}\n{detail}"
+        ) from None
     try:
         yield f"postgresql://{USER}@127.0.0.1:{port}/postgres"
     finally:
@@ -92,3 +96,16 @@ def postgres_url() -> Iterator[str]:
             cwd=folder, capture_output=True, timeout=60, check=False,
         )  # fmt: skip
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The URL of a private PostgreSQL server for the test session (see private_server)."""
+    pytest.importorskip("psycopg")
+    try:
+        with private_server() as url:
+            yield url
+    except NoServer as reason:
+        if os.environ.get("CI"):
+            pytest.fail(str(reason))  # CI must test on a real server, never skip it
+        pytest.skip(str(reason))
