@@ -598,22 +598,21 @@ class _Compiler:
         ]
         in_any = []
         for number, layer in enumerate(self.layers):
-            branches = []
+            branches, done = [], []
             for index, span in layer:
                 end = date.fromordinal(span.end.toordinal() + 1) if span.end < date.max else None
-                upper = f" AND sent < {self.day('sent', end)}" if end else ""
-                branches.append(
-                    f"WHEN sent >= {self.day('sent', span.start)}{upper} THEN {index + 1}"
+                inside = f"sent >= {self.day('sent', span.start)}" + (
+                    f" AND sent < {self.day('sent', end)}" if end else ""
+                )
+                branches.append(f"WHEN {inside} THEN {index + 1}")
+                # Executed by this window's own as-of date (each window has its own).
+                done.append(
+                    f"WHEN {inside} AND executed <= {self.day('executed', span.as_of)} THEN 1"
                 )
             window = f"CASE {' '.join(branches)} ELSE 0 END"
-            done = " ".join(
-                f"WHEN sent >= {self.day('sent', span.start)} AND executed <= "
-                f"{self.day('executed', span.as_of)} THEN 1"
-                for _, span in layer
-            )
             in_any.append(f"({window}) > 0")
             computed.append(f"{window} AS w{number}")
-            computed.append(f"CASE {done} ELSE 0 END AS done{number}")
+            computed.append(f"CASE {' '.join(done)} ELSE 0 END AS done{number}")
         days = self.days_between()
         computed.append(
             f"CASE WHEN executed >= sent AND ({' OR '.join(in_any)}) THEN {days} END AS days"
@@ -817,9 +816,10 @@ def window_columns(windows: Sequence[Span]) -> list[tuple[str, int, str]]:
 
 
 def _with(steps: list[tuple[str, str]], dialect: _Dialect) -> str:
-    # `kinds` is worked out once (a few hundred rows), not again for each row it joins.
+    # `counted` and `kinds` are worked out once, not again at each use: `counted` feeds both
+    # `kinds` and `classified`, and `kinds` is joined to every counted row.
     return "WITH\n" + ",\n".join(
-        f"{name} {dialect.materialized if name == 'kinds' else 'AS'} (\n    {body}\n)"
+        f"{name} {dialect.materialized if name in ('counted', 'kinds') else 'AS'} (\n    {body}\n)"
         for name, body in steps
     )
 
