@@ -423,3 +423,20 @@ def test_words_of_date_columns_and_words_onto_empty(tmp_path: Path, postgres_url
     figures = {m["id"]: m["value"] for m in json.loads(file.stdout)["metrics"]}
     assert figures["otp.rfa.executed"] == 2  # 2 on its sent day, 3 ten days later
     assert figures["otp.rfa.avg_days_to_execute"] == 5
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--against", "2024-01-01:2024-12-31", "--as-of", "2025-06-30"],  # overlaps, later
+        ["--against", "2024-09-16:2025-09-15", "--as-of", "2025-12-31"],  # the next year
+        ["--against", "2020-01-01:2020-01-31"],  # before the log
+    ],
+)
+def test_against_any_period_and_a_later_as_of_give_the_files_figures(extra: list[str]) -> None:
+    for command in ("summarize", "compare"):
+        want = invoke(command, str(REPORT), "--period", "2024", *extra, "-f", "json")
+        got = invoke(command, "--database", f"duckdb:{REPORT}", "--period", "2024", *extra,
+                     "-f", "json")  # fmt: skip
+        assert want.exit_code == 0 and got.exit_code == 0, got.output
+        assert json.loads(got.stdout)["metrics"] == json.loads(want.stdout)["metrics"]
