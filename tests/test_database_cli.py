@@ -440,3 +440,12 @@ def test_against_any_period_and_a_later_as_of_give_the_files_figures(extra: list
                      "-f", "json")  # fmt: skip
         assert want.exit_code == 0 and got.exit_code == 0, got.output
         assert json.loads(got.stdout)["metrics"] == json.loads(want.stdout)["metrics"]
+
+
+def test_the_database_file_is_never_an_output(tmp_path: Path) -> None:
+    db = sqlite_copy(tmp_path, REPORT)
+    before = db.read_bytes()
+    result = invoke("summarize", "--database", f"sqlite:{db}", "--table", "requests",
+                    "--period", "2024", "-o", str(db))  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert db.read_bytes() == before
