@@ -25,7 +25,7 @@ duckdb = pytest.importorskip("duckdb")
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "fixtures" / "report-2024.csv"
-FORMATS = ("table", "json", "csv", "markdown")
+FORMATS = ("table", "json", "csv", "markdown", "html")
 START, END = date(2023, 9, 16), date(2024, 9, 15)
 PRIOR = oracle_prior_period(START, END)
 
