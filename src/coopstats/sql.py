@@ -828,12 +828,20 @@ def counts_query(plan: Plan, dialect: str = "duckdb") -> str:
     """The query of the counts: one row per group of requests alike for the counting rules.
 
     Columns: grp, reasons (0 = valid, else REASONS bits), member (a bit per catalogue group),
-    held (category bits), positive, keep (passes --where), sent_state, executed_state, early,
-    w0.. and done0.. (see `window_columns`), days (to execute, in a window), n (rows),
-    first_sent and last_sent (a date or a day number, see EPOCH).
+    held (category bits), positive, keep (passes --where), w0.. and done0.. (see
+    `window_columns`), days (to execute, in a window), n (rows), first_sent and last_sent (a
+    date or a day number, see EPOCH).
     """
     compiler = _Compiler(plan, dialect)
-    return _with(compiler.steps(), compiler.d) + "\nSELECT * FROM classified;\n"
+    keys = ["grp", "reasons", "member", "held", "positive", "keep"]
+    keys += [f"w{n}" for n in range(len(compiler.layers))]
+    keys += [f"done{n}" for n in range(len(compiler.layers))] + ["days"]
+    listed = ", ".join(keys)
+    return (
+        _with(compiler.steps(), compiler.d)
+        + f"\nSELECT {listed}, SUM(n) AS n, MIN(first_sent) AS first_sent, MAX(last_sent) AS "
+        f"last_sent\nFROM classified\nGROUP BY {listed};\n"
+    )
 
 
 def build_query(
