@@ -818,8 +818,11 @@ def window_columns(windows: Sequence[Span]) -> list[tuple[str, int, str]]:
 def _with(steps: list[tuple[str, str]], dialect: _Dialect) -> str:
     # `counted` and `kinds` are worked out once, not again at each use: `counted` feeds both
     # `kinds` and `classified`, and `kinds` is joined to every counted row.
+    # Where no fence keeps `cells` one step (all but PostgreSQL), it is materialized too, or
+    # DuckDB and SQLite would read each row's dates again at every use of them.
+    once = ("counted", "kinds") if dialect.fence else ("cells", "counted", "kinds")
     return "WITH\n" + ",\n".join(
-        f"{name} {dialect.materialized if name in ('counted', 'kinds') else 'AS'} (\n    {body}\n)"
+        f"{name} {dialect.materialized if name in once else 'AS'} (\n    {body}\n)"
         for name, body in steps
     )
 
