@@ -47,6 +47,7 @@ _BOM = "\ufeff"
 _VALUE_SHOWN = 80  # characters of a line quoted in an encoding problem
 # Encodings in which byte 0x0A is always a line end: the fast path may split their bytes at it.
 _ONE_BYTE_NEWLINE = {"utf-8", "utf-8-sig", "ascii", "latin-1", "iso8859-1", "iso8859-15", "cp1252"}
+HEADER_ROWS = 20  # rows after the first in which the header is looked for (SPEC §8)
 HALVES_FROM = 8 << 20  # below 8 MiB, a second process costs more than it saves
 # (first byte, end byte or None, first line) of a part; a first line None is to be counted.
 Part = tuple[int, int | None, int | None]
@@ -65,6 +66,10 @@ class ReadOptions(NamedTuple):
     # column -> {file's word, case-folded -> the SPEC's word}, for a database's own vocabulary
     values: Mapping[str, Mapping[str, str]] = MappingProxyType({})
     sheet: str | None = None
+    header_row: int | None = None  # the header's line (a sheet's row), when not found by itself
+    # Read for a survey (`values`, `init`): no column is required, and the header is the row
+    # whose titles look most like a log's (exports.guess_header), the database's names included.
+    survey: bool = False
 
 
 DEFAULT_READ = ReadOptions()
@@ -230,7 +235,7 @@ class Table:
                     hint=_suggest_title(title, header),
                 )
         missing = [name for name in REQUIRED_COLUMNS if name not in index]
-        if missing:
+        if missing and not options.survey:
             raise file_problem(
                 self.name,
                 f"missing required column(s) {', '.join(missing)}; the header has: {found}",
@@ -242,6 +247,46 @@ class Table:
         for name in COLUMNS:
             index.setdefault(name, self.width)  # reads the '' appended to every record
         self.index = index
+
+    def _choose_header(
+        self, rows: list[tuple[int, list[str]]], options: ReadOptions, noun: str = "line"
+    ) -> tuple[int, list[str]] | None:
+        """The header among the first rows of a log, (line, cells), by --header-row, else the
+        first row naming every required column (SPEC §8: title rows above the header are
+        common in exports); None when no row does, and the first row is taken as it is."""
+        wanted = options.header_row
+        if wanted is not None:
+            for line, row in rows:
+                if line == wanted:
+                    return line, row
+            last = f" (the last row read is on {noun} {rows[-1][0]})" if rows else ""
+            raise file_problem(
+                self.name,
+                f"--header-row {wanted}: no row starts on {noun} {wanted}{last}",
+                "missing-label",
+                line=wanted,
+                hint="give the line an editor shows the header on",
+            )
+        from coopstats.exports import find_header, guess_header
+
+        cells = [row for _, row in rows]
+        index: int | None
+        if options.survey:
+            index = guess_header(cells, options.columns)
+        else:
+            index = find_header(cells, REQUIRED_COLUMNS, options.columns)
+        if index is None:
+            return None
+        line = rows[index][0]
+        if index > 0:
+            from coopstats import feedback
+
+            above = f"{noun} 1" if line == 2 else f"{noun}s 1-{line - 1}"
+            feedback.note(
+                f"{self.name}: the header is on {noun} {line}; {above} "
+                f"{'is' if line == 2 else 'are'} left out"
+            )
+        return rows[index]
 
     def _missing_hint(self, header: list[str], missing: list[str]) -> str:
         later = self._header_below()
@@ -258,6 +303,14 @@ class Table:
         """The line of a later row that holds every required column name, if any (a title or
         a blank row above the real header is common in exports)."""
         return None
+
+
+def has_columns(row: list[str], options: ReadOptions) -> bool:
+    """Whether a row names every required column, as `_map_header` matches names."""
+    titles = {cell.strip().lstrip(_BOM).strip().casefold() for cell in row}
+    return all(
+        options.columns.get(name, name).strip().casefold() in titles for name in REQUIRED_COLUMNS
+    )
 
 
 def _close_title(title: str, header: list[str]) -> str | None:
@@ -387,6 +440,7 @@ class CsvTable(Table):
                     hint="a log starts with a header row: id, organ, kind, sent, ...",
                 )
             self.header_line = self.preamble + 1
+            given = self.delimiter
             self.delimiter = self.delimiter or sniff_delimiter(first)
             reader = csv.reader(chain([first], text), delimiter=self.delimiter)
             try:
@@ -395,8 +449,68 @@ class CsvTable(Table):
                 raise self._csv_error(err, self.header_line) from None
             except UnicodeError as err:
                 raise self._decode_error(err) from None
+        if options.header_row is not None or options.survey or not has_columns(header, options):
+            header = self._title_rows(header, given, options)
         self._map_header(header, options)
         self._plain = self._plain_start()
+
+    def _title_rows(self, header: list[str], given: str | None, options: ReadOptions) -> list[str]:
+        """The header when it is not the first row (SPEC §8), read with the delimiter that
+        finds it: a title line above it may hold another delimiter, or none."""
+        if options.header_row is not None and options.header_row < self.header_line:
+            raise file_problem(
+                self.name,
+                f"--header-row {options.header_row}: line {options.header_row} is "
+                + ("blank" if self.preamble else "before the first row"),
+                "missing-label",
+                line=options.header_row,
+            )
+        assert self.delimiter is not None
+        tried = list(dict.fromkeys([self.delimiter] if given else [self.delimiter, *DELIMITERS]))
+        found: list[tuple[str, tuple[int, list[str]]]] = []
+        for delimiter in tried:
+            try:
+                chosen = self._choose_header(self._first_rows(delimiter, options.header_row),
+                                             options)  # fmt: skip
+            except FileProblem:
+                if delimiter == tried[0]:
+                    raise
+                continue  # another delimiter may join lines into records otherwise
+            if chosen is not None:
+                found.append((delimiter, chosen))
+                if options.header_row is None:
+                    break  # the first delimiter that finds a header row
+        if not found:
+            return header
+        # The row given by --header-row is read with the delimiter that cuts it into most cells.
+        delimiter, (self.header_line, header) = max(found, key=lambda f: len(f[1][1]))
+        self.delimiter = delimiter
+        self.preamble = self.header_line - 1
+        return header
+
+    def _first_rows(self, delimiter: str, until: int | None) -> list[tuple[int, list[str]]]:
+        """The first rows from the header's line on, blank ones aside: 21 of them (the first
+        and the 20 where SPEC §8 looks for the header), or up to line `until`."""
+        rows: list[tuple[int, list[str]]] = []
+        with self._open() as text:
+            for _ in range(self.preamble):
+                text.readline()
+            reader = csv.reader(text, delimiter=delimiter)
+            last = 0
+            try:
+                for row in reader:
+                    line, last = self.preamble + last + 1, reader.line_num
+                    if any(cell.strip() for cell in row):
+                        rows.append((line, row))
+                    if until is None and len(rows) > HEADER_ROWS or until is not None and (
+                        line >= until
+                    ):
+                        break
+            except csv.Error as err:
+                raise self._csv_error(err, self.preamble + last + 1) from None
+            except UnicodeError as err:
+                raise self._decode_error(err) from None
+        return rows
 
     def _open(self, start: int = 0) -> IO[str]:
         """The text from byte `start` on (the start of a line), for the csv module."""

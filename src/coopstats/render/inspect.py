@@ -40,7 +40,8 @@ def _table(
         show_header=show_header, min_width=min(len(title) + 2, 100),
     )
     for name in header:
-        table.add_column(name, overflow="fold")
+        # A problem's code is one word to search for: never cut (SPEC §9: no value is cut).
+        table.add_column(name, overflow="fold", no_wrap=name == "code")
     return table
 
 
@@ -136,24 +137,30 @@ def validation_markdown(v: Validation, max_problems: int) -> str:
 
 
 def validation_table(v: Validation, max_problems: int) -> RenderableType:
+    from coopstats.grouping import shown_groups
+
     if v.profile is not None:
         return profile_table(v)
-    listed = v.problems[:max_problems]
+    # Problems that many rows share are one row of the table, with their lines (grouping.py).
+    listed, left = shown_groups(v.problems, v.total, max_problems)
     rows = f" in {v.invalid_rows} of {_plural(v.records, 'row')}" if v.records else ""
     notes = []
-    if v.total > len(listed):
+    if left > 0:
         notes.append(
-            f"{len(listed)} of {v.total} shown (--max-problems N shows more; --format json "
+            f"{v.total - left} of {v.total} shown (--max-problems N shows more; --format json "
             "lists them all)"
         )
     if len(v.by_code()) > 1:
         notes.append("by code: " + ", ".join(f"{code} {n}" for code, n in v.by_code()))
     title = f"{v.source}: {_plural(v.total, 'problem')}{rows}"
     table = _table(title, PROBLEM_HEADER, "\n".join(notes) or None)
-    for problem in listed:
+    for group in listed:
         # Only the cells quoted from the file are cut; messages and hints are shown whole.
-        cells = _problem_cells(problem)
-        cells[2] = shown(problem.value)
+        cells = _problem_cells(group.problem)
+        if group.size > 1:
+            cells[0] = group.where.removeprefix("on ")
+            cells[5] = group.hint
+        cells[2] = shown(group.problem.value)
         _add(table, cells, limit=10**6)
     return table
 
