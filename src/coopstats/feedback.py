@@ -105,6 +105,12 @@ class Meter:
         self.task: Any = None
         self.closed = False
 
+    def at(self, position: int) -> None:
+        """The read is at `position` (a byte offset, or a row): it starts there, or goes back
+        over bytes already told (the csv module reading a block again)."""
+        self.done = position
+        self.advance(0)
+
     def advance(self, amount: int) -> None:
         self.done += amount
         if self.bar is not None:

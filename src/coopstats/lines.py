@@ -67,6 +67,7 @@ def _spaced(text: str) -> bool:
 def split_records(
     path: Path, start: int, end: int | None, first_line: int, encoding: str, delimiter: str,
     on_decode_error: DecodeFailure, fallback: Fallback | None,
+    on_read: Callable[[int], object] | None = None,
 ) -> Iterator[Record]:
     """Records of the bytes [start, end) (end None: to the file's end), line `first_line` first.
 
@@ -81,18 +82,22 @@ def split_records(
             return zip(count(block.first), map(split, block.lines), strict=False)
         return block
 
-    blocks = line_blocks(path, start, end, first_line, encoding, on_decode_error, fallback)
+    blocks = line_blocks(
+        path, start, end, first_line, encoding, on_decode_error, fallback, on_read
+    )
     return chain.from_iterable(map(records, blocks))
 
 
 def line_blocks(
     path: Path, start: int, end: int | None, first_line: int, encoding: str,
     on_decode_error: DecodeFailure, fallback: Fallback | None,
+    on_read: Callable[[int], object] | None = None,
 ) -> Iterator[LineBlock | Iterator[Record]]:
     """The lines of the bytes [start, end) a block at a time, as for `split_records`.
 
     At the first block that needs the csv module, the last item is `fallback`'s records from
-    that block's first line on (or, without a fallback, NotPlain is raised).
+    that block's first line on (or, without a fallback, NotPlain is raised). `on_read` is told
+    the number of bytes of each block read (a progress bar's measure).
     """
     line = first_line
     position = start  # the file offset just after the bytes read so far
@@ -103,6 +108,8 @@ def line_blocks(
             want = BLOCK if end is None else min(BLOCK, end - position)
             block = raw.read(want) if want > 0 else b""
             position += len(block)
+            if on_read is not None:
+                on_read(len(block))
             final = not block
             data = tail + block  # the bytes [position - len(data), position)
             cut = len(data) if final else data.rfind(b"\n") + 1

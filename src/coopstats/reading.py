@@ -28,12 +28,17 @@ from collections.abc import Callable, Iterator, Mapping
 from itertools import chain, islice
 from pathlib import Path
 from types import MappingProxyType, TracebackType
-from typing import IO, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from coopstats.dates import DateOrder
 from coopstats.errors import DataError, UsageError
 from coopstats.lines import BLOCK, LineBlock, Record, line_blocks, needs_csv_module, split_records
 from coopstats.model import COLUMNS, REQUIRED_COLUMNS, Problem
+
+if TYPE_CHECKING:
+    from coopstats.feedback import Meter
+
+T = TypeVar("T")
 
 csv.field_size_limit(2**31 - 1)  # free-text cells of any size: the default limit is 128 KiB
 
@@ -512,8 +517,15 @@ class CsvTable(Table):
                 raise self._decode_error(err) from None
         return rows
 
-    def _open(self, start: int = 0) -> IO[str]:
-        """The text from byte `start` on (the start of a line), for the csv module."""
+    def _open(self, start: int = 0, meter: Meter | None = None) -> IO[str]:
+        """The text from byte `start` on (the start of a line), for the csv module; the bytes
+        read are told to `meter`, a MiB at a time, when there is one."""
+        if meter is not None:
+            counted = _Metered(open(self.path, "rb", buffering=0), meter)  # noqa: SIM115
+            counted.file.seek(start)
+            return io.TextIOWrapper(
+                io.BufferedReader(counted, 1 << 20), encoding=self.encoding, newline=""
+            )
         raw = open(self.path, "rb", buffering=1 << 20)  # noqa: SIM115 - closed with the wrapper
         raw.seek(start)
         return io.TextIOWrapper(raw, encoding=self.encoding, newline="")
@@ -586,13 +598,34 @@ class CsvTable(Table):
         at the first block holding a quote; its blank lines come out as rows of empty cells,
         which every reader of records passes over.
         """
+        meter = self._meter(self._plain[0] if self._plain else 0, None)
         if self._plain is None:
-            return self._csv_records(None, 0)
+            return _closing(self._csv_records(None, 0, meter), meter)
         start, encoding = self._plain
-        return split_records(
-            self.path, start, None, self.header_line + 1, encoding, self.delimiter or ",",
-            self._decode_failure, self._csv_records,
+        return _closing(
+            split_records(
+                self.path, start, None, self.header_line + 1, encoding, self.delimiter or ",",
+                self._decode_failure, self._fallback(meter), _told(meter),
+            ),
+            meter,
         )
+
+    def _meter(self, start: int, end: int | None) -> Meter | None:
+        """A progress meter of the bytes [start, end) (end None: the file's end), or None when
+        no bar may be drawn (feedback.meter): then nothing is measured at all."""
+        from coopstats import feedback
+
+        meter = feedback.meter(
+            end if end is not None else self.path.stat().st_size, "bytes", f"reading {self.name}"
+        )
+        if meter is not None:
+            meter.at(start)
+        return meter
+
+    def _fallback(self, meter: Meter | None) -> Callable[[int, int], Iterator[Record]]:
+        if meter is None:
+            return self._csv_records
+        return lambda start, line: self._csv_records(start, line, meter)
 
     def halves(self) -> tuple[Part, Part] | None:
         """The records in two parts split at the first line end past the middle, for two
@@ -642,9 +675,13 @@ class CsvTable(Table):
     ) -> Iterator[tuple[int, list[str]]]:
         assert self._plain is not None, "halves() is None for a table without a fast path"
         _, _, first = self.numbered((start, end, first_line))
-        return split_records(
-            self.path, start, end, first, self._plain[1], self.delimiter or ",",
-            self._decode_failure, None,
+        meter = self._meter(start, end)
+        return _closing(
+            split_records(
+                self.path, start, end, first, self._plain[1], self.delimiter or ",",
+                self._decode_failure, None, _told(meter),
+            ),
+            meter,
         )
 
     def line_blocks(self, part: Part | None = None) -> Iterator[Block] | None:
@@ -652,12 +689,23 @@ class CsvTable(Table):
             return None
         start, encoding = self._plain
         if part is None:
-            return line_blocks(
-                self.path, start, None, self.header_line + 1, encoding, self._decode_failure,
-                self._csv_records,
+            meter = self._meter(start, None)
+            return _closing(
+                line_blocks(
+                    self.path, start, None, self.header_line + 1, encoding,
+                    self._decode_failure, self._fallback(meter), _told(meter),
+                ),
+                meter,
             )
         start, end, first = self.numbered(part)
-        return line_blocks(self.path, start, end, first, encoding, self._decode_failure, None)
+        meter = self._meter(start, end)
+        return _closing(
+            line_blocks(
+                self.path, start, end, first, encoding, self._decode_failure, None,
+                _told(meter),
+            ),
+            meter,
+        )
 
     def _decode_failure(self, err: UnicodeError, line: int) -> Exception:
         return self._decode_error(err)
@@ -678,12 +726,16 @@ class CsvTable(Table):
             return None
         return len(head), "utf-8" if name == "utf-8-sig" else name
 
-    def _csv_records(self, start: int | None, first_line: int) -> Iterator[tuple[int, list[str]]]:
+    def _csv_records(
+        self, start: int | None, first_line: int, meter: Meter | None = None
+    ) -> Iterator[tuple[int, list[str]]]:
         """Records by the csv module: from the top (start None, the header skipped), or from
         byte `start` on, that byte being the start of line `first_line`."""
         offset = self.preamble if start is None else first_line - 1
         first = last = 0
-        with self._open(start or 0) as text:
+        if meter is not None:
+            meter.at(start or 0)
+        with self._open(start or 0, meter) as text:
             reader = csv.reader(text, delimiter=self.delimiter or ",")
             try:
                 if start is None:
@@ -737,6 +789,45 @@ class CsvTable(Table):
         except (csv.Error, UnicodeError):
             return None
         return None
+
+
+class _Metered(io.RawIOBase):
+    """A file whose reads are told to a progress meter (only when a bar may be drawn)."""
+
+    def __init__(self, file: io.FileIO, meter: Meter) -> None:
+        super().__init__()
+        self.file = file
+        self.meter = meter
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self.file.readinto(buffer)
+        self.meter.advance(n)
+        return n
+
+    def close(self) -> None:
+        self.file.close()
+        super().close()
+
+
+def _told(meter: Meter | None) -> Callable[[int], None] | None:
+    return None if meter is None else meter.advance
+
+
+def _closing(items: Iterator[T], meter: Meter | None) -> Iterator[T]:
+    """`items`, and the meter's bar taken off the screen when they end (or are let go)."""
+    if meter is None:
+        return items
+    return _metered(items, meter)
+
+
+def _metered(items: Iterator[T], meter: Meter) -> Iterator[T]:
+    try:
+        yield from items
+    finally:
+        meter.close()
 
 
 def _breaks(text: str, after_cr: bool) -> int:
