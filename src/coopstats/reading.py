@@ -24,7 +24,7 @@ import io
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import chain, islice
 from pathlib import Path
 from types import MappingProxyType, TracebackType
@@ -252,6 +252,28 @@ class Table:
         for name in COLUMNS:
             index.setdefault(name, self.width)  # reads the '' appended to every record
         self.index = index
+
+    def _header_among(
+        self, rows: Iterable[tuple[int, list[str]]], options: ReadOptions, noun: str = "row"
+    ) -> tuple[int, list[str]] | None:
+        """The header row (number, cells) among a sheet's rows, blank rows passed over: the
+        first, unless --header-row or title rows above it say otherwise (`_choose_header`);
+        None when every row is blank."""
+        first: list[tuple[int, list[str]]] = []
+        for number, row in rows:
+            if not any(cell.strip() for cell in row):
+                continue
+            first.append((number, row))
+            if options.header_row is not None:
+                if number >= options.header_row:
+                    break
+            elif len(first) == 1 and not options.survey and has_columns(row, options):
+                return number, row  # the usual case: the first row is the header
+            elif len(first) > HEADER_ROWS:
+                break
+        if not first:
+            return None
+        return self._choose_header(first, options, noun) or first[0]
 
     def _choose_header(
         self, rows: list[tuple[int, list[str]]], options: ReadOptions, noun: str = "line"

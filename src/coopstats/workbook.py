@@ -60,16 +60,13 @@ class WorkbookTable(Table):
         self.sheet = options.sheet or names[0]
         source.sheet = self.sheet
         self.name = source.name
-        header: list[str] | None = None
-        for number, row in self._rows():
-            if any(cell.strip() for cell in row):
-                self.header_line, header = number, row
-                break
-        if header is None:
+        found = self._header_among(self._rows(), options)
+        if found is None:
             raise file_problem(
                 self.name, "the sheet is empty (no header row)", "empty-file",
                 hint="a log starts with a header row: id, organ, kind, sent, ...",
             )
+        self.header_line, header = found
         while header and not header[-1].strip():
             header.pop()  # sheets often report trailing empty columns
         self._map_header(header, options)
