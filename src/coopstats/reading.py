@@ -32,7 +32,15 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from coopstats.dates import DateOrder
 from coopstats.errors import DataError, UsageError
-from coopstats.lines import BLOCK, LineBlock, Record, line_blocks, needs_csv_module, split_records
+from coopstats.lines import (
+    BLOCK,
+    LineBlock,
+    NotPlain,
+    Record,
+    line_blocks,
+    needs_csv_module,
+    split_records,
+)
 from coopstats.model import COLUMNS, REQUIRED_COLUMNS, Problem
 
 if TYPE_CHECKING:
@@ -179,7 +187,8 @@ class Table:
     def records_in(
         self, start: int, end: int | None, first_line: int | None
     ) -> Iterator[tuple[int, list[str]]]:
-        """The records of one part given by `halves` (which raise lines.NotPlain at a quote)."""
+        """The records of one part given by `halves` (which may raise lines.NotPlain: see
+        CsvTable.halves)."""
         raise NotImplementedError
 
     def numbered(self, part: Part) -> Numbered:
@@ -653,9 +662,11 @@ class CsvTable(Table):
         """The records in two parts split at the first line end past the middle, for two
         processes: only for a plain log large enough to gain from it.
 
-        Only the line at the middle is read here. Each part is read without the csv module,
-        which raises NotPlain at the first quote (a quoted cell may span lines, and the split
-        with it), and the second part's first line is counted by the process that reads it.
+        Only the line at the middle is read here, and the second part's first line is counted
+        by the process that reads it. A part is read by the csv module from its first block
+        with a quote on; a quoted cell may hold a line break, and so the split: the first
+        part, read from the header on, knows at its end whether it was (`_csv_part` raises
+        NotPlain), and the log is then counted again in one pass.
         """
         if self._plain is None:
             return None
@@ -701,10 +712,73 @@ class CsvTable(Table):
         return _closing(
             split_records(
                 self.path, start, end, first, self._plain[1], self.delimiter or ",",
-                self._decode_failure, None, _told(meter),
+                self._decode_failure, self._part_fallback(end, meter), _told(meter),
             ),
             meter,
         )
+
+    def _part_fallback(
+        self, end: int | None, meter: Meter | None
+    ) -> Callable[[int, int], Iterator[Record]]:
+        """The csv module's records from a block with a quote on, to the end of a part: the
+        first part's are bounded by its end (see `_csv_part`), the last part's run to the end
+        of the file, as the whole table's do."""
+        if end is None:
+            return self._fallback(meter)
+        return lambda start, line: self._csv_part(start, end, line, meter)
+
+    def _csv_part(
+        self, start: int, end: int, first_line: int, meter: Meter | None = None
+    ) -> Iterator[Record]:
+        """Records by the csv module of the bytes [start, end), `start` being the start of a
+        record on line `first_line`, for the first part of `halves`.
+
+        Raises NotPlain when `end` falls inside a record (a quoted cell holding a line break
+        across the split): the second part then began inside a cell, and the log must be
+        counted in one pass. Also at a lone carriage return, which the csv module counts as a
+        line end and the split's line count does not.
+        """
+        assert self._plain is not None
+        encoding = self._plain[1]
+        cut = False
+
+        def lines() -> Iterator[str]:
+            nonlocal cut
+            position, line, tail = start, first_line, b""
+            with open(self.path, "rb") as raw:
+                raw.seek(start)
+                while position < end:
+                    block = raw.read(min(BLOCK, end - position))
+                    if not block:
+                        break
+                    position += len(block)
+                    if meter is not None:
+                        meter.advance(len(block))
+                    data = tail + block
+                    k = data.rfind(b"\n") + 1 if position < end else len(data)
+                    chunk, tail = data[:k], data[k:]
+                    if b"\r" in chunk and b"\r" in chunk.replace(b"\r\n", b""):
+                        raise NotPlain(f"{self.name}: a lone carriage return near line {line}")
+                    try:
+                        text = chunk.decode(encoding)
+                    except UnicodeDecodeError as err:
+                        failing = line + chunk.count(b"\n", 0, err.start)
+                        raise self._decode_failure(err, failing) from None
+                    line += chunk.count(b"\n")
+                    yield from io.StringIO(text, newline="")
+            cut = True  # asked for a line past the end: the record being read goes on
+
+        reader = csv.reader(lines(), delimiter=self.delimiter or ",")
+        last = 0
+        try:
+            for row in reader:
+                if cut:
+                    raise NotPlain(f"{self.name}: a quoted cell spans the split of the log")
+                first, last = last + 1, reader.line_num
+                if row and (row[0].strip() or "".join(row).strip()):
+                    yield first_line + first - 1, row
+        except csv.Error as err:
+            raise self._csv_error(err, first_line + reader.line_num - 1) from None
 
     def line_blocks(self, part: Part | None = None) -> Iterator[Block] | None:
         if self._plain is None:
@@ -723,8 +797,8 @@ class CsvTable(Table):
         meter = self._meter(start, end)
         return _closing(
             line_blocks(
-                self.path, start, end, first, encoding, self._decode_failure, None,
-                _told(meter),
+                self.path, start, end, first, encoding, self._decode_failure,
+                self._part_fallback(end, meter), _told(meter),
             ),
             meter,
         )
