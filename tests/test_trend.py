@@ -371,7 +371,8 @@ def test_periods_from_a_config_file_are_checked(write_log: WriteLog, tmp_path: P
     config = tmp_path / "coopstats.toml"
     config.write_text("[defaults]\nperiods = 0\n", encoding="utf-8")
     result = invoke(str(write_log(*LOG)), "--period", "2024", "--config", str(config))
-    assert result.exit_code == 2 and "--periods 0" in result.stderr
+    assert result.exit_code == 2
+    assert "[defaults] periods must be a whole number from 1 to 50, not 0" in result.stderr
     config.write_text("[defaults]\nperiods = 2\n", encoding="utf-8")
     doc = as_json(str(write_log(*LOG)), "--period", "2024", "--config", str(config))
     assert len(doc["periods"]) == 2

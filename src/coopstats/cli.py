@@ -24,7 +24,6 @@ from coopstats.options import (
     Settings,
     SkipInvalid,
     YearStart,
-    check_export,
     emit,
     handled,
     reads_logs,
@@ -98,7 +97,6 @@ def summarize(
         from coopstats.summary import summarize as run
 
         s = Settings.from_context(ctx)
-        check_export(s["export"], log)
         days_fn, days_name = day_counter(s["days"], s["holidays"])
         with Source(log) as source:
             result = run(
@@ -115,6 +113,7 @@ def summarize(
         emit(
             Format(s["fmt"]),
             s["export"],
+            output=s["output"],
             table=lambda: _summary_table(result, int(s["decimals"])),
             json=lambda: machine.summary_json(result),
             csv=lambda: machine.summary_csv(result),

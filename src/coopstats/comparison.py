@@ -19,6 +19,7 @@ from coopstats.model import Period
 from coopstats.periods import consecutive_periods, gaps, prior_period
 from coopstats.reading import DEFAULT_READ, ReadOptions, Source
 from coopstats.summary import (
+    absent_column_warnings,
     check_as_of,
     empty_period_warning,
     incomplete_prior_warning,
@@ -133,6 +134,7 @@ def compare(
     now = compute(now_window, None, notifications)
     then = compute(then_window, None, notifications)
     notes = (  # in summarize's order
+        *absent_column_warnings(counted),
         skipped_warning(counted),
         empty_period_warning(counted, now_window),
         incomplete_prior_warning(counted, prior),
@@ -180,6 +182,7 @@ def trend(
         for i in range(1, len(w))
     ]
     notes = (
+        *absent_column_warnings(counted),
         skipped_warning(counted),
         # Said when every period is empty: one empty year in a trend is a figure like any other.
         None if any(any(x.sent) for x in w[1:]) else empty_period_warning(counted, w[-1]),

@@ -177,6 +177,7 @@ class Counted:
     last_sent: date | None = None
     date_order: DateOrder | None = None
     id_runs: list[IdRun] = field(default_factory=list)  # one per part, in the log's order
+    absent: tuple[str, ...] = ()  # the optional columns the log does not have
 
     @property
     def valid_rows(self) -> int:
@@ -829,6 +830,7 @@ def count(
             counted = _both_cores(table, windows, options, order, frozenset(lines), None)
         counted.problems, counted.problem_count = problems, total
         counted.invalid_lines, counted.invalid_rows = lines, len(lines)
+    counted.absent = table.absent_columns()
     if counted.problem_count and not options.skip_invalid:
         raise InvalidRows(
             source.name, counted.problems, counted.problem_count, counted.invalid_rows

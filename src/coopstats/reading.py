@@ -54,7 +54,7 @@ DELIMITERS = (",", ";", "\t")
 _SNIFF_BYTES = 64 * 1024
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary Office formats (.xls)
-_ODS = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 _SEP_LINE = re.compile(r"\s*sep=(.)\s*")  # matched before stripping: the delimiter may be a tab
 _BOM = "\ufeff"
 _VALUE_SHOWN = 80  # characters of a line quoted in an encoding problem
@@ -79,6 +79,10 @@ class ReadOptions(NamedTuple):
     # column -> {file's word, case-folded -> the SPEC's word}, for a database's own vocabulary
     values: Mapping[str, Mapping[str, str]] = MappingProxyType({})
     sheet: str | None = None
+    config: str | None = None  # the config file in use, as messages and JSON name it
+    # canonical name -> where its mapping in `columns` was given ("--column ...", "[columns]
+    # in coopstats.toml"), for messages
+    origins: Mapping[str, str] = MappingProxyType({})
     header_row: int | None = None  # the header's line (a sheet's row), when not found by itself
     # Read for a survey (`values`, `init`): no column is required, and the header is the row
     # whose titles look most like a log's (exports.guess_header), the database's names included.
@@ -219,10 +223,11 @@ class Table:
         for canonical, title in options.columns.items():
             if canonical not in COLUMNS:
                 raise UsageError(
-                    f"--column {canonical}={title}: {canonical!r} is not a column coopstats "
-                    f"reads; the columns are {', '.join(COLUMNS)}"
+                    f"{_given(options, canonical, title)}: {canonical!r} is not a column "
+                    f"coopstats reads; the columns are {', '.join(COLUMNS)}"
                 )
             wanted[canonical] = title
+        _check_one_reader(wanted, options)
         index: dict[str, int] = {}
         found = ", ".join(repr(h) for h in header) or "nothing"
         for canonical, title in wanted.items():
@@ -242,7 +247,8 @@ class Table:
             elif canonical in options.columns:
                 raise file_problem(
                     self.name,
-                    f"no column {title!r} (given for {canonical}); the header has: {found}",
+                    f"no column {title!r} (given for {canonical} by "
+                    f"{_given(options, canonical, title)}); the header has: {found}",
                     "missing-label",
                     line=self.header_line,
                     column=title,
@@ -324,6 +330,10 @@ class Table:
             )
         return rows[index]
 
+    def absent_columns(self) -> tuple[str, ...]:
+        """The optional columns this log does not have (SPEC §8: never silent)."""
+        return tuple(name for name in COLUMNS if self.index[name] >= self.width)
+
     def _missing_hint(self, header: list[str], missing: list[str]) -> str:
         later = self._header_below()
         if later is not None:
@@ -349,6 +359,31 @@ def has_columns(row: list[str], options: ReadOptions) -> bool:
     )
 
 
+def _given(options: ReadOptions, canonical: str, title: str) -> str:
+    """Where the mapping of `canonical` was given: `--column sent=Date`, or a config file."""
+    return options.origins.get(canonical) or f"--column {canonical}={title}"
+
+
+def _check_one_reader(wanted: Mapping[str, str], options: ReadOptions) -> None:
+    """Two canonical columns read from one header would make one a copy of the other (every
+    request executed on its sent day, with `--column executed=sent`): refused, naming both."""
+    readers: dict[str, list[str]] = {}
+    for canonical, title in wanted.items():
+        readers.setdefault(title.strip().casefold(), []).append(canonical)
+    for names in readers.values():
+        if len(names) > 1:
+            title = wanted[names[0]] if names[0] in options.columns else wanted[names[-1]]
+            how = [
+                f"{name} (by {_given(options, name, wanted[name])})"
+                if name in options.columns else f"{name} (by its own name)"
+                for name in names
+            ]
+            raise UsageError(
+                f"{' and '.join(how)} would both be read from the column {title.strip()!r}: "
+                "map each onto a column of its own"
+            )
+
+
 def _close_title(title: str, header: list[str]) -> str | None:
     """The header's title nearest to `title`, by spelling or as a word in it (`Date sent`)."""
     import difflib
@@ -368,24 +403,12 @@ def _suggest_title(title: str, header: list[str]) -> str | None:
 
 
 def sniff_format(head: bytes, name: str) -> str | None:
-    """`zip` for a zip file (a workbook), None for anything that may be text; raises for the
-    binary formats a user might mistake for a log."""
+    """`zip` for a zip file (an .xlsx or .ods workbook), `xls` for the old binary Office format,
+    None for anything that may be text."""
     if head.startswith(_ZIP):
-        if head[30:30 + len(_ODS)] == _ODS:
-            raise file_problem(
-                name,
-                "this is an OpenDocument spreadsheet (.ods), which coopstats does not read",
-                "format-error",
-                hint="save it as .xlsx or as CSV",
-            )
         return "zip"
     if head.startswith(_OLE2):
-        raise file_problem(
-            name,
-            "this is an old-style Excel workbook (.xls), which coopstats does not read",
-            "format-error",
-            hint="save it as .xlsx or as CSV UTF-8",
-        )
+        return "xls"
     return None
 
 
@@ -436,8 +459,10 @@ def sniff_delimiter(header_line: str) -> str:
 
 
 def _given_delimiter(given: str | None) -> str | None:
-    if not given:
+    if given is None:
         return None
+    if not given:
+        raise UsageError("--delimiter: it is empty; give one character (write tab as \\t)")
     if given in ("\\t", "tab", "TAB"):
         return "\t"
     if len(given) != 1 or given in '"\r\n':
@@ -938,8 +963,8 @@ def open_table(source: Source, options: ReadOptions) -> Table:
     with open(source.path, "rb") as raw:
         head = raw.read(_SNIFF_BYTES)
     kind = sniff_format(head, source.name)
-    if kind == "zip" or source.path.suffix.lower() in (".xlsx", ".xlsm"):
-        from coopstats.workbook import WorkbookTable  # openpyxl only when a workbook is read
+    if kind is not None or source.path.suffix.lower() in _WORKBOOK_SUFFIXES:
+        from coopstats.workbook import WorkbookTable  # calamine only when a workbook is read
 
         return WorkbookTable(source, options)
     if not head:

@@ -19,7 +19,6 @@ from coopstats.options import (
     Settings,
     SkipInvalid,
     YearStart,
-    check_export,
     emit,
     handled,
     reads_logs,
@@ -78,7 +77,6 @@ def compare(
         from coopstats.render import compare as render
 
         s = Settings.from_context(ctx)
-        check_export(s["export"], log)
         with Source(log) as source:
             result = run(
                 source,
@@ -93,6 +91,7 @@ def compare(
         emit(
             Format(s["fmt"]),
             s["export"],
+            output=s["output"],
             table=lambda: render.comparison_table(result, places),
             json=lambda: render.comparison_json(result),
             csv=lambda: render.comparison_csv(result),
@@ -134,7 +133,6 @@ def trend(
         from coopstats.render import compare as render
 
         s = Settings.from_context(ctx)
-        check_export(s["export"], log)
         with Source(log) as source:
             result = run(
                 source,
@@ -149,6 +147,7 @@ def trend(
         emit(
             Format(s["fmt"]),
             s["export"],
+            output=s["output"],
             table=lambda: render.trend_table(result, places),
             json=lambda: render.trend_json(result),
             csv=lambda: render.trend_csv(result),

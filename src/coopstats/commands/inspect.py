@@ -21,7 +21,6 @@ from coopstats.options import (
     Settings,
     SkipInvalid,
     YearStart,
-    check_export,
     emit,
     handled,
     reads_logs,
@@ -77,7 +76,6 @@ def validate(
 
         s = Settings.from_context(ctx)
         chosen = Format(s["fmt"])
-        check_export(s["export"], log)
         with Source(log) as source:
             result = run(source, s.read)
         if result.profile is not None:
@@ -86,6 +84,7 @@ def validate(
         emit(
             chosen,
             s["export"],
+            output=s["output"],
             table=lambda: render.validation_table(result, most),
             json=lambda: render.validation_json(result),
             csv=lambda: render.validation_csv(result),
@@ -132,7 +131,6 @@ def explain(
 
         s = Settings.from_context(ctx)
         chosen = Format(s["fmt"])
-        check_export(s["export"], log)
         chosen_metric = s["metric"]
         if chosen_metric is not None:
             metric_of(chosen_metric)  # an unknown id is a usage error before any reading
@@ -156,6 +154,7 @@ def explain(
             emit(
                 chosen,
                 s["export"],
+                output=s["output"],
                 table=lambda: render.reconciliation_table(recon),
                 json=lambda: render.reconciliation_json(recon),
                 csv=lambda: render.reconciliation_csv(recon),
@@ -166,6 +165,7 @@ def explain(
             emit(
                 chosen,
                 s["export"],
+                output=s["output"],
                 table=lambda: render.explanation_table(expl, decimals),
                 json=lambda: render.explanation_json(expl),
                 csv=lambda: render.explanation_csv(expl),

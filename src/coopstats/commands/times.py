@@ -23,7 +23,6 @@ from coopstats.options import (
     Settings,
     SkipInvalid,
     YearStart,
-    check_export,
     emit,
     handled,
     reads_logs,
@@ -86,7 +85,6 @@ def times(
         from coopstats.times import execution_times
 
         s = Settings.from_context(ctx)
-        check_export(s["export"], log)
         days_fn, days_name = day_counter(s["days"], s["holidays"])
         with Source(log) as source:
             result = execution_times(
@@ -104,6 +102,7 @@ def times(
         emit(
             chosen,
             s["export"],
+            output=s["output"],
             table=lambda: times_table(result, places),
             json=lambda: times_json(result),
             csv=lambda: times_csv(result),

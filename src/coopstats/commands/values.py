@@ -4,14 +4,22 @@ that maps them onto the SPEC's names (SPEC §8)."""
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from coopstats.errors import UsageError
-from coopstats.options import Format, FormatOpt, Log, Settings, emit, handled, reads_logs
+from coopstats.options import (
+    Format,
+    FormatOpt,
+    Log,
+    Settings,
+    emit,
+    handled,
+    reads_logs,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -28,8 +36,8 @@ InitOutput = Annotated[
     Path | None,
     typer.Option(
         "--output", "-o", metavar="FILE",
-        help="Write the config to FILE (e.g. coopstats.toml) instead of standard output; an "
-        "existing file is kept unless --force.",
+        help="Write the config to FILE (e.g. coopstats.toml) instead of standard output, whole "
+        "or not at all; an existing file is kept unless --force.",
         show_default=False,
     ),
 ]
@@ -74,6 +82,7 @@ def values(
         emit(
             Format(s["fmt"]),
             None,
+            output=s["output"],
             table=lambda: survey_table(found),
             json=lambda: survey_json(found),
             csv=lambda: survey_csv(found),
@@ -94,8 +103,9 @@ def init(
     [columns] is guessed from the export's headers (e.g. "Date of transmission" is sent),
     [values.*] from its words (e.g. "Request for Assistance" is RFA, "Pending" an empty
     outcome), [defaults] from its dates (dayfirst when a date such as 25/12/2023 proves it).
-    Every guess is marked '# review:'; words it cannot place are listed as comments. A
-    coopstats.toml in the current folder is not read: the file is made from the export alone.
+    Every guess is marked '# review:'; words it cannot place are listed as comments. The
+    [columns] and [values] of a coopstats.toml in use are not read: the mapping is made from
+    the export alone.
 
     \b
     Examples:
@@ -116,44 +126,21 @@ def init(
             canonical, _, header = item.partition("=")
             columns[canonical.strip().lower()] = header.strip()
         options = s.read._replace(columns=columns, values={})
-        target = s["output"]
-        if target is not None:
-            check_target(Path(target), log, bool(s["force"]))
+        target = s["output"]  # checked against the run's inputs by Settings
+        if target is not None and os.fspath(target) != "-":
+            refuse_existing(Path(target), bool(s["force"]))
         with Source(log) as source:
             found = survey_log(source, options)
-        text = config_text(found, shlex.quote(log))
-        if target is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        else:
-            write_new(Path(target), text)
+        write_output(None if target is None else Path(target), config_text(found, shlex.quote(log)))
 
 
-def check_target(target: Path, log: str, force: bool) -> None:
-    if target.exists() and not force:
-        raise UsageError(f"--output {target}: the file exists; pass --force to replace it")
-    if log != "-" and Path(log).exists() and target.exists() and target.samefile(log):
-        raise UsageError(f"--output {target}: that is the log itself; coopstats never writes it")
-    if not target.resolve().parent.is_dir():
-        raise UsageError(f"--output {target}: no folder {target.parent} to write it in")
-
-
-def write_new(target: Path, text: str) -> None:
-    """Write beside the target and rename into place: a failed write leaves the old file."""
-    import tempfile
-
-    folder = target.resolve().parent
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-                out.write(text)
-            os.replace(name, target)
-        except BaseException:
-            Path(name).unlink(missing_ok=True)
-            raise
-    except OSError as err:
-        raise UsageError(f"--output {target}: cannot write it ({err.strerror})") from None
+def refuse_existing(target: Path, force: bool) -> None:
+    """An existing config (a user's edits, maybe) is never replaced without --force."""
+    if not force and (target.exists() or target.is_symlink()):
+        raise UsageError(
+            f"--output {target}: the file exists; pass --force to replace it, or leave out "
+            "--output to print the config"
+        )
 
 
 # --- rendering -------------------------------------------------------------------------------
