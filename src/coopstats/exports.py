@@ -303,7 +303,7 @@ def guess_header(rows: Sequence[Sequence[str]], columns: Mapping[str, str]) -> i
 Role = Literal["id", "vocabulary", "date", "extra"]
 SHOWN = 20  # distinct values of an extra column shown
 KEPT = 2_000  # distinct values of an extra column counted before it counts as free text
-DATE_EXAMPLES = 5
+DATE_EXAMPLES = 50  # distinct cells of a date column that are no date, kept for init
 CHUNK = 1 << 16  # records counted at once, a column at a time
 
 
@@ -555,7 +555,7 @@ def _dates(counter: Counter[str], order: DateOrder | None, mapping: dict[str, st
                     proof = cell.strip()
                     break
     parsed = no_date = failed = open_order = 0
-    examples: list[tuple[str, int]] = []
+    not_dates: Counter[str] = Counter()
     for cell, n in counter.items():
         text = mapping.get(cell.strip().casefold(), cell)
         if not text.strip():
@@ -569,8 +569,10 @@ def _dates(counter: Counter[str], order: DateOrder | None, mapping: dict[str, st
             open_order += n
         except DateProblem:
             failed += n
-            examples.append((cell.strip(), n))
-    examples.sort(key=lambda item: (-item[1], item[0]))
+            not_dates[cell] += n
+    # One entry per word whatever its letter case, as the config's [values.*] matches words.
+    grouped = _spellings(not_dates, lambda cell: cell.strip().casefold())
+    examples = sorted(grouped.values(), key=lambda item: (-item[1], item[0]))
     return DateCells(parsed, no_date, failed, tuple(examples[:DATE_EXAMPLES]), order, proof,
                      open_order)  # fmt: skip
 

@@ -190,7 +190,9 @@ def date_summary(column: ColumnSurvey) -> str:
     if d.no_date:
         parts.append(f"{d.no_date:,} mapped onto an empty cell")
     if d.failed:
-        shown = ", ".join(f"{text!r} ({n:,})" for text, n in d.examples)
+        shown = ", ".join(f"{text!r} ({n:,})" for text, n in d.examples[:5])
+        if len(d.examples) > 5:
+            shown += ", …"
         parts.append(f"{d.failed:,} not dates: {shown}")
     if column.blank:
         parts.append(f"{column.blank:,} blank")
