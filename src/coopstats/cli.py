@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from coopstats import __version__
-from coopstats.commands import compare, inspect, sql, times, values
+from coopstats.commands import compare, inspect, report, sql, times, values
 from coopstats.commands.times import DaysOpt, Holidays
 from coopstats.options import (
     Against,
@@ -118,6 +118,7 @@ def summarize(
             json=lambda: machine.summary_json(result),
             csv=lambda: machine.summary_csv(result),
             markdown=lambda: _summary_markdown(result, int(s["decimals"])),
+            document=lambda: _summary_document(result, int(s["decimals"])),
         )
 
 
@@ -125,7 +126,13 @@ def _summary_markdown(result: Summary, decimals: int) -> str:
     from coopstats.render.layout import caption, sections
     from coopstats.render.markdown import sections_markdown
 
-    return sections_markdown(TITLE, caption(result), sections(result, decimals))
+    return sections_markdown(TITLE, caption(result), sections(result, decimals), result.warnings)
+
+
+def _summary_document(result: Summary, decimals: int) -> object:
+    from coopstats.render.layout import summary_document
+
+    return summary_document(TITLE, result, decimals)
 
 
 def _summary_table(result: Summary, decimals: int) -> object:
@@ -135,7 +142,7 @@ def _summary_table(result: Summary, decimals: int) -> object:
     return sections_table(TITLE, caption(result), sections(result, decimals))
 
 
-for _module in (compare, times, inspect, sql, values):
+for _module in (compare, times, inspect, sql, report, values):
     _module.register(app)
 
 

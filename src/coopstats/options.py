@@ -120,7 +120,8 @@ Decimals = Annotated[
         "--decimals",
         min=0,
         max=12,
-        help="Decimal places in tables (half-up).",
+        help="Decimal places of the figures for people (tables, Markdown, HTML, SVG), rounded "
+        "half-up. JSON and CSV always carry the unrounded values.",
         rich_help_panel=OUTPUT,
     ),
 ]
@@ -339,7 +340,18 @@ class Settings:
         settings._choose_format(ctx)
         settings._check_outputs()
         ctx.meta["settings"] = settings
+        settings.note_decimals(ctx)
         return settings
+
+    def note_decimals(self, ctx: typer.Context) -> None:
+        """--decimals with a machine format rounds nothing: say so rather than ignore it."""
+        source = ctx.get_parameter_source("decimals") if "decimals" in self.params else None
+        machine = str(self.params.get("fmt")) in (Format.json, Format.csv)
+        if machine and source is not None and source.name == "COMMANDLINE":
+            note(
+                "--decimals applies to tables, Markdown, HTML and SVG only; "
+                f"{str(self.params['fmt']).upper()} keeps every value unrounded"
+            )
 
     def inputs(self) -> list[tuple[str, InputRef]]:
         """Every file the run reads, for the check that no output is written over one; standard
@@ -501,24 +513,26 @@ def emit(
     json: Callable[[], str],
     csv: Callable[[], str],
     markdown: Callable[[], str],
+    document: Callable[[], Any],
 ) -> None:
     """Write the output in the chosen format, to standard output or to the file `output`, and
     the table's picture to `export` when asked (--export, the older spelling of -o FILE.svg).
 
     Each renderer is called only when its format is wanted: machine formats never import Rich,
-    and a long table is never laid out for nothing.
+    and a long table is never laid out for nothing. `document` gives the render.document
+    Document that HTML pages and SVG pictures are drawn from.
     """
     text = {Format.json: json, Format.csv: csv, Format.markdown: markdown}.get(fmt)
     if text is not None:
         write_output(output, text())
     elif fmt in (Format.html, Format.svg):
-        write_output(output, render_picture(fmt, table()))
+        write_output(output, render_picture(fmt, document()))
     elif output is None or _is_stdout(output):
         write_output(None, terminal_text(table()))
     else:
         write_output(output, table_text(table()))
     if export is not None:
-        save_export(table(), export)
+        save_export(document(), export)
 
 
 def write_output(target: Path | None, text: str) -> None:
@@ -533,59 +547,39 @@ def _is_stdout(target: str | os.PathLike[str]) -> bool:
     return os.fspath(target) == STDIN  # -o - is standard output, as a log of - is its input
 
 
-def render_picture(fmt: Format, renderable: Any) -> str:
-    """The table as an HTML page or an SVG picture: the one place that picks their renderer."""
-    from io import StringIO
-
-    from rich.console import Console
-
-    recorder = Console(record=True, width=120, file=StringIO(), highlight=False)
-    recorder.print(renderable)
+def render_picture(fmt: Format, document: Any) -> str:
+    """The output's render.document.Document as an HTML page or an SVG picture: the one place
+    that picks their renderer."""
     if fmt is Format.svg:
-        return recorder.export_svg(title="coopstats")
-    return recorder.export_html()
+        from coopstats.render.svg import document_picture
+
+        return document_picture(document)
+    from coopstats.render.html import page
+
+    return page(document)
 
 
 def terminal_text(renderable: Any) -> str:
-    """The table as standard output shows it: the terminal's width and colours when it is one."""
-    from rich.console import Console
+    """The table as standard output shows it: the terminal's width and colours when it is one,
+    piped as wide as it needs; never a value cut (render/table.py)."""
+    from coopstats.render.table import screen_text
 
-    console = Console(highlight=False)  # sees standard output: its width, a terminal or not
-    console.begin_capture()
-    console.print(renderable)
-    # Quiet before the capture ends: Rich would otherwise flush standard output itself, and a
-    # failed write there (a full disk) would not reach write_stdout's message.
-    console.quiet = True
-    return console.end_capture()
-
-
-_WIDEST = 1 << 16
+    columns = os.environ.get("COLUMNS", "")  # asked for: a width even when piped
+    return screen_text(renderable, int(columns) if columns.isdigit() and int(columns) else None)
 
 
 def table_text(renderable: Any) -> str:
-    """The table as plain text for a file: as wide as its widest line needs, so that no value is
-    cut or folded (a file has no terminal width to fit), without colour or trailing spaces."""
-    from io import StringIO
+    """The table as plain text for a file: as wide as it needs, so that no value is cut or
+    folded (a file has no terminal width to fit), without colour or trailing spaces."""
+    from coopstats.render.table import plain_text
 
-    from rich.console import Console
-    from rich.measure import Measurement
-
-    probe = Console(width=_WIDEST, file=StringIO(), color_system=None)
-    width = Measurement.get(probe, probe.options, renderable).maximum
-    text = StringIO()
-    console = Console(
-        width=max(width, 20), file=text, color_system=None, highlight=False,
-        force_terminal=False, legacy_windows=False,
-    )  # fmt: skip
-    console.print(renderable)
-    lines = text.getvalue().splitlines()
-    return "".join(line.rstrip() + "\n" for line in lines)
+    return plain_text(renderable)
 
 
-def save_export(renderable: Any, export: Path) -> None:
-    """--export FILE.svg|FILE.html: the table's picture, written as -o writes a file."""
+def save_export(document: Any, export: Path) -> None:
+    """--export FILE.svg|FILE.html: the output's picture or page, written as -o writes a file."""
     fmt = Format.svg if export.suffix.lower() == ".svg" else Format.html
-    write_atomic("--export", export, render_picture(fmt, renderable))
+    write_atomic("--export", export, render_picture(fmt, document))
 
 
 # The options of every command that reads a log, declared once and given to each command by

@@ -96,6 +96,7 @@ def compare(
             json=lambda: render.comparison_json(result),
             csv=lambda: render.comparison_csv(result),
             markdown=lambda: render.comparison_markdown(result, places),
+            document=lambda: render.comparison_document(result, places),
         )
 
 
@@ -152,4 +153,5 @@ def trend(
             json=lambda: render.trend_json(result),
             csv=lambda: render.trend_csv(result),
             markdown=lambda: render.trend_markdown(result, places),
+            document=lambda: render.trend_document(result, places),
         )

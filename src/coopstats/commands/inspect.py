@@ -89,6 +89,7 @@ def validate(
             json=lambda: render.validation_json(result),
             csv=lambda: render.validation_csv(result),
             markdown=lambda: render.validation_markdown(result, most),
+            document=lambda: render.validation_document(result, most),
         )
         if not result.valid:
             raise typer.Exit(1)
@@ -159,6 +160,7 @@ def explain(
                 json=lambda: render.reconciliation_json(recon),
                 csv=lambda: render.reconciliation_csv(recon),
                 markdown=lambda: render.reconciliation_markdown(recon),
+                document=lambda: render.reconciliation_document(recon),
             )
         else:
             warn(list(expl.warnings))
@@ -170,4 +172,5 @@ def explain(
                 json=lambda: render.explanation_json(expl),
                 csv=lambda: render.explanation_csv(expl),
                 markdown=lambda: render.explanation_markdown(expl, decimals),
+                document=lambda: render.explanation_document(expl, decimals),
             )

@@ -81,7 +81,13 @@ def times(
     with handled(ctx):
         from coopstats.days import day_counter
         from coopstats.reading import Source
-        from coopstats.render.times import times_csv, times_json, times_markdown, times_table
+        from coopstats.render.times import (
+            times_csv,
+            times_document,
+            times_json,
+            times_markdown,
+            times_table,
+        )
         from coopstats.times import execution_times
 
         s = Settings.from_context(ctx)
@@ -107,6 +113,7 @@ def times(
             json=lambda: times_json(result),
             csv=lambda: times_csv(result),
             markdown=lambda: times_markdown(result, places),
+            document=lambda: times_document(result, places),
         )
 
 

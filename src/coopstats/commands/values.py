@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from coopstats.exports import ColumnSurvey, Survey, Word
+    from coopstats.render.document import Document
 
 MaxValues = Annotated[
     int,
@@ -87,6 +88,7 @@ def values(
             json=lambda: survey_json(found),
             csv=lambda: survey_csv(found),
             markdown=lambda: survey_markdown(found),
+            document=lambda: survey_document(found),
         )
 
 
@@ -330,6 +332,40 @@ def survey_csv(found: Survey) -> str:
         return "" if value is None else str(value).lower() if isinstance(value, bool) else value
 
     return to_csv(SURVEY_HEADER, ([cell(v) for v in row] for row in _csv_rows(found)))
+
+
+def survey_document(found: Survey) -> Document:
+    """The survey as a document (HTML page, SVG picture): a table per column."""
+    from coopstats.render.document import Document, Grid, Paragraph, Part
+
+    parts: list[Part] = []
+    for c in found.columns:
+        title = _title(c)
+        if c.role in ("id", "date") or c.free_text:
+            if c.free_text:
+                detail = f"more than {c.distinct:,} distinct values (free text?)"
+            elif c.role == "id":
+                detail = f"{c.cells:,} ids, {c.blank:,} blank"
+            else:
+                detail = date_summary(c)
+            parts.append(Paragraph(f"{title}: {detail}"))
+            continue
+        vocabulary = c.role == "vocabulary"
+        header = ("value", "rows", "understood", "SPEC word") if vocabulary else ("value", "rows")
+        rows: list[tuple[str, ...]] = []
+        for w in c.words:
+            cells = (w.value, f"{w.rows:,}")
+            rows.append((*cells, _status(c, w), _means(w)) if vocabulary else cells)
+        if c.blank:
+            blank = ("(blank)", f"{c.blank:,}")
+            rows.append((*blank, "yes" if _blank_understood(c) else "no", "") if vocabulary
+                        else blank)  # fmt: skip
+        if c.more_values:
+            rows.append((f"and {c.more_values:,} more values", f"{c.more_rows:,}"))
+        figures = (False, True, False, False) if vocabulary else (False, True)
+        parts.append(Grid(title, header, tuple(rows), figures=figures, row_header=0,
+                          compact=True))  # fmt: skip
+    return Document(f"{found.source}: the values of each column", _caption(found), tuple(parts))
 
 
 def survey_markdown(found: Survey) -> str:
