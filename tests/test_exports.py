@@ -278,6 +278,14 @@ def test_values_caps_the_values_of_extra_columns_and_has_table_and_csv(
     assert int(rfa["count"]) == expected_counts()["Type of request"]["Request for Assistance"]
 
 
+def test_values_as_a_page(exports: dict[str, Path], tmp_path: Path) -> None:
+    page = tmp_path / "values.html"
+    status, out, _ = invoke("values", exports["xlsx"], "-o", page)
+    assert status == 0 and out == ""
+    html = page.read_text(encoding="utf-8")
+    assert "<table" in html and "Request for Assistance" in html and "Type of request" in html
+
+
 def test_values_says_what_the_config_maps(exports: dict[str, Path], tmp_path: Path) -> None:
     config = tmp_path / "mine.toml"
     config.write_text('[values.kind]\n"Request for Assistance" = "RFA"\n', encoding="utf-8")
