@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import islice
+from operator import itemgetter
 from typing import Literal, NamedTuple
 
 from coopstats.dates import DateOrder, DateProblem, NeedDateOrder, OrderEvidence, parse_date
@@ -410,10 +411,12 @@ def survey(table: Table, options: ReadOptions, cap: int = SHOWN) -> Survey:
         fitted = [
             row if len(row) == width else (row + [""] * width)[:width] for row in chunk
         ]
-        for position, cells in enumerate(zip(*fitted, strict=True)):
+        for position in range(width):  # a column at a time, each counted in C
+            cells = map(itemgetter(position), fitted)
             if position == ids:  # every id is its own value: only blanks are worth counting
-                counters[position][""] += sum(1 for cell in cells if not cell.strip())
-                counters[position]["\x00"] += sum(1 for cell in cells if cell.strip())
+                filled = sum(map(bool, map(str.strip, cells)))
+                counters[position][""] += len(fitted) - filled
+                counters[position]["\x00"] += filled
                 continue
             if free[position]:
                 continue
