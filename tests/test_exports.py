@@ -465,3 +465,28 @@ def test_no_progress_bar_when_standard_error_is_piped(long_log: Path) -> None:
         capture_output=True, env=_env("0"), check=False,
     )  # fmt: skip
     assert child.returncode == 0 and child.stderr == b""
+
+
+def test_a_workbooks_progress_is_drawn_in_rows(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import write_workbook
+    finally:
+        sys.path.pop(0)
+    path = tmp_path / "log.xlsx"
+    write_workbook(17_000, path)  # more rows than one report's worth (feedback.ROWS_PER_REPORT)
+    args = ["summarize", str(path), "--period", "2024", "--format", "json"]
+    status, drawn = run_on_terminal(args, _env("0"))
+    assert status == 0
+    assert b"reading log.xlsx[Requests]" in drawn and b"rows" in drawn
+    assert b"16385/17001" in drawn  # the rows read at the first report, of the sheet's
+
+
+def test_quiet_hides_the_note_of_the_config_in_use(tmp_path: Path) -> None:
+    (tmp_path / "coopstats.toml").write_text("[defaults]\ndecimals = 1\n", encoding="utf-8")
+    log = tmp_path / "log.csv"
+    log.write_text(",".join(SPEC_HEADER) + "\nR-1,OTP,RFA,,,2023-10-02,,\n", encoding="utf-8")
+    status, _, err = invoke("summarize", log, "--period", "2024", cwd=tmp_path)
+    assert status == 0 and "note: using ./coopstats.toml" in err
+    status, _, err = invoke("summarize", log, "--period", "2024", "--quiet", cwd=tmp_path)
+    assert status == 0 and "note:" not in err

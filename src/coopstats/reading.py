@@ -671,9 +671,8 @@ class CsvTable(Table):
         no bar may be drawn (feedback.meter): then nothing is measured at all."""
         from coopstats import feedback
 
-        meter = feedback.meter(
-            end if end is not None else self.path.stat().st_size, "bytes", f"reading {self.name}"
-        )
+        size = end if end is not None else self.path.stat().st_size
+        meter = feedback.meter(size, "bytes", f"reading {os.path.basename(self.name)}")
         if meter is not None:
             meter.at(start)
         return meter

@@ -13,6 +13,7 @@ row holds the value). Either stops the run with the cell or range named.
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from collections.abc import Iterator
@@ -181,7 +182,9 @@ class WorkbookTable(Table):
         from coopstats import feedback
 
         rows = self._records()
-        meter = feedback.meter(self.sheet.total_height, "rows", f"reading {self.name}")
+        label = f"reading {os.path.basename(self.name)}"
+        end = self.sheet.end  # (row, column) of the last cell, zero-based; None when empty
+        meter = feedback.meter(end[0] + 1 if end else None, "rows", label)
         return rows if meter is None else _reported(rows, meter)
 
     def _records(self) -> Iterator[tuple[int, list[str]]]:
