@@ -225,7 +225,7 @@ def test_an_empty_first_sheet_names_the_others(tmp_path: Path) -> None:
     wb.save(book)
     result = run("summarize", book, "--period", "2024")
     assert result.exit_code == 1
-    assert "the other sheets are 'Data'; choose one with --sheet" in result.stderr
+    assert "the workbook's other sheets are 'Data': pass --sheet 'Data'" in result.stderr
     assert figures(book, "--sheet", "Data") == expected(ROWS)
 
 

@@ -43,9 +43,11 @@ def suggest(value: str, choices: Iterable[str] | Mapping[str, object]) -> str | 
         {k: str(v) for k, v in choices.items()} if isinstance(choices, Mapping)
         else {c.casefold(): c for c in choices}
     )
+    folded = value.strip().casefold()
+    if len(folded) > 100:
+        return None  # no word is that long, and difflib takes minutes over a 50 MB cell
     import difflib  # only when a value is wrong: kept off start-up
 
-    folded = value.strip().casefold()
     close = difflib.get_close_matches(folded, list(spelled), n=1, cutoff=0.6)
     return f"did you mean {spelled[close[0]]!r}?" if close else None
 

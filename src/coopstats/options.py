@@ -422,8 +422,8 @@ def stderr_console() -> Any:
     from coopstats import feedback
 
     feedback.finish()  # a progress bar leaves the screen before any message
-
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    # Messages quote the user's file: neither markup nor emoji codes (`OTP:x:`) are read in it.
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def report_problems(err: InvalidRows, max_problems: int) -> None:

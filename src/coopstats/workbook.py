@@ -92,14 +92,36 @@ def _format_of(path: Any) -> str:
     return "Excel workbook (.xlsx)" if head.startswith(b"PK") else "workbook"
 
 
+def _other_sheets(book: Any, empty: str, names: list[str]) -> str | None:
+    """For an empty sheet: the other sheets, and --sheet for the first that holds data."""
+    others = [name for name in names if name != empty]
+    if not others:
+        return None
+    named = ", ".join(repr(name) for name in others[:10])
+    full = next((name for name in others if _holds_data(book, name)), None)
+    if full is None:
+        return f"the other sheets ({named}) are empty too"
+    return f"the workbook's other sheets are {named}: pass --sheet {full!r}"
+
+
+def _holds_data(book: Any, name: str) -> bool:
+    try:
+        rows = book.get_sheet_by_name(name).iter_rows()
+        head = (row for _, row in zip(range(30), rows, strict=False))
+        return any(str(value).strip() for row in head for value in row)
+    except Exception:  # noqa: BLE001 - a broken sheet holds nothing to point at
+        return False
+
+
 def _not_readable(name: str, err: BaseException, path: Any) -> FileProblem:
     kind = _format_of(path)
     if kind == "workbook" and _looks_like_text(path):
         return file_problem(
             name,
-            "this is not a workbook: it looks like CSV text",
+            "not a readable Excel workbook: it is text, CSV by the look of it",
             "format-error",
-            hint="rename it .csv",
+            hint=f"rename it to {path.stem}.csv, or read it as CSV from standard input: "
+            f"coopstats ... - < {path.name}",
         )
     return file_problem(
         name,
@@ -153,14 +175,11 @@ class WorkbookTable(Table):
         # The first row, or the header below title rows (SPEC §8; Table._header_among).
         found = self._header_among(self._rows(), options) if start is not None else None
         if found is None:
-            others = [n for n in names if n != self.sheet_name]
-            hint = "a log starts with a header row: id, organ, kind, sent, ..."
-            if others:
-                hint = "the other sheets are " + ", ".join(repr(n) for n in others) + (
-                    "; choose one with --sheet"
-                )
-            raise file_problem(self.name, "the sheet is empty (no header row)", "empty-file",
-                               hint=hint)
+            raise file_problem(
+                self.name, "the sheet is empty (no header row)", "empty-file",
+                hint=_other_sheets(book, self.sheet_name, names)
+                or "a log starts with a header row: id, organ, kind, sent, ...",
+            )
         self.header_line, header = found
         while header and not header[-1].strip():
             header.pop()  # sheets often report trailing empty columns

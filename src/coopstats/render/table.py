@@ -165,7 +165,9 @@ def screen_text(renderable: RenderableType, width: int | None = None) -> str:
     values whole. Without colour, trailing blanks are removed, so the bytes do not depend on
     how wide a line was padded.
     """
-    console = Console(highlight=False)  # sees standard output: a terminal or not, its colours
+    # It sees standard output: a terminal or not, its colours. Titles name the user's files:
+    # no markup or emoji codes are read in them (`OTP:x:[bold]log.csv` is printed as typed).
+    console = Console(highlight=False, markup=False, emoji=False)
     chosen = width or (console.width if console.is_terminal else None)
     return render_text(renderable, console, chosen)
 
@@ -193,7 +195,7 @@ def plain_text(renderable: Any, width: int | None = None) -> str:
     from io import StringIO
 
     console = Console(
-        highlight=False, color_system=None, file=StringIO(), force_terminal=False,
-        legacy_windows=False,
+        highlight=False, markup=False, emoji=False, color_system=None, file=StringIO(),
+        force_terminal=False, legacy_windows=False,
     )  # fmt: skip
     return render_text(renderable, console, width)
