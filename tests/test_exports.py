@@ -490,3 +490,18 @@ def test_quiet_hides_the_note_of_the_config_in_use(tmp_path: Path) -> None:
     assert status == 0 and "note: using ./coopstats.toml" in err
     status, _, err = invoke("summarize", log, "--period", "2024", "--quiet", cwd=tmp_path)
     assert status == 0 and "note:" not in err
+
+
+def test_values_finds_a_semicolon_header_below_a_title_with_a_comma(tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    path.write_text(
+        "Export of requests, 2024\nRequest No.;Requesting organ;Type of request;Date sent\n"
+        "A-1;Registry;Request for cooperation;2023-10-02\n",
+        encoding="utf-8",
+    )
+    status, out, err = invoke("values", path, "--format", "json")
+    assert status == 0, err
+    doc = json.loads(out)
+    assert doc["header_line"] == 2 and doc["rows"] == 1
+    assert [c["canonical"] for c in doc["columns"]] == ["id", "organ", "kind", "sent"]
+    assert err.count("the header is on line 2; line 1 is left out") == 1

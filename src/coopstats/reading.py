@@ -428,7 +428,9 @@ class Table:
                 break
         if not first:
             return None
-        return self._choose_header(first, options, noun) or first[0]
+        chosen = self._choose_header(first, options, noun) or first[0]
+        self._note_header(chosen[0], first[0][0], options, noun)
+        return chosen
 
     def _choose_header(
         self, rows: list[tuple[int, list[str]]], options: ReadOptions, noun: str = "line"
@@ -459,16 +461,20 @@ class Table:
             index = find_header(cells, REQUIRED_COLUMNS, options.columns)
         if index is None:
             return None
-        line = rows[index][0]
-        if index > 0:
-            from coopstats import feedback
-
-            above = f"{noun} 1" if line == 2 else f"{noun}s 1-{line - 1}"
-            feedback.note(
-                f"{self.name}: the header is on {noun} {line}; {above} "
-                f"{'is' if line == 2 else 'are'} left out"
-            )
         return rows[index]
+
+    def _note_header(self, line: int, first: int, options: ReadOptions, noun: str) -> None:
+        """SPEC §8: a header found below the first row is named in a note (not one that
+        --header-row named)."""
+        if line <= first or options.header_row is not None:
+            return
+        from coopstats import feedback
+
+        above = f"{noun} 1" if line == 2 else f"{noun}s 1-{line - 1}"
+        feedback.note(
+            f"{self.name}: the header is on {noun} {line}; {above} "
+            f"{'is' if line == 2 else 'are'} left out"
+        )
 
     def absent_columns(self) -> tuple[str, ...]:
         """The optional columns this log does not have (SPEC §8: never silent)."""
@@ -702,13 +708,16 @@ class CsvTable(Table):
                 continue  # another delimiter may join lines into records otherwise
             if chosen is not None:
                 found.append((delimiter, chosen))
-                if options.header_row is None:
-                    break  # the first delimiter that finds a header row
+                if options.header_row is None and not options.survey:
+                    break  # the first delimiter that finds a row naming the required columns
         if not found:
             return header
-        # The row given by --header-row is read with the delimiter that cuts it into most cells.
-        delimiter, (self.header_line, header) = max(found, key=lambda f: len(f[1][1]))
+        # The row given by --header-row, or guessed for a survey, is read with the delimiter
+        # that cuts it into most cells.
+        delimiter, (line, header) = max(found, key=lambda f: len(f[1][1]))
+        self._note_header(line, self.header_line, options, "line")
         self.delimiter = delimiter
+        self.header_line = line
         self.preamble = self.header_line - 1
         return header
 
