@@ -61,9 +61,9 @@ def values(
 ) -> None:
     """List what each column of an export holds, before anything is mapped.
 
-    For each column the SPEC reads (found by its name, by [columns] / --column, or guessed from
+    For each column the SPEC reads (found by its name, by \\[columns] / --column, or guessed from
     the usual names of exports): its distinct words with their counts, whether each is
-    understood (a SPEC word, or mapped in [values.*] of coopstats.toml) and the closest SPEC
+    understood (a SPEC word, or mapped in \\[values.*] of coopstats.toml) and the closest SPEC
     word for the rest; for date columns, how many cells read as dates and those that do not;
     for the other columns (the candidates for --by), their most frequent values.
 
@@ -102,11 +102,11 @@ def init(
 ) -> None:
     """Print a coopstats.toml for an export: its columns and words mapped onto the SPEC's.
 
-    [columns] is guessed from the export's headers (e.g. "Date of transmission" is sent),
-    [values.*] from its words (e.g. "Request for Assistance" is RFA, "Pending" an empty
-    outcome), [defaults] from its dates (dayfirst when a date such as 25/12/2023 proves it).
+    \\[columns] is guessed from the export's headers (e.g. "Date of transmission" is sent),
+    \\[values.*] from its words (e.g. "Request for Assistance" is RFA, "Pending" an empty
+    outcome), \\[defaults] from its dates (dayfirst when a date such as 25/12/2023 proves it).
     Every guess is marked '# review:'; words it cannot place are listed as comments. The
-    [columns] and [values] of a coopstats.toml in use are not read: the mapping is made from
+    \\[columns] and \\[values] of a coopstats.toml in use are not read: the mapping is made from
     the export alone.
 
     \b
