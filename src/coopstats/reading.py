@@ -188,21 +188,22 @@ class Source:
         """Copy a stream that can be read only once into a temporary file, removed by close."""
         self.temporary = True
         try:
-            self._spool = _Spool()
-            with os.fdopen(self._spool.handle, "wb") as out:
+            self._spool = spool = _Spool()  # kept first: close() removes what create() makes
+            path = spool.create()
+            with os.fdopen(spool.handle, "wb") as out:
                 while piece := self._read(stream, what):
                     try:
                         out.write(piece)
                     except OSError as err:
                         raise UsageError(
                             f"{self.given}: cannot keep a copy of {what} in the temporary folder "
-                            f"{self._spool.path.parent} ({err.strerror}); free some space there, "
+                            f"{path.parent} ({err.strerror}); free some space there, "
                             "set TMPDIR to another folder, or pass the log as a file"
                         ) from None
         except BaseException:
             self.close()
             raise
-        return self._spool.path
+        return path
 
     def _read(self, stream: IO[bytes], what: str) -> bytes:
         try:
@@ -269,18 +270,24 @@ class _Spool:
     """A temporary file in the temp folder (TMPDIR), with the signal handlers that make sure
     it is removed: installed before the file exists, restored after it is gone.
 
-    The file is created with the signals blocked, so that no signal falls between its creation
-    and the moment its name is known. Outside the main thread (a library use), no handler can
-    be set: the file is then removed by `remove` alone.
+    The owner keeps the spool before `create` makes the file, and the file is made with the
+    signals blocked and its name kept before they are let through: a signal that came in the
+    meantime runs its handler only then, and the owner's clean-up finds the name to remove.
+    Outside the main thread (a library use), no handler can be set: the file is then removed
+    by `remove` alone.
     """
 
     def __init__(self) -> None:
-        import tempfile
-
         self.saved: dict[int, Any] = {}
+        self.path: Path | None = None
+        self.handle = -1
         if threading.current_thread() is threading.main_thread():
             for number in LEAVING:
                 self.saved[number] = signal.signal(number, _leave)
+
+    def create(self) -> Path:
+        import tempfile
+
         block = hasattr(signal, "pthread_sigmask") and bool(self.saved)
         if block:
             signal.pthread_sigmask(signal.SIG_BLOCK, LEAVING)
@@ -288,7 +295,6 @@ class _Spool:
             self.handle, name = tempfile.mkstemp(prefix="coopstats-", suffix=".csv")
             self.path = Path(name)
         except OSError as err:
-            self._restore()
             raise UsageError(
                 f"cannot make a temporary file in {tempfile.gettempdir()} ({err.strerror}); "
                 "set TMPDIR to a folder you can write in, or pass the log as a file"
@@ -296,10 +302,12 @@ class _Spool:
         finally:
             if block:
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, LEAVING)
+        return self.path
 
     def remove(self) -> None:
         try:
-            self.path.unlink(missing_ok=True)
+            if self.path is not None:
+                self.path.unlink(missing_ok=True)
         finally:
             self._restore()
 
