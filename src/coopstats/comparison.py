@@ -16,7 +16,7 @@ from coopstats.catalogue import Figure, Shape, Value, compute
 from coopstats.engine import Counted, Window, count
 from coopstats.errors import UsageError
 from coopstats.model import Period
-from coopstats.periods import consecutive_periods, gaps, prior_period
+from coopstats.periods import consecutive_periods, prior_period
 from coopstats.reading import DEFAULT_READ, ReadOptions, Source
 from coopstats.summary import (
     check_as_of,
@@ -136,7 +136,6 @@ def compare(
         skipped_warning(counted),
         empty_period_warning(counted, now_window),
         incomplete_prior_warning(counted, prior),
-        *(gaps([prior, period]) if against is None else []),
     )
     return Comparison(
         source=source.name,
@@ -184,7 +183,6 @@ def trend(
         # Said when every period is empty: one empty year in a trend is a figure like any other.
         None if any(any(x.sent) for x in w[1:]) else empty_period_warning(counted, w[-1]),
         incomplete_trend_warning(counted, chain),
-        *gaps(chain),  # the oldest period's prior included: its evolutions are measured on it
     )
     return Trend(
         source=source.name,

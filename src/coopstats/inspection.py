@@ -18,7 +18,7 @@ from coopstats.checks import PENDING, Kind, settle_order
 from coopstats.engine import Counted, Window, count
 from coopstats.errors import DataError, UsageError
 from coopstats.model import KIND_ORGAN, Period, Problem
-from coopstats.periods import gaps, prior_period
+from coopstats.periods import prior_period
 from coopstats.reading import DEFAULT_READ, FileProblem, ReadOptions, Source, open_table
 from coopstats.summary import check_as_of, incomplete_prior_warning, skipped_warning
 
@@ -288,8 +288,6 @@ def explain_metric(
     notes = [skipped_warning(counted)]
     if shape == "evolution":
         notes.append(incomplete_prior_warning(counted, prior))
-        if against is None:
-            notes += gaps([prior, period])
     return Explanation(
         source=source.name,
         metric=metric,

@@ -9,7 +9,7 @@ from coopstats.catalogue import Value, compute
 from coopstats.engine import Counted, DaysFn, Window, count
 from coopstats.errors import UsageError
 from coopstats.model import Period
-from coopstats.periods import gaps, prior_period
+from coopstats.periods import prior_period
 from coopstats.reading import DEFAULT_READ, ReadOptions, Source
 
 
@@ -103,7 +103,6 @@ def summarize(
         skipped_warning(counted),
         empty_period_warning(counted, current),
         incomplete_prior_warning(counted, prior),
-        *(gaps([prior, period]) if against is None else []),
     )
     return Summary(
         source=source.name,

@@ -117,9 +117,11 @@ def trend(
 ) -> None:
     """Follow every figure across consecutive periods ending with --period, oldest first.
 
-    Each period is the prior of the next (SPEC §2) and is counted as of its own end (--as-of
-    moves the last period's only); each period's evolutions are against its own prior. A
-    sparkline per row shows the direction at a glance.
+    The periods are counted back from --period's start (SPEC §2): a quarter's or a month's
+    stay on the calendar (2024-01-01:2024-03-31, then 2023-10-01:2023-12-31, 2023-07-01:
+    2023-09-30, ...); other periods are blocks of the same number of days. Each is counted as
+    of its own end (--as-of moves the last period's only), and each period's evolutions are
+    against the period before it. A sparkline per row shows the direction at a glance.
 
     \b
     Examples:

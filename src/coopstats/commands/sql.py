@@ -17,7 +17,6 @@ from coopstats.options import (
     Settings,
     YearStart,
     handled,
-    warn,
 )
 
 
@@ -53,7 +52,7 @@ def sql(
     """
     with handled(ctx):
         from coopstats.errors import UsageError
-        from coopstats.periods import gaps, prior_period
+        from coopstats.periods import prior_period
         from coopstats.sql import build_query
         from coopstats.summary import check_as_of
 
@@ -69,8 +68,6 @@ def sql(
             )
         except ValueError as err:
             raise UsageError(str(err)) from None
-        if s.optional_period("against") is None:
-            warn(gaps([prior, current]))
         typer.echo(query.rstrip("\n"))
 
 
