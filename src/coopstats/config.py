@@ -81,12 +81,9 @@ def load_config(path: Path | None) -> Config:
         raise UsageError(f"{path}: [values] must hold tables such as [values.kind]")
     values: dict[str, dict[str, str]] = {}
     for column, mapping in values_table.items():
-        if column not in VALUE_COLUMNS:
-            raise UsageError(
-                f"{path}: [values.{column}]: values can be mapped for {', '.join(VALUE_COLUMNS)}"
-            )
         values[column] = _strings(path, f"values.{column}", mapping)
-        _check_words(path, column, values[column])
+        if column in VALUE_COLUMNS:  # any other column's words are its own (--by, SPEC §6)
+            _check_words(path, column, values[column])
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
         raise UsageError(f"{path}: [defaults] must be a table")

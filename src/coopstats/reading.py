@@ -28,12 +28,15 @@ from collections.abc import Callable, Iterator, Mapping
 from itertools import chain, islice
 from pathlib import Path
 from types import MappingProxyType, TracebackType
-from typing import IO, NamedTuple
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 from coopstats.dates import DateOrder
 from coopstats.errors import DataError, UsageError
 from coopstats.lines import BLOCK, LineBlock, Record, line_blocks, needs_csv_module, split_records
 from coopstats.model import COLUMNS, REQUIRED_COLUMNS, Problem
+
+if TYPE_CHECKING:
+    from coopstats.breakdown import Breakdown
 
 csv.field_size_limit(2**31 - 1)  # free-text cells of any size: the default limit is 128 KiB
 
@@ -65,6 +68,7 @@ class ReadOptions(NamedTuple):
     # column -> {file's word, case-folded -> the SPEC's word}, for a database's own vocabulary
     values: Mapping[str, Mapping[str, str]] = MappingProxyType({})
     sheet: str | None = None
+    breakdown: Breakdown | None = None  # --by and --where: which requests count, in which groups
 
 
 DEFAULT_READ = ReadOptions()

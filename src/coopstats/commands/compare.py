@@ -9,6 +9,7 @@ import typer
 from coopstats.options import (
     Against,
     AsOf,
+    By,
     Decimals,
     Export,
     Format,
@@ -18,6 +19,7 @@ from coopstats.options import (
     PeriodOpt,
     Settings,
     SkipInvalid,
+    Where,
     YearStart,
     check_export,
     emit,
@@ -57,6 +59,8 @@ def compare(
     year_start: YearStart = "09-16",
     skip_invalid: SkipInvalid = False,
     export: Export = None,
+    by: By = None,
+    where: Where = None,
     **read: Any,
 ) -> None:
     """Compare a period's figures with the prior period's: current, prior, change, change in %.
@@ -71,6 +75,7 @@ def compare(
       coopstats compare requests.csv --period 2024 --against 2021-09-16:2022-09-15
       coopstats compare requests.csv --period 2024 --format json | jq '.metrics[] | .id, .change'
       coopstats compare requests.csv --period 2024 --format markdown > comparison.md
+      coopstats compare requests.csv --period 2024 --by situation
     """
     with handled(ctx):
         from coopstats.comparison import compare as run
@@ -87,9 +92,12 @@ def compare(
                 against=s.optional_period("against"),
                 notifications=bool(s["notifications"]),
                 options=s.read,
+                breakdown=s.breakdown(),
             )
         warn(result.warnings)
         places = int(s["decimals"])
+        if result.by is not None:
+            from coopstats.render import groups as render  # type: ignore[no-redef]
         emit(
             Format(s["fmt"]),
             s["export"],
@@ -113,6 +121,8 @@ def trend(
     year_start: YearStart = "09-16",
     skip_invalid: SkipInvalid = False,
     export: Export = None,
+    by: By = None,
+    where: Where = None,
     **read: Any,
 ) -> None:
     """Follow every figure across consecutive periods ending with --period, oldest first.
@@ -129,6 +139,7 @@ def trend(
       coopstats trend requests.csv --period 2024 -n 3 --format markdown > trend.md
       coopstats trend requests.csv --period 2024 --year-start 01-01 --format csv
       coopstats trend requests.csv --period 2024-01-01:2024-03-31 -n 8 --export trend.svg
+      coopstats trend requests.csv --period 2024 -n 3 --by state --format csv
     """
     with handled(ctx):
         from coopstats.comparison import trend as run
@@ -145,9 +156,12 @@ def trend(
                 as_of=s.date("as_of"),
                 notifications=bool(s["notifications"]),
                 options=s.read,
+                breakdown=s.breakdown(),
             )
         warn(result.warnings)
         places = int(s["decimals"])
+        if result.by is not None:
+            from coopstats.render import groups as render  # type: ignore[no-redef]
         emit(
             Format(s["fmt"]),
             s["export"],

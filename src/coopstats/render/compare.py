@@ -16,6 +16,7 @@ from coopstats.model import Period
 from coopstats.render import machine, markdown
 from coopstats.render import numbers as fmt
 from coopstats.stats import sparkline
+from coopstats.summary import where_note
 
 UP, DOWN, SAME = "▲", "▼", "＝"
 COMPARE_HEADER = ("§", "Indicator", "Current", "Prior", "Change", "Change %")
@@ -62,7 +63,7 @@ def comparison_caption(result: Comparison) -> str:
         f"Period {span(result.period)}, executions as of {fmt.day(result.as_of)}; compared with "
         f"{span(result.prior)}, executions as of {fmt.day(result.prior_as_of)}; {toggle}. "
         "Change = current - prior (pp: percentage points); change % = 100 × change / prior, "
-        "N/A when the prior is 0 or N/A."
+        "N/A when the prior is 0 or N/A." + where_note(result.counted)
     )
 
 
@@ -163,7 +164,7 @@ def trend_caption(result: Trend) -> str:
     return (
         f"Periods oldest first, {as_of}; evolutions against each period's own prior (the "
         f"first's: {span(result.before)}); {toggle}. Trend: one bar per period, from the row's "
-        "lowest to its highest value; a blank is N/A."
+        "lowest to its highest value; a blank is N/A." + where_note(result.counted)
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from coopstats.catalogue import notifications_note
 from coopstats.render import numbers as fmt
-from coopstats.summary import Summary
+from coopstats.summary import Summary, where_note
 
 SECTION_TITLES = (
     "1. General overview of data collected for requests for cooperation and assistance sent and "
@@ -52,7 +52,7 @@ def caption(summary: Summary) -> str:
     ]
     if summary.days != "calendar":
         notes.append(f"days counted as {summary.days} days")
-    return "; ".join(notes) + "."
+    return "; ".join(notes) + "." + where_note(summary.counted)
 
 
 def sections(summary: Summary, decimals: int = 2) -> list[Section]:
