@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from fractions import Fraction
 from typing import Any
 
 from coopstats import catalogue
@@ -20,6 +21,7 @@ from coopstats.comparison import Change, Comparison, Figures, Trend
 from coopstats.render import machine, markdown
 from coopstats.render import numbers as fmt
 from coopstats.summary import Summary
+from coopstats.times import GroupTimes, Times
 
 ALL = "All requests"
 MARKDOWN_GROUPS = 6  # group columns per Markdown table: wider ones overflow a page
@@ -324,3 +326,129 @@ def trend_markdown(result: Trend, decimals: int) -> str:
         )
     return "\n\n".join(parts) + "\n"
 
+
+# --- times ---------------------------------------------------------------------------------
+
+
+def times_json(result: Times) -> str:
+    """times' object with "by" and "breakdown": per group of requests, the seven groups'
+    figures (times' own "groups" are the report's kinds of request)."""
+    from coopstats.render import times as render
+
+    document = json.loads(render.times_json(result))
+    breakdown = [
+        {"value": b.value, "groups": [render.group_document(g) for g in b.groups]}
+        for b in result.breakdown
+    ]
+    out: dict[str, Any] = {}
+    for key, value in document.items():
+        out[key] = value
+        if key == "groups":
+            out["by"], out["breakdown"] = result.by, breakdown
+    return machine.dumps(out)
+
+
+def times_csv(result: Times) -> str:
+    from coopstats.render import times as render
+
+    return machine.to_csv(
+        ("group", *render.csv_header(result.measures)),
+        ([b.value, *render.csv_row(g)] for b in result.breakdown for g in b.groups),
+    )
+
+
+def times_rows(result: Times, index: int, decimals: int) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of one of the seven groups' time table: all requests, then each
+    --by group, one row each."""
+    from coopstats.render import times as render
+
+    unit = "days" if result.days == "calendar" else f"{result.days} days"
+    m = result.measures
+    header = [
+        result.by or "", "Sent", "Executed", "Pending", "Mean",
+        *(f"P{render.number_name(p)}" for p in m.percentiles),
+        *(f"≤ {n} {unit}" for n in m.within),
+        "Clearance",
+    ]  # fmt: skip
+    rows = []
+    for value, group in _times_of(result, index):
+
+        def days(v: Fraction | int | None) -> str:
+            return fmt.NA if v is None else fmt.round_half_up(v, decimals)
+
+        rows.append([
+            value, str(group.sent), str(group.executed), str(group.pending),
+            days(group.mean_days), *(days(v) for _, v in group.percentiles),
+            *(fmt.pct(pct, decimals) for _, _, pct in group.within),
+            fmt.pct(group.clearance_pct, decimals),
+        ])  # fmt: skip
+    return header, rows
+
+
+def ageing_rows(result: Times, index: int) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of one of the seven groups' ageing table."""
+    header = [result.by or "", f"Pending on {fmt.day(result.as_of)}",
+              *(label for label, _ in result.groups[index].ageing_bands), "Oldest"]  # fmt: skip
+    rows = []
+    for value, group in _times_of(result, index):
+        oldest = group.oldest[0] if group.oldest else None
+        rows.append([
+            value, str(group.aged), *(str(n) for _, n in group.ageing_bands),
+            f"{oldest.id} ({oldest.age_days})" if oldest else "none",
+        ])  # fmt: skip
+    return header, rows
+
+
+def _times_of(result: Times, index: int) -> list[tuple[str, GroupTimes]]:
+    return [(ALL, result.groups[index])] + [
+        (shown(b.value), b.groups[index]) for b in result.breakdown
+    ]
+
+
+def times_caption(result: Times) -> str:
+    n = len(result.breakdown)
+    unit = "days" if result.days == "calendar" else f"{result.days} days"
+    return (
+        f"By {result.by}: {n} group{'' if n == 1 else 's'}, most requests sent in the period "
+        f"first. Times in {unit}, over executed requests; P50, P90: percentiles; ≤ N: share of "
+        "the requests sent executed within N days; clearance: executed during the period "
+        "(whenever sent) ÷ sent in it. Ageing: every request pending on the as-of date, "
+        "whatever its period, by age; oldest: id (age)."
+    )
+
+
+def times_table(result: Times, decimals: int) -> Any:
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from coopstats.render import times as render
+
+    parts: list[Any] = [render.times_table(result, decimals), Text("")]
+    parts.append(Text(f"By {result.by}", style="bold"))
+    for index, group in enumerate(result.groups):
+        parts += [Text(""), Text.assemble((group.label, "bold cyan"), (f"  {group.id}", "dim"))]
+        for header, rows in (times_rows(result, index, decimals), ageing_rows(result, index)):
+            table = Table(box=box.SIMPLE_HEAVY)
+            table.add_column(header[0])
+            for name in header[1:]:
+                table.add_column(name, justify="right")
+            for row in rows:
+                table.add_row(*row)
+            parts.append(table)
+    parts.append(Text(times_caption(result), style="dim"))
+    return Group(*parts)
+
+
+def times_markdown(result: Times, decimals: int) -> str:
+    from coopstats.render import times as render
+
+    parts = [render.times_markdown(result, decimals).rstrip("\n"),
+             f"# By {markdown.escape(result.by or '')}",
+             f"_{markdown.escape(times_caption(result))}_"]  # fmt: skip
+    for index, group in enumerate(result.groups):
+        parts.append(f"## {markdown.escape(group.label)} (`{group.id}`)")
+        for header, rows in (times_rows(result, index, decimals), ageing_rows(result, index)):
+            parts.append(markdown.table(header, rows))
+    return "\n\n".join(parts) + "\n"
