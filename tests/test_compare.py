@@ -252,8 +252,8 @@ def test_markdown(write_log: WriteLog) -> None:
         "Average time needed to execute an RFA": "| 20.00 days | 3.00 days | ▲ +17.00 days "
             "| +566.67% |",  # 1700/3
         "Operational requests sent by the Country Offices": "| 1 | 0 | ▲ +1 | N/A |",
-        "Witness protection requests": "| 0 | 0 | ＝ 0 | N/A |",
-        "Defence teams' requests transmitted by the Registry": "| 1 | 1 | ＝ 0 | 0.00% |",
+        "Witness protection requests": "| 0 | 0 | = 0 | N/A |",
+        "Defence teams' requests transmitted by the Registry": "| 1 | 1 | = 0 | 0.00% |",
         "Average time needed for reply": "| N/A | N/A | N/A | N/A |",
         "% of positive replies to RFCs during the reporting period": "| 0.00% | N/A | N/A | N/A |",
     }  # fmt: skip
@@ -289,7 +289,7 @@ def test_table(write_log: WriteLog) -> None:
     assert row("% of replies for the RFAs during the reporting period") == [
         "66.67%", "50.00%", "▲", "+16.67", "pp", "+33.33%"
     ]  # fmt: skip
-    assert row("Witness protection requests") == ["0", "0", "＝", "0", "N/A"]
+    assert row("Witness protection requests") == ["0", "0", "=", "0", "N/A"]
     assert row("Average time needed for reply  ") == ["N/A"] * 4
     caption = " ".join(out.split())
     assert "Period 01/01/2024 to 31/12/2024, executions as of 31/12/2024" in caption

@@ -19,7 +19,7 @@ from coopstats.engine import Counted, Window, count
 from coopstats.errors import InvalidRows
 from coopstats.lines import NotPlain, split_records
 from coopstats.model import Period
-from coopstats.reading import ReadOptions, Source, open_table
+from coopstats.reading import FileProblem, ReadOptions, Source, open_table
 
 PERIOD = Period(date(2023, 9, 16), date(2024, 9, 15))
 PRIOR = Period(date(2022, 9, 16), date(2023, 9, 15))
@@ -193,16 +193,23 @@ def test_crlf_split_across_blocks_keeps_two_processes(
         assert count(source, windows).records == 300
 
 
-def test_a_nul_byte_is_a_cell_character_on_either_path(tmp_path: Path) -> None:
-    # Past the first 64 KiB, where a NUL would have marked the file as binary.
+@pytest.mark.parametrize("row", [2, 4000])  # in the first 64 KiB, and well past them
+def test_a_nul_byte_is_the_same_fault_on_every_path(
+    tmp_path: Path, row: int, tiny_halves: None
+) -> None:
+    """reading.py's rule: a NUL anywhere makes the file binary, named by its first line."""
     rows = [f"r{n},OTP,RFA,,,2024-01-01,," for n in range(5000)]
-    rows[4000] = "r4000,OTP,RF\x00A,,,2024-01-01,,"  # line 4002
+    rows[row] = f"r{row},OTP,RF\x00A,,,2024-01-01,,"  # line row + 2
     path = tmp_path / "log.csv"
     path.write_bytes((HEADER + "\n" + "\n".join(rows) + "\n").encode())
-    assert fast_records(path) == csv_module_records(path)
-    with Source(str(path)) as source, pytest.raises(InvalidRows) as caught:
-        count(source, windows)
-    assert [(p.line, p.code) for p in caught.value.problems] == [(4002, "unknown-kind")]
+    for read in (fast_records, csv_module_records):
+        with pytest.raises(FileProblem) as caught:
+            read(path)
+        assert f"line {row + 2} holds a NUL" in caught.value.message
+    with Source(str(path)) as source, pytest.raises(FileProblem) as caught:
+        count(source, windows)  # in two processes: the half with the NUL hands over
+    assert caught.value.problem.code == "format-error"
+    assert f"line {row + 2} holds a NUL" in caught.value.message
 
 
 def test_a_row_of_the_wrong_width_is_not_the_first_use_of_an_id(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from typer.testing import CliRunner, Result
 
 from coopstats.cli import app
 from coopstats.engine import Listing, count
-from coopstats.errors import UsageError
+from coopstats.errors import InvalidRows, UsageError
 from coopstats.model import Request
 from coopstats.reading import FileProblem, ReadOptions, Source, open_table
 
@@ -294,9 +294,15 @@ def test_blank_and_whitespace_lines_are_skipped_but_counted(tmp_path: Path) -> N
 
 
 def test_a_quote_never_closed_is_named_not_swallowed(tmp_path: Path) -> None:
+    """The record of the opening quote is invalid; the lines it would swallow are read."""
     text = f'{HEADER}\nR-1,OTP,RFA,,,2023-10-02,,"\nR-2,OTP,RFA,,,2023-10-03,,\n'
-    problem = problem_of(write_bytes(tmp_path, "log.csv", text.encode())).problem
+    path = write_bytes(tmp_path, "log.csv", text.encode())
+    with pytest.raises(InvalidRows) as caught:
+        listed(path)
+    (problem,) = caught.value.problems
     assert problem.code == "format-error" and problem.line == 2
+    assert "never closed" in problem.message and "line 3" in problem.message
+    assert requests_of(path, skip_invalid=True) == [(3, "R-2")]
 
 
 def test_missing_column_names_the_columns_found(tmp_path: Path) -> None:
@@ -463,13 +469,13 @@ def test_sheet_option(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "'Log'" in missing.stderr
 
 
-def test_without_openpyxl_a_message_says_what_to_install(
+def test_without_calamine_a_message_says_what_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     book = make_workbook(tmp_path / "log.xlsx", BOOK_ROWS)
-    monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl now fails
+    monkeypatch.setitem(sys.modules, "python_calamine", None)  # the import now fails
     result = run("summarize", book, "--period", "2024")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # the environment lacks a part: not the data's fault
     assert "pip install 'coopstats[excel]'" in result.stderr
 
 
@@ -479,7 +485,7 @@ def test_a_broken_workbook_is_a_message(tmp_path: Path) -> None:
     assert result.exit_code == 1
     problem = json.loads(result.stdout)["problems"][0]
     assert problem["code"] == "format-error"
-    assert "not a readable Excel workbook" in problem["message"]
+    assert "CSV by the look of it" in problem["message"]
 
 
 # --- a database's own vocabulary: coopstats.toml ---------------------------------------------

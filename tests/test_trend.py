@@ -236,23 +236,24 @@ def test_sparklines_for_constant_rising_and_missing_values(write_log: WriteLog) 
         "h2,Registry,RFC,HQ,,2024-03-01,2024-03-07,",  # 6 days
     )
     result = run(log)
-    # 1, 1, 1: flat is drawn at mid height, not at the bottom.
-    assert trend_spark(result, BY_ID["otp.rfi.sent"]) == "▄▄▄"
-    # 1, 2, 3: levels (v - 1) / 2 * 7, rounded half up: 0, 3.5 → 4, 7.
-    assert trend_spark(result, BY_ID["registry.decision_notifications"]) == "▁▅█"
-    # 2 days, N/A (no HQ RFC in 2023), 6 days: a blank keeps the gap where it is.
-    assert trend_spark(result, BY_ID["registry.rfc.hq_avg_days_to_reply"]) == "▁ █"
+    # Heights from zero, in eighths of the largest value, rounded half up.
+    # 1, 1, 1: each is the largest, a full block.
+    assert trend_spark(result, BY_ID["otp.rfi.sent"]) == "███"
+    # 1, 2, 3: 8/3 = 2.67 → 3 (▃), 16/3 = 5.33 → 5 (▅), 8 (█).
+    assert trend_spark(result, BY_ID["registry.decision_notifications"]) == "▃▅█"
+    # 2 days, N/A (no HQ RFC in 2023), 6 days: 16/6 = 2.67 → 3; a blank keeps the gap.
+    assert trend_spark(result, BY_ID["registry.rfc.hq_avg_days_to_reply"]) == "▃ █"
     # Never a value: all blank.
     assert trend_spark(result, BY_ID["registry.arrest.avg_days_to_reply"]) == "   "
 
 
 def test_sparklines_of_the_empty_middle(write_log: WriteLog) -> None:
     result = run(write_log(*LOG))
-    # 2, 0, 3: (2 - 0) / 3 * 7 = 4.67 → 5 (▆), 0 (▁), 7 (█).
-    assert trend_spark(result, BY_ID["otp.rfa.sent"]) == "▆▁█"
-    # +100, -100, N/A.
-    assert trend_spark(result, BY_ID["otp.rfa.evolution_pct"]) == "█▁ "
-    assert trend_spark(result, BY_ID["otp.rfa.avg_days_to_execute"]) == "█ ▁"  # 10, N/A, 5
+    # 2, 0, 3: 16/3 = 5.33 → 5 (▅), zero (_), 8 (█).
+    assert trend_spark(result, BY_ID["otp.rfa.sent"]) == "▅_█"
+    # +100, -100, N/A: a negative value, so lowest to highest, and the scale is stated.
+    assert trend_spark(result, BY_ID["otp.rfa.evolution_pct"]) == "█▁  (-100% to +100%)"
+    assert trend_spark(result, BY_ID["otp.rfa.avg_days_to_execute"]) == "█ ▄"  # 10, N/A, 5 = 4/8
 
 
 # --- the command line in every format --------------------------------------------------------
@@ -299,41 +300,44 @@ def test_markdown(write_log: WriteLog) -> None:
     assert lines[0] == "# Trend over 3 periods, from 01/01/2022 to 31/12/2024"
     assert lines[2].startswith("_Periods oldest first, each counted as of its own end;")
     assert "01/01/2021 to 31/12/2021" in lines[2]  # the first period's prior
-    assert lines[4] == (
+    # The warning travels with the table: the log starts after 2021's start.
+    assert lines[4].startswith("> **Warning:** the log's earliest request was sent on 2021-05-01")
+    assert lines[6] == (
         "| § | Indicator | 01/01/2022 to 31/12/2022 | 01/01/2023 to 31/12/2023 | "
         "01/01/2024 to 31/12/2024 | Trend |"
     )
-    body = lines[6:]
+    body = lines[8:]
     assert len(body) == 25
     assert body[0] == (
-        "| 1 | Total number of RFAs sent during the reporting period | 2 | 0 | 3 | `▆▁█` |"
+        "| 1 | Total number of RFAs sent during the reporting period | 2 | 0 | 3 | `▅_█` |"
     )
-    blank = "\u2007"  # a figure space: Markdown would trim a plain one
+    b = blank = "\u2007"  # a figure space: Markdown would trim a plain one
     expected = {
         "Evolution based on the last reporting period (with notifications)":
-            f"| +100.00% | -100.00% | N/A | `█▁{blank}` |",
+            f"| +100.00% | -100.00% | N/A | `█▁{b}{b}(-100%{b}to{b}+100%)` |",
         "% of replies for the RFAs during the reporting period":
-            f"| 50.00% | N/A | 33.33% | `█{blank}▁` |",  # 50, N/A, 100/3
-        "Average time needed to execute an RFA": f"| 10.00 days | N/A | 5.00 days | `█{blank}▁` |",
-        "Witness protection requests": "| 0 | 0 | 0 | `▄▄▄` |",
+            f"| 50.00% | N/A | 33.33% | `█{blank}▅` |",  # 50, N/A, 100/3: 8 × 2/3 = 5.33 → 5
+        "Average time needed to execute an RFA": f"| 10.00 days | N/A | 5.00 days | `█{blank}▄` |",
+        "Witness protection requests": "| 0 | 0 | 0 | `___` |",
     }  # fmt: skip
     for label, cells in expected.items():
         assert any(line.endswith(f" {label} {cells}") for line in body), label
 
 
 def test_table(write_log: WriteLog) -> None:
-    result = invoke(str(write_log(*LOG)), "--period", "2024", "-n", "3", *CALENDAR,
-                    "--as-of", "2025-01-10")  # fmt: skip
+    result = runner.invoke(app, ["trend", str(write_log(*LOG)), "--period", "2024", "-n", "3",
+                                 *CALENDAR, "--as-of", "2025-01-10"],
+                           env={"COLUMNS": None})  # piped: as wide as it needs, nothing wraps
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "Trend over 3 periods, from 01/01/2022 to 31/12/2024" in out
     assert "(as of 10/01/2025)" in out  # the last column says its own as-of date
     lines = out.splitlines()
     (line,) = [x for x in lines if "Total number of RFAs sent during the reporting period" in x]
-    assert line.split("period", 1)[1].split() == ["2", "0", "3", "▆▁█"]
+    assert line.split("period", 1)[1].split() == ["2", "0", "3", "▅_█"]
     (line,) = [x for x in lines if "% of replies for the RFAs during the reporting" in x]
     # As of 10/01/2025, c1 and c3 of 3: 66.67%; the gap stays a blank in the sparkline.
-    assert line.split("reporting period", 1)[1].split() == ["50.00%", "N/A", "66.67%", "▁", "█"]
+    assert line.split("reporting period", 1)[1].split() == ["50.00%", "N/A", "66.67%", "▆", "█"]
     caption = " ".join(out.split())
     assert "each counted as of its own end (the last as of 10/01/2025)" in caption
 
@@ -389,7 +393,8 @@ def test_periods_from_a_config_file_are_checked(write_log: WriteLog, tmp_path: P
     config = tmp_path / "coopstats.toml"
     config.write_text("[defaults]\nperiods = 0\n", encoding="utf-8")
     result = invoke(str(write_log(*LOG)), "--period", "2024", "--config", str(config))
-    assert result.exit_code == 2 and "--periods 0" in result.stderr
+    assert result.exit_code == 2
+    assert "[defaults] periods must be a whole number from 1 to 50, not 0" in result.stderr
     config.write_text("[defaults]\nperiods = 2\n", encoding="utf-8")
     doc = as_json(str(write_log(*LOG)), "--period", "2024", "--config", str(config))
     assert len(doc["periods"]) == 2

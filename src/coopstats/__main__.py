@@ -1,3 +1,3 @@
-from coopstats.cli import main
+from coopstats.script import main  # first: it installs the Ctrl-C handler
 
 main()

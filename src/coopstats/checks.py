@@ -19,6 +19,7 @@ PENDING = -1  # the day ordinal of an empty `executed` cell
 UNKNOWN = -2  # the day ordinal of a cell that is no date
 DATE_CACHE_LIMIT = 100_000  # datetimes can make every cell distinct: keep the cache bounded
 
+DATE_COLUMNS = ("sent", "executed")
 KIND_WORDS = "RFA, mission-notification, RFI (OTP) or RFC, decision-notification (Registry)"
 
 
@@ -42,9 +43,11 @@ def suggest(value: str, choices: Iterable[str] | Mapping[str, object]) -> str | 
         {k: str(v) for k, v in choices.items()} if isinstance(choices, Mapping)
         else {c.casefold(): c for c in choices}
     )
+    folded = value.strip().casefold()
+    if len(folded) > 100:
+        return None  # no word is that long, and difflib takes minutes over a 50 MB cell
     import difflib  # only when a value is wrong: kept off start-up
 
-    folded = value.strip().casefold()
     close = difflib.get_close_matches(folded, list(spelled), n=1, cutoff=0.6)
     return f"did you mean {spelled[close[0]]!r}?" if close else None
 
@@ -63,7 +66,14 @@ class RowChecker:
         self.values = {
             column: {k.strip().casefold(): v.strip().casefold() for k, v in mapping.items()}
             for column, mapping in values.items()
+            if column not in DATE_COLUMNS
         }
+        # A date column's words: case-folded -> the text read instead ('' for an empty cell).
+        self.date_words = {
+            column: {k.strip().casefold(): v.strip() for k, v in values.get(column, {}).items()}
+            for column in DATE_COLUMNS
+        }
+        self.has_executed = table.index["executed"] < table.width
         # Caches keyed by the raw cell text, read directly by the engine's fast path.
         self.kinds: dict[tuple[str, str, str, str], Kind] = {}
         self.dates: dict[str, int] = {"": PENDING}
@@ -107,6 +117,18 @@ class RowChecker:
                 )
             )
         outcome = self.outcome(line, row[i["outcome"]], problems)
+        if outcome is not None and executed == PENDING and not self.has_executed:
+            raise file_problem(
+                self.table.name,
+                f"the log has an outcome column ({self.label['outcome']!r}) but no executed "
+                "column, so no request can have an outcome (the first on this line)",
+                "missing-label",
+                line=line,
+                column=self.label["outcome"],
+                value=row[i["outcome"]],
+                hint="map the file's column of execution dates: --column executed=HEADER, or "
+                "executed = \"HEADER\" under [columns] in coopstats.toml",
+            )
         if outcome is not None and executed == PENDING:
             problems.append(
                 self.problem(
@@ -138,37 +160,62 @@ class RowChecker:
         folded = raw.strip().casefold()
         return self.values.get(column, {}).get(folded, folded)
 
-    def remember(self, text: str) -> int:
+    def date_text(self, column: str, raw: str) -> str:
+        """The text read as the date of a cell: the cell, or what the config maps its word onto
+        (`[values.executed] "not executed" = ""`: an empty cell)."""
+        words = self.date_words[column]
+        if not words:
+            return raw
+        return words.get(raw.strip().casefold(), raw)
+
+    def _shared(self, raw: str) -> str | None:
+        """The text both date columns read for `raw`, so that the one cache of dates (which the
+        fast path reads for either column) may hold it; None when they read it differently,
+        except where `executed` reads it as empty: a pending `sent` is always checked in full."""
+        sent, executed = self.date_text("sent", raw), self.date_text("executed", raw)
+        if sent == executed or not executed.strip():
+            return executed
+        return None
+
+    def _cache(self, raw: str, value: int) -> None:
+        if len(self.dates) > DATE_CACHE_LIMIT:
+            self.dates.clear()
+            self.dates[""] = PENDING
+        self.dates[raw] = value
+
+    def remember(self, raw: str) -> int:
         """The day ordinal of a date cell, cached, or UNKNOWN: the fast path's way to meet a
         new date without a full check of the record (a log has a few thousand dates)."""
+        text = self._shared(raw)
+        if text is None:
+            return UNKNOWN  # the columns read this word differently: the full check decides
         try:
             value = parse_date(text, self.order) if text.strip() else PENDING
         except DateProblem:
             return UNKNOWN  # the full check will say what is wrong
-        if len(self.dates) > DATE_CACHE_LIMIT:
-            self.dates.clear()
-            self.dates[""] = PENDING
-        self.dates[text] = value
+        self._cache(raw, value)
         return value
 
-    def date(self, line: int, column: str, text: str, problems: list[Problem]) -> int | None:
+    def date(self, line: int, column: str, raw: str, problems: list[Problem]) -> int | None:
         """The day ordinal (PENDING when blank), cached; None and a problem when not a date."""
+        text = self.date_text(column, raw)
         if not text.strip():
+            if text == self._shared(raw):
+                self._cache(raw, PENDING)
             return PENDING
         try:
             value = parse_date(text, self.order)
         except DateProblem as err:
-            problems.append(self.problem(line, column, text, err.message, "invalid-date", err.hint))
+            problems.append(self.problem(line, column, raw, err.message, "invalid-date", err.hint))
             return None
-        if len(self.dates) > DATE_CACHE_LIMIT:
-            self.dates.clear()
-            self.dates[""] = PENDING
-        self.dates[text] = value
+        if text == self._shared(raw):
+            self._cache(raw, value)
         return value
 
     def outcome(self, line: int, raw: str, problems: list[Problem]) -> bool | None:
         word = self.word("outcome", raw)
         if not word:
+            self.outcomes[raw] = None  # a word mapped onto empty ("Pending" = ""): no outcome
             return None
         if word in OUTCOMES:
             self.outcomes[raw] = OUTCOMES[word]

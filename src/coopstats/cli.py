@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from coopstats import __version__
-from coopstats.commands import compare, inspect, sql, times
+from coopstats.commands import compare, inspect, report, sql, times
 from coopstats.commands.times import DaysOpt, Holidays
 from coopstats.options import (
     Against,
@@ -26,7 +26,6 @@ from coopstats.options import (
     SkipInvalid,
     Where,
     YearStart,
-    check_export,
     emit,
     handled,
     reads_logs,
@@ -107,7 +106,6 @@ def summarize(
         from coopstats.summary import summarize as run
 
         s = Settings.from_context(ctx)
-        check_export(s["export"], log)
         days_fn, days_name = day_counter(s["days"], s["holidays"])
         with Source(log) as source:
             result = run(
@@ -129,6 +127,7 @@ def summarize(
             emit(
                 Format(s["fmt"]),
                 s["export"],
+                output=s["output"],
                 table=lambda: groups.summary_table(
                     result, decimals, _summary_table(result, decimals)
                 ),
@@ -137,15 +136,20 @@ def summarize(
                 markdown=lambda: groups.summary_markdown(
                     result, decimals, _summary_markdown(result, decimals)
                 ),
+                document=lambda: groups.summary_document(
+                    result, decimals, _summary_document(result, decimals)
+                ),
             )
             return
         emit(
             Format(s["fmt"]),
             s["export"],
+            output=s["output"],
             table=lambda: _summary_table(result, int(s["decimals"])),
             json=lambda: machine.summary_json(result),
             csv=lambda: machine.summary_csv(result),
             markdown=lambda: _summary_markdown(result, int(s["decimals"])),
+            document=lambda: _summary_document(result, int(s["decimals"])),
         )
 
 
@@ -153,7 +157,13 @@ def _summary_markdown(result: Summary, decimals: int) -> str:
     from coopstats.render.layout import caption, sections
     from coopstats.render.markdown import sections_markdown
 
-    return sections_markdown(TITLE, caption(result), sections(result, decimals))
+    return sections_markdown(TITLE, caption(result), sections(result, decimals), result.warnings)
+
+
+def _summary_document(result: Summary, decimals: int) -> Any:
+    from coopstats.render.layout import summary_document
+
+    return summary_document(TITLE, result, decimals)
 
 
 def _summary_table(result: Summary, decimals: int) -> object:
@@ -163,7 +173,7 @@ def _summary_table(result: Summary, decimals: int) -> object:
     return sections_table(TITLE, caption(result), sections(result, decimals))
 
 
-for _module in (compare, times, inspect, sql):
+for _module in (compare, times, inspect, sql, report):
     _module.register(app)
 
 

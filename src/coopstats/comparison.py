@@ -20,6 +20,7 @@ from coopstats.model import Period
 from coopstats.periods import consecutive_periods, prior_period
 from coopstats.reading import DEFAULT_READ, ReadOptions, Source
 from coopstats.summary import (
+    absent_column_warnings,
     by_column,
     check_as_of,
     empty_period_warning,
@@ -162,6 +163,7 @@ def compare(
     counted = count(source, windows, with_breakdown(options, breakdown))
     now_window, then_window = counted.windows
     notes = (  # in summarize's order
+        *absent_column_warnings(counted),
         skipped_warning(counted),
         *split_warnings(counted),
         empty_period_warning(counted, now_window),
@@ -222,6 +224,7 @@ def trend(
     counted = count(source, windows, with_breakdown(options, breakdown))
     w = counted.windows
     notes = (
+        *absent_column_warnings(counted),
         skipped_warning(counted),
         *split_warnings(counted),
         # Said when every period is empty: one empty year in a trend is a figure like any other.

@@ -22,7 +22,8 @@ from coopstats.errors import UsageError
 from coopstats.model import CATEGORIES, COLUMNS, KINDS, ORGANS, ORIGINS, OUTCOMES
 
 DEFAULT_NAME = "coopstats.toml"
-# The SPEC's words each [values.COLUMN] table may map onto (SPEC §1), case-folded.
+# The SPEC's words each [values.COLUMN] table of a vocabulary column may map onto (SPEC §1),
+# case-folded; "" (an empty cell) too, for any column (SPEC §8: `"Pending" = ""`).
 VOCABULARY: dict[str, tuple[str, ...]] = {
     "organ": tuple(ORGANS),
     "kind": tuple(KINDS),
@@ -30,16 +31,6 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     "categories": CATEGORIES,
     "outcome": tuple(OUTCOMES),
 }
-VALUE_COLUMNS = tuple(VOCABULARY)
-
-# The TOML type of the shared options that are not strings, so that `dayfirst = "yes"` or
-# `decimals = "two"` is refused here, with the file's name, instead of misread later.
-_FLAGS = ("dayfirst", "monthfirst", "notifications", "skip_invalid", "debug")
-_NUMBERS = {"decimals": (0, 12), "max_problems": (1, None)}
-_FORMATS = ("table", "json", "csv", "markdown")
-_STRINGS = (
-    "period", "as_of", "against", "year_start", "encoding", "delimiter", "sheet", "fmt", "export",
-)
 
 
 class Config(NamedTuple):
@@ -47,64 +38,83 @@ class Config(NamedTuple):
     columns: Mapping[str, str] = MappingProxyType({})
     values: Mapping[str, Mapping[str, str]] = MappingProxyType({})
     defaults: Mapping[str, Any] = MappingProxyType({})  # option names with '_' for '-'
+    found: bool = False  # found in the current folder, not given with --config
+
+    @property
+    def name(self) -> str | None:
+        """The file as messages, notes and JSON name it (`./coopstats.toml` when found)."""
+        if self.path is None:
+            return None
+        return f"./{DEFAULT_NAME}" if self.found else str(self.path)
 
 
 def load_config(path: Path | None) -> Config:
     """The named file, else `coopstats.toml` in the current folder when there is one."""
+    found = path is None
     if path is None:
         local = Path(DEFAULT_NAME)
         if not local.is_file():
             return Config()
         path = local
+    shown = f"./{DEFAULT_NAME}" if found else str(path)
     try:
         import tomllib  # only when there is a file to read: start-up stays lean
 
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise UsageError(f"--config: {path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"--config: {path}: is a folder, not a file") from None
     except (OSError, UnicodeDecodeError, ValueError) as err:  # TOMLDecodeError is a ValueError
-        raise UsageError(f"{path}: not a readable TOML file ({err})") from None
+        raise UsageError(f"{shown}: not a readable TOML file ({err})") from None
     unknown = sorted(set(data) - {"columns", "values", "defaults"})
     if unknown:
         raise UsageError(
-            f"{path}: unknown table(s) {', '.join(unknown)}; expected [columns], [values.*], "
+            f"{shown}: unknown table(s) {', '.join(unknown)}; expected [columns], [values.*], "
             "[defaults]"
         )
-    columns = _strings(path, "columns", data.get("columns", {}))
+    columns = _strings(shown, "columns", data.get("columns", {}))
     bad = sorted(set(columns) - set(COLUMNS))
     if bad:
         raise UsageError(
-            f"{path}: [columns] names {', '.join(bad)}; the columns are {', '.join(COLUMNS)}"
+            f"{shown}: [columns] names {', '.join(bad)}; the columns are {', '.join(COLUMNS)}"
         )
+    _check_headers(shown, columns)
     values_table = data.get("values", {})
     if not isinstance(values_table, dict):
-        raise UsageError(f"{path}: [values] must hold tables such as [values.kind]")
+        raise UsageError(f"{shown}: [values] must hold tables such as [values.kind]")
     values: dict[str, dict[str, str]] = {}
     for column, mapping in values_table.items():
-        values[column] = _strings(path, f"values.{column}", mapping)
-        if column in VALUE_COLUMNS:  # any other column's words are its own (--by, SPEC §6)
-            _check_words(path, column, values[column])
+        # Any column's: the vocabulary's and the dates' (SPEC §8), any other's for --by (§6).
+        values[column] = _strings(shown, f"values.{column}", mapping)
+        _check_words(shown, column, values[column])
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
-        raise UsageError(f"{path}: [defaults] must be a table")
+        raise UsageError(f"{shown}: [defaults] must be a table")
     # `format` is the option's name on the command line; its parameter is `fmt`.
     options = {("fmt" if k == "format" else k.replace("-", "_")): v for k, v in defaults.items()}
-    known = option_names()
-    for name, value in options.items():
-        if name not in known:
-            raise UsageError(
-                f"{path}: [defaults] {_option(name)} is not an option of any coopstats "
-                "command" + _near(name, known)
-            )
-        _check_default(path, name, value)
-    return Config(path, columns, values, options)
+    if options:
+        declared = option_declarations()
+        for name, value in options.items():
+            if name not in declared:
+                raise UsageError(
+                    f"{shown}: [defaults] {_option(name)} is not an option of any coopstats "
+                    "command" + _near(name, set(declared))
+                )
+            if name == "config":
+                raise UsageError(f"{shown}: [defaults] config: a config file cannot name another")
+            for param in declared[name]:
+                check_default(shown, name, value, param)
+    return Config(path, columns, values, options, found)
 
 
-def option_names() -> set[str]:
-    """The options of every coopstats command, as [defaults] names them (`year_start`).
+def option_declarations() -> dict[str, list[Any]]:
+    """The options of every coopstats command, as [defaults] names them (`year_start`), with
+    their click declarations (one per command that has the option).
 
     One config file serves every command, so a default need only be some command's option;
-    each command takes the defaults it has (options.Settings.from_context).
+    each command takes the defaults it has (options.Settings.from_context). Arguments (the log)
+    are not options.
     """
     import typer
 
@@ -112,10 +122,17 @@ def option_names() -> set[str]:
 
     group = typer.main.get_command(app)
     commands = getattr(group, "commands", {}) or {}
-    names: set[str] = set()
+    declared: dict[str, list[Any]] = {}
     for command in commands.values():
-        names.update(param.name for param in command.params if param.name)
-    return names
+        for param in command.params:
+            if param.name and param.param_type_name == "option":
+                declared.setdefault(param.name, []).append(param)
+    return declared
+
+
+def option_names() -> set[str]:
+    """The names of every coopstats command's options, as [defaults] names them."""
+    return set(option_declarations())
 
 
 def _near(name: str, known: set[str]) -> str:
@@ -125,46 +142,115 @@ def _near(name: str, known: set[str]) -> str:
     return f"; did you mean {_option(close[0])}?" if close else ""
 
 
-def _check_words(path: Path, column: str, mapping: dict[str, str]) -> None:
-    """Every word a [values.COLUMN] table maps onto must be one of the SPEC's words."""
-    words = VOCABULARY[column]
-    for theirs, ours in mapping.items():
-        if ours.strip().casefold() not in words:
+def _check_words(path: str, column: str, mapping: dict[str, str]) -> None:
+    """Every word of a [values.COLUMN] table: a key that is not empty and that no other key
+    repeats once case and surrounding spaces are set aside; a target that is one of the
+    SPEC's words for the column, or empty (the cell is then read as empty)."""
+    table = f"[values.{column}]"
+    seen: dict[str, str] = {}
+    for theirs in mapping:
+        folded = theirs.strip().casefold()
+        if not folded:
             raise UsageError(
-                f"{path}: [values.{column}] maps {theirs!r} onto {ours!r}, which is not a "
-                f"{column} word; expected one of {', '.join(words)}"
+                f"{path}: {table} maps the empty word {theirs!r}: an empty cell is read as "
+                "empty already; remove that key"
             )
+        if folded in seen:
+            raise UsageError(
+                f"{path}: {table} has both {seen[folded]!r} and {theirs!r}, which are the same "
+                "word (case and surrounding spaces do not count); keep one"
+            )
+        seen[folded] = theirs
+    words = VOCABULARY.get(column)
+    if words is None:
+        return  # a date column (the target is read as a date) or another column (a group)
+    for theirs, ours in mapping.items():
+        if ours.strip() and ours.strip().casefold() not in words:
+            raise UsageError(
+                f"{path}: {table} maps {theirs!r} onto {ours!r}, which is not a "
+                f"{column} word; expected one of {', '.join(words)}, or \"\" for an empty cell"
+            )
+
+
+def _check_headers(path: str, columns: dict[str, str]) -> None:
+    """Two canonical names in [columns] may not read one header (see reading: the command
+    line's --column and a name's own header are checked there, once all are known)."""
+    seen: dict[str, tuple[str, str]] = {}
+    for canonical, title in columns.items():
+        folded = title.strip().casefold()
+        if not folded:
+            raise UsageError(f"{path}: [columns] {canonical} is empty: name the file's header")
+        if folded in seen:
+            first, header = seen[folded]
+            raise UsageError(
+                f"{path}: [columns] reads both {first} and {canonical} from the header "
+                f"{header.strip()!r}: map each onto a column of its own"
+            )
+        seen[folded] = canonical, title
 
 
 def _option(name: str) -> str:
     return "format" if name == "fmt" else name.replace("_", "-")
 
 
-def _check_default(path: Path, name: str, value: object) -> None:
-    option = f"[defaults] {_option(name)}"
-    if name in _FLAGS and not isinstance(value, bool):
-        raise UsageError(f"{path}: {option} must be true or false, not {value!r}")
-    if name in _NUMBERS:
-        low, high = _NUMBERS[name]
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int)
-            or value < low
-            or (high is not None and value > high)
-        ):
-            span = f"from {low} to {high}" if high is not None else f"of at least {low}"
-            raise UsageError(f"{path}: {option} must be a whole number {span}, not {value!r}")
-    if name in _STRINGS and not isinstance(value, str):
-        raise UsageError(f"{path}: {option} must be a string in quotes, not {value!r}")
-    if name == "fmt" and value not in _FORMATS:
-        raise UsageError(f"{path}: {option} must be one of {', '.join(_FORMATS)}, not {value!r}")
-    if name == "column" and (
-        not isinstance(value, list) or not all(isinstance(v, str) for v in value)
-    ):
-        raise UsageError(f"{path}: {option} must be a list of \"CANONICAL=HEADER\" strings")
+def check_default(path: str, name: str, value: object, param: Any) -> None:
+    """A [defaults] value against the option's own declaration (a click Option): its type
+    (flag, whole number and its range, number, choice, text, path) and whether it is repeatable,
+    so that `periods = "three"` is refused here, naming the file and key, not misread later."""
+    option = f"{path}: [defaults] {_option(name)}"
+    if param.multiple:
+        if not isinstance(value, list):
+            raise UsageError(f"{option} must be a list, e.g. [\"...\"], not {value!r}")
+        for item in value:
+            _check_one(option, item, param)
+        return
+    _check_one(option, value, param)
 
 
-def _strings(path: Path, name: str, table: object) -> dict[str, str]:
+def _check_one(option: str, value: object, param: Any) -> None:
+    # By the type's class names: click is typer's own copy in some versions, click in others.
+    kind = param.type
+    classes = {cls.__name__ for cls in type(kind).__mro__}
+    if param.is_flag or "BoolParamType" in classes:
+        if not isinstance(value, bool):
+            raise UsageError(f"{option} must be true or false, not {value!r}")
+        return
+    if "IntParamType" in classes:  # IntRange too
+        if isinstance(value, bool) or not isinstance(value, int) or _outside(kind, value):
+            raise UsageError(f"{option} must be a whole number{_span(kind)}, not {value!r}")
+    elif "FloatParamType" in classes:
+        if isinstance(value, bool) or not isinstance(value, int | float) or _outside(kind, value):
+            raise UsageError(f"{option} must be a number{_span(kind)}, not {value!r}")
+    elif not isinstance(value, str):
+        raise UsageError(f"{option} must be a string in quotes, not {value!r}")
+    elif not value.strip():
+        raise UsageError(f"{option} is empty: give a value, or leave the key out")
+    elif any(c.endswith(("Path", "File")) for c in classes) and value.strip() == "-":
+        raise UsageError(f"{option} may not be '-' (standard input): name a file")
+    try:
+        kind.convert(value, param, None)
+    except Exception as err:  # noqa: BLE001 - click's BadParameter, from either click
+        shown = err.format_message() if hasattr(err, "format_message") else str(err)
+        raise UsageError(f"{option}: {shown}") from None
+
+
+def _outside(kind: Any, value: float) -> bool:
+    low, high = getattr(kind, "min", None), getattr(kind, "max", None)
+    return (low is not None and value < low) or (high is not None and value > high)
+
+
+def _span(kind: Any) -> str:
+    low, high = getattr(kind, "min", None), getattr(kind, "max", None)
+    if low is not None and high is not None:
+        return f" from {low} to {high}"
+    if low is not None:
+        return f" of at least {low}"
+    if high is not None:
+        return f" of at most {high}"
+    return ""
+
+
+def _strings(path: str, name: str, table: object) -> dict[str, str]:
     if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
         raise UsageError(f"{path}: [{name}] must map names to strings")
     return {str(k): v for k, v in table.items()}

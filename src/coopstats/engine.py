@@ -23,10 +23,19 @@ from coopstats.breakdown import Split, SplitReport
 from coopstats.catalogue import GROUPS
 from coopstats.checks import PENDING, UNKNOWN, Checked, Kind, RowChecker, settle_order
 from coopstats.dates import DateOrder, NeedDateOrder
-from coopstats.errors import CoopstatsError, DataError, InvalidRows
+from coopstats.errors import CoopstatsError, DataError, InvalidRows, UsageError
 from coopstats.lines import LineBlock, NotPlain
 from coopstats.model import COLUMNS, Period, Problem, Request
-from coopstats.reading import DEFAULT_READ, Part, ReadOptions, Source, Table, open_table
+from coopstats.reading import (
+    DEFAULT_READ,
+    LEAVING,
+    Part,
+    ReadOptions,
+    Source,
+    Table,
+    Unreadable,
+    open_table,
+)
 
 PROBLEMS_KEPT = 10_000  # beyond this, problems are counted but not kept
 # Id hashes are kept in a few arrays (by their low bits), each checked alone at the end: few
@@ -201,6 +210,7 @@ class Counted:
     date_order: DateOrder | None = None
     id_runs: list[IdRun] = field(default_factory=list)  # one per part, in the log's order
     split: SplitReport | None = None  # what the pass learnt of --by and --where
+    absent: tuple[str, ...] = ()  # the optional columns the log does not have
 
     @property
     def valid_rows(self) -> int:
@@ -226,7 +236,7 @@ class Counted:
         self.invalid_lines.append(line)
         self.problem_count += len(problems)
         if len(self.problems) < PROBLEMS_KEPT:
-            self.problems.extend(problems)
+            self.problems.extend(problem.kept() for problem in problems)
 
 
 CANONICAL = {name: position for position, name in enumerate(COLUMNS)}
@@ -292,6 +302,7 @@ class _Pass:
             if breakdown is not None and breakdown.active
             else None
         )
+        self.cut: tuple[int, int] | None = None  # (line, cells) of the last record cut to width
 
     def run(
         self, part: Part | None, between_blocks: Callable[[], None] | None = None
@@ -347,7 +358,7 @@ class _Pass:
         """The loop over records of any table: a record whose cells were all seen before is
         checked by dictionary look-ups alone; anything new goes to RowChecker, which fills the
         caches or reports the problems."""
-        result, checker, table = self.result, self.checker, self.table
+        checker, table = self.checker, self.table
         kinds, dates, outcomes = checker.kinds, checker.dates, checker.outcomes
         remember = checker.remember
         idx = table.index
@@ -428,7 +439,7 @@ class _Pass:
                     continue
                 checked = checker.check(line, row)
                 if isinstance(checked, list):
-                    result.reject(line, checked)
+                    self._reject(line, checked)
                     continue
                 kind, sent, executed, outcome = checked
             # An empty outcome on an executed request is a positive reply (SPEC §1).
@@ -575,7 +586,7 @@ class _Pass:
         rid = row[0].strip()
         checked = self.checker.check(line, row)
         if isinstance(checked, list):
-            self.result.reject(line, checked)
+            self._reject(line, checked)
             return rid, None
         if exact:  # this run of kind cells (organ to categories) is known good from now on
             self.heads[self.delimiter.join(row[1:5])] = self._tally(checked[0])
@@ -586,14 +597,34 @@ class _Pass:
         beyond it (as some exports write), else left out: a blank line is no record, and a
         record that cannot be read by the header is rejected."""
         width = self.table.width
+        if isinstance(row, Unreadable):
+            self.result.reject(line, [row.problem])
+            return False
         if not any(cell.strip() for cell in row):
             self.count -= 1  # a blank line: not a record
             return False
         if wrong_width(row, width):
             self.result.reject(line, [self.checker.width_problem(line, row)])
             return False
+        self.cut = line, len(row)
         del row[width:]
         return True
+
+    def _reject(self, line: int, problems: list[Problem]) -> None:
+        """Reject a record. One cut to the header's width (empty cells beyond it) whose cells
+        do not fit their columns was most likely shifted by a delimiter in an unquoted cell:
+        that, not the shifted cell, is what the user must fix, so it is what the problem says."""
+        if self.cut is not None and self.cut[0] == line:
+            found = problems[0]._replace(line=None, hint=None).describe("").removeprefix(": ")
+            problems = [
+                Problem(
+                    line, None, None,
+                    f"the row has {self.cut[1]} cells, the header {self.table.width}: is a cell "
+                    f"holding the delimiter not quoted? (read by the header, {found})",
+                    "extra-cell", "quote cells that contain the delimiter",
+                )
+            ]
+        self.result.reject(line, problems)
 
     def _tally(self, kind: Kind) -> _Tally:
         tally = self.tallies.get(kind)
@@ -691,6 +722,12 @@ def _can_fork() -> bool:
     return sys.platform == "linux" and (os.cpu_count() or 1) > 1
 
 
+class ChildLost(CoopstatsError):
+    """The forked process died before it answered: a fault of the machine, not of the log."""
+
+    exit_code = 2
+
+
 class _Child:
     """A forked process running `work(send)`, whose messages come back pickled through a pipe.
 
@@ -706,6 +743,10 @@ class _Child:
         self.pid = os.fork()
         if self.pid == 0:  # the child: work, send, and leave without the parent's clean-up
             os.close(readable)
+            # A signal that ends the run is the parent's to handle (it removes a temporary
+            # copy of the log, say); the child just stops, and the parent hears it has.
+            for number in LEAVING:
+                signal.signal(number, signal.SIG_DFL)
             status = 0
             try:
                 with open(writable, "wb") as out:
@@ -717,6 +758,7 @@ class _Child:
         os.close(writable)
         self.pipe = open(readable, "rb")  # noqa: SIM115 - closed by close()
         self.load = pickle.load
+        self.broken: tuple[type[Exception], ...] = (EOFError, pickle.UnpicklingError)
         self.select = select.select
         self.early: list[Any] = []
         self.done = False
@@ -726,7 +768,7 @@ class _Child:
         answer and it is a failure (a quote in its half, say), raise it now, not at the end."""
         if self.early or not self.select([self.pipe], [], [], 0)[0]:
             return
-        message = self.load(self.pipe)
+        message = self._next()
         self.early.append(message)
         if message[0] == "error":
             raise message[1]
@@ -735,10 +777,14 @@ class _Child:
         """The child's next message, waiting for it."""
         if self.early:
             return self.early.pop()
+        return self._next()
+
+    def _next(self) -> Any:
+        """One message; the pipe ends early, or in the middle of one, when the child died."""
         try:
             return self.load(self.pipe)
-        except EOFError:
-            raise CoopstatsError(
+        except self.broken:
+            raise ChildLost(
                 "the process counting the second half of the log stopped without an answer "
                 "(killed, or out of memory?); run the command again"
             ) from None
@@ -842,7 +888,7 @@ def _duplicates(table: Table, id_hashes: list[array[int]], runs: list[IdRun]) ->
                     Problem(
                         line, label, rid, f"duplicate id: already used on line {first_line[rid]}",
                         "duplicate-id", "every request needs its own id",
-                    )
+                    ).kept()
                 )
             else:
                 first_line[rid] = line
@@ -858,8 +904,23 @@ def count(
 
     Invalid rows raise InvalidRows with every problem found, unless `options.skip_invalid`, in
     which case they are left out and accounted for in the result. A duplicate id is an invalid
-    row at each repeat (the first use stands).
+    row at each repeat (the first use stands). A log that cannot be read to its end (deleted
+    or moved in the meantime, say) is a usage error that says so: it is read more than once.
     """
+    try:
+        return _count(source, windows, options)
+    except FileNotFoundError:
+        raise UsageError(
+            f"{source.name}: the file went away while coopstats read it (moved or deleted?); "
+            "run the command again on a file that stays in place"
+        ) from None
+    except OSError as err:
+        raise UsageError(f"{source.name}: cannot read it ({err.strerror or err})") from None
+
+
+def _count(
+    source: Source, windows: Callable[[], Sequence[Window]], options: ReadOptions
+) -> Counted:
     table = open_table(source, options)
     order = options.date_order
     hashes: list[array[int]] = [array("q") for _ in range(_BUCKETS)]
@@ -879,6 +940,7 @@ def count(
             counted = _both_cores(table, windows, options, order, frozenset(lines), None)
         counted.problems, counted.problem_count = problems, total
         counted.invalid_lines, counted.invalid_rows = lines, len(lines)
+    counted.absent = table.absent_columns()
     if counted.problem_count and not options.skip_invalid:
         raise InvalidRows(
             source.name, counted.problems, counted.problem_count, counted.invalid_rows

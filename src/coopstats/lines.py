@@ -47,8 +47,9 @@ class LineBlock(NamedTuple):
 
 def needs_csv_module(chunk: bytes) -> bool:
     """Whether these whole lines hold what only the csv module reads right: a quote, or a lone
-    carriage return (an old Mac line end)."""
-    if b'"' in chunk:
+    carriage return (an old Mac line end); or a NUL, which the reader of the csv module's
+    records stops at (reading.py states the rule), so that a NUL meets one rule wherever it is."""
+    if b'"' in chunk or b"\x00" in chunk:
         return True
     return b"\r" in chunk and b"\r" in chunk.replace(b"\r\n", b"")
 
@@ -97,6 +98,7 @@ def line_blocks(
     line = first_line
     position = start  # the file offset just after the bytes read so far
     tail = b""  # the bytes of an unfinished line, carried into the next block
+    longer: list[bytes] = []  # the blocks of a line longer than a block, joined once at its end
     with open(path, "rb") as raw:
         raw.seek(start)
         while True:
@@ -104,18 +106,21 @@ def line_blocks(
             block = raw.read(want) if want > 0 else b""
             position += len(block)
             final = not block
-            data = tail + block  # the bytes [position - len(data), position)
-            cut = len(data) if final else data.rfind(b"\n") + 1
-            if cut == 0 and not final:  # a line longer than a block: read on
-                tail = data
+            cut = len(block) if final else block.rfind(b"\n") + 1
+            if cut == 0 and not final:  # no line ends in this block: read on
+                longer.append(block)
                 continue
-            chunk, tail = data[:cut], data[cut:]
+            if longer:  # once per long line: joining a growing tail each block is quadratic
+                tail = b"".join([tail, *longer])
+                longer = []
+            head = len(tail)  # the chunk's bytes start at position - len(block) - head
+            chunk, tail = tail + memoryview(block)[:cut], block[cut:]
             if not chunk:
                 return
             if needs_csv_module(chunk):
                 if fallback is None:
                     raise NotPlain(f"{path}: line {line} or one of the next needs the csv module")
-                yield fallback(position - len(data), line)
+                yield fallback(position - len(block) - head, line)
                 return
             try:
                 text = chunk.decode(encoding)

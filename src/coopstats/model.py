@@ -50,6 +50,26 @@ class Period(NamedTuple):
         return {"start": self.start.isoformat(), "end": self.end.isoformat()}
 
 
+SHOWN = 80  # characters of a value from the file quoted in a message
+_SLACK = 40  # a value at most this much longer is quoted whole: "… (N more characters)" fits
+
+
+def shown(text: str) -> str:
+    """A value from the file, short enough for a message: `abc… (1,234,567 more characters)`.
+
+    Idempotent (a shortened value is short enough), so a value can be shortened where it is
+    kept and again where it is shown."""
+    if len(text) <= SHOWN + _SLACK:
+        return text
+    return f"{text[:SHOWN]}… ({len(text) - SHOWN:,} more characters)"
+
+
+def listed(items: list[str], most: int = 10) -> str:
+    """`a, b, c and 99,990 more`: a list short enough for a message."""
+    head = ", ".join(items[:most])
+    return head if len(items) <= most else f"{head} and {len(items) - most:,} more"
+
+
 class Problem(NamedTuple):
     """One thing wrong with the input, located so that a person can find and fix it."""
 
@@ -60,14 +80,20 @@ class Problem(NamedTuple):
     code: str
     hint: str | None = None
 
+    def kept(self) -> Problem:
+        """This problem with a value short enough to keep in memory (a cell may be 50 MB)."""
+        if self.value is None or len(self.value) <= SHOWN + _SLACK:
+            return self
+        return self._replace(value=shown(self.value))
+
     def describe(self, source: str) -> str:
         """`file:line: column 'x', value 'v': message (hint)`, the one-line form for stderr."""
         where = source if self.line is None else f"{source}:{self.line}"
         cell = []
         if self.column is not None:
-            cell.append(f"column {self.column!r}")
+            cell.append(f"column {shown(self.column)!r}")
         if self.value is not None:
-            cell.append(f"value {self.value!r}")
+            cell.append(f"value {shown(self.value)!r}")
         text = f"{where}: {', '.join(cell)}: {self.message}" if cell else f"{where}: {self.message}"
         return f"{text} ({self.hint})" if self.hint else text
 

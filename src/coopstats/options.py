@@ -27,6 +27,15 @@ if TYPE_CHECKING:
     from coopstats.breakdown import Breakdown
 from coopstats.errors import CoopstatsError, InvalidRows, UsageError
 from coopstats.model import Period
+from coopstats.output import (
+    STDIN,
+    InputRef,
+    check_stdout,
+    check_target,
+    same_file,
+    write_atomic,
+    write_stdout,
+)
 from coopstats.periods import COURT_YEAR_START, EXAMPLE, parse_iso, parse_period, parse_year_start
 from coopstats.reading import ReadOptions
 
@@ -36,6 +45,21 @@ class Format(StrEnum):
     json = "json"
     csv = "csv"
     markdown = "markdown"
+    html = "html"
+    svg = "svg"
+
+
+# The format an output file's extension asks for (SPEC §9), when --format is not given.
+EXTENSIONS = {
+    ".json": Format.json,
+    ".csv": Format.csv,
+    ".md": Format.markdown,
+    ".markdown": Format.markdown,
+    ".html": Format.html,
+    ".htm": Format.html,
+    ".svg": Format.svg,
+    ".txt": Format.table,
+}
 
 
 class DayCount(StrEnum):
@@ -85,7 +109,13 @@ Notifications = Annotated[
     ),
 ]
 FormatOpt = Annotated[
-    Format, typer.Option("--format", "-f", help="Output format.", rich_help_panel=OUTPUT)
+    Format,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format (with --output and no --format: the file's extension's).",
+        rich_help_panel=OUTPUT,
+    ),
 ]
 Decimals = Annotated[
     int,
@@ -93,7 +123,8 @@ Decimals = Annotated[
         "--decimals",
         min=0,
         max=12,
-        help="Decimal places in tables (half-up).",
+        help="Decimal places of the figures for people (tables, Markdown, HTML, SVG), rounded "
+        "half-up. JSON and CSV always carry the unrounded values.",
         rich_help_panel=OUTPUT,
     ),
 ]
@@ -201,9 +232,22 @@ Where = Annotated[
 Debug = Annotated[
     bool, typer.Option("--debug", help="Show the traceback of an internal error.", hidden=True)
 ]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        rich_help_panel=OUTPUT,
+        help="Write FILE instead of standard output, in the format of its extension (.json .csv "
+        ".md .html .svg; .txt: the table) unless --format is given. The file is replaced "
+        "whole or not at all; an input of the run is never written.",
+        show_default=False,
+    ),
+]
 
 
-_PATH_OPTIONS = ("config", "export", "holidays")
+_PATH_OPTIONS = ("config", "export", "holidays", "output")
 
 
 def _flag(name: str) -> str:
@@ -217,6 +261,11 @@ def warn(messages: list[str]) -> None:
     console = stderr_console()
     for message in messages:
         console.print(f"warning: {message}", markup=False)
+
+
+def note(message: str) -> None:
+    """A note on standard error: what the run took that the command line did not say."""
+    stderr_console().print(f"note: {message}", markup=False)
 
 
 @dataclass(frozen=True)
@@ -236,6 +285,11 @@ class Settings:
         for name, value in config.defaults.items():
             if name not in params:
                 continue  # a default for another command (checked in config.py)
+            if name == "output":
+                raise UsageError(
+                    f"{config.path}: [defaults] output would make every command write the same "
+                    "file; give -o FILE on the command line"
+                )
             source = ctx.get_parameter_source(name)
             if source is None or source.name == "DEFAULT":
                 params[name] = value
@@ -255,6 +309,7 @@ class Settings:
             params["monthfirst" if typed[0] == "dayfirst" else "dayfirst"] = False
             dayfirst, monthfirst = params["dayfirst"], params["monthfirst"]
         columns = dict(config.columns)
+        origins = {name: f"[columns] {name} in {config.name}" for name in columns}
         for item in params.get("column") or ():
             canonical, sep, header = item.partition("=")
             if not sep or not canonical.strip() or not header.strip():
@@ -262,6 +317,9 @@ class Settings:
                     f"--column {item!r}: write it as CANONICAL=HEADER, e.g. sent=Date sent"
                 )
             columns[canonical.strip().lower()] = header.strip()
+            origins[canonical.strip().lower()] = f"--column {item}"
+        if config.found:  # one given with --config is known to the user already
+            note(f"using {config.name}")
         read = ReadOptions(
             encoding=params.get("encoding"),
             delimiter=params.get("delimiter"),
@@ -270,6 +328,8 @@ class Settings:
             skip_invalid=bool(params.get("skip_invalid")),
             values=config.values,
             sheet=params.get("sheet"),
+            config=config.name,
+            origins=origins,
         )
         year_start = params.get("year_start")
         settings = cls(
@@ -278,8 +338,66 @@ class Settings:
             read=read,
             year_start=parse_year_start(year_start) if year_start else COURT_YEAR_START,
         )
+        settings._choose_format(ctx)
+        settings._check_outputs()
         ctx.meta["settings"] = settings
+        settings.note_decimals(ctx)
         return settings
+
+    def note_decimals(self, ctx: typer.Context) -> None:
+        """--decimals with a machine format rounds nothing: say so rather than ignore it."""
+        source = ctx.get_parameter_source("decimals") if "decimals" in self.params else None
+        machine = str(self.params.get("fmt")) in (Format.json, Format.csv)
+        if machine and source is not None and source.name == "COMMANDLINE":
+            note(
+                "--decimals applies to tables, Markdown, HTML and SVG only; "
+                f"{str(self.params['fmt']).upper()} keeps every value unrounded"
+            )
+
+    def inputs(self) -> list[tuple[str, InputRef]]:
+        """Every file the run reads, for the check that no output is written over one; standard
+        input's file is one whether or not the log is `-`."""
+        found: list[tuple[str, InputRef]] = [("the file standard input reads", STDIN)]
+        log = self.params.get("log")
+        if log is not None and log != STDIN:
+            found.append(("the log", log))
+        if self.config.path is not None:
+            found.append(("the config file", self.config.path))
+        holidays = self.params.get("holidays")
+        if holidays is not None:
+            found.append(("the holidays file", holidays))
+        return found
+
+    def _choose_format(self, ctx: typer.Context) -> None:
+        """--format when typed; else the extension of --output; else the config's, or table."""
+        target = self.params.get("output")
+        if target is None or "fmt" not in self.params or _is_stdout(target):
+            return
+        source = ctx.get_parameter_source("fmt")
+        if source is not None and source.name == "COMMANDLINE":
+            return
+        chosen = EXTENSIONS.get(Path(target).suffix.lower())
+        if chosen is not None:
+            self.params["fmt"] = chosen
+        elif "fmt" not in self.config.defaults:
+            raise UsageError(
+                f"--output {target}: no format for that extension; use one of "
+                f"{' '.join(EXTENSIONS)}, or give --format"
+            )
+
+    def _check_outputs(self) -> None:
+        """Refuse, before anything is read, an output that would write over an input or that
+        cannot be written, and a closed standard output that would receive the figures."""
+        target, export = self.params.get("output"), self.params.get("export")
+        if target is None or _is_stdout(target):
+            check_stdout()
+        else:
+            check_target("--output", Path(target), self.inputs())
+        if export is not None:
+            check_export(Path(export), None, self.inputs())
+            if target is not None and not _is_stdout(target):
+                if same_file(Path(target), Path(export)):
+                    raise UsageError(f"--output and --export both name {target}; give one")
 
     def __getitem__(self, name: str) -> Any:
         return self.params[name]
@@ -309,7 +427,8 @@ class Settings:
 def stderr_console() -> Any:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    # Messages quote the user's file: neither markup nor emoji codes (`OTP:x:`) are read in it.
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def report_problems(err: InvalidRows, max_problems: int) -> None:
@@ -364,68 +483,110 @@ Export = Annotated[
         "--export",
         metavar="FILE.svg|FILE.html",
         rich_help_panel=OUTPUT,
-        help="Also write the table to an SVG or HTML file.",
+        help="Also write the table to an SVG or HTML file (kept for existing scripts; "
+        "-o FILE.svg writes it instead of standard output).",
         show_default=False,
     ),
 ]
 
 
-def check_export(export: Path | None, log: str) -> None:
-    """Refuse an export path that is not .svg/.html, or that is the log itself."""
+def check_export(
+    export: Path | None, log: str | None, inputs: list[tuple[str, InputRef]] | None = None
+) -> None:
+    """Refuse an export that is not .svg/.html, or that is an input of the run (`log`, or each
+    of `inputs`: Settings.from_context checks every input this way for every command)."""
     if export is None:
         return
     if export.suffix.lower() not in (".svg", ".html", ".htm"):
         raise UsageError(f"--export {export}: the file must end in .svg or .html")
-    if log != "-" and Path(log).exists() and export.resolve() == Path(log).resolve():
-        raise UsageError(f"--export {export}: that is the log itself; coopstats never writes it")
-    if not export.resolve().parent.is_dir():  # said before any output, not after
-        raise UsageError(f"--export {export}: no folder {export.parent} to write it in")
+    found = list(inputs or [])
+    if log is not None:
+        found.append(("the log", log))
+    check_target("--export", export, found)
 
 
 def emit(
     fmt: Format,
     export: Path | None,
     *,
+    output: Path | None,  # required: a command that forgot -o would print instead, silently
     table: Callable[[], Any],
     json: Callable[[], str],
     csv: Callable[[], str],
     markdown: Callable[[], str],
+    document: Callable[[], Any],
 ) -> None:
-    """Print the output in the chosen format, and write the table to `export` when asked.
+    """Write the output in the chosen format, to standard output or to the file `output`, and
+    the table's picture to `export` when asked (--export, the older spelling of -o FILE.svg).
 
     Each renderer is called only when its format is wanted: machine formats never import Rich,
-    and a long table is never laid out for nothing.
+    and a long table is never laid out for nothing. `document` gives the render.document
+    Document that HTML pages and SVG pictures are drawn from.
     """
     text = {Format.json: json, Format.csv: csv, Format.markdown: markdown}.get(fmt)
     if text is not None:
-        sys.stdout.write(text())
-        sys.stdout.flush()
+        write_output(output, text())
+    elif fmt in (Format.html, Format.svg):
+        write_output(output, render_picture(fmt, document()))
+    elif output is None or _is_stdout(output):
+        write_output(None, terminal_text(table()))
     else:
-        from rich.console import Console
-
-        Console(highlight=False).print(table())
+        write_output(output, table_text(table()))
     if export is not None:
-        save_export(table(), export)
+        save_export(document(), export)
 
 
-def save_export(renderable: Any, export: Path) -> None:
-    from rich.console import Console
+def write_output(target: Path | None, text: str) -> None:
+    """`text` to standard output, or (-o FILE) into FILE, replaced whole or not at all."""
+    if target is None or _is_stdout(target):
+        write_stdout(text)
+    else:
+        write_atomic("--output", target, text)
 
-    recorder = Console(record=True, width=120, file=open(os.devnull, "w"), highlight=False)  # noqa: SIM115
-    recorder.print(renderable)
-    recorder.file.close()
-    try:
-        if export.suffix.lower() == ".svg":
-            recorder.save_svg(str(export), title="coopstats")
-        else:
-            recorder.save_html(str(export))
-    except OSError as err:
-        raise UsageError(f"--export {export}: cannot write it ({err.strerror})") from None
+
+def _is_stdout(target: str | os.PathLike[str]) -> bool:
+    return os.fspath(target) == STDIN  # -o - is standard output, as a log of - is its input
+
+
+def render_picture(fmt: Format, document: Any) -> str:
+    """The output's render.document.Document as an HTML page or an SVG picture: the one place
+    that picks their renderer."""
+    if fmt is Format.svg:
+        from coopstats.render.svg import document_picture
+
+        return document_picture(document)
+    from coopstats.render.html import page
+
+    return page(document)
+
+
+def terminal_text(renderable: Any) -> str:
+    """The table as standard output shows it: the terminal's width and colours when it is one,
+    piped as wide as it needs; never a value cut (render/table.py)."""
+    from coopstats.render.table import screen_text
+
+    columns = os.environ.get("COLUMNS", "")  # asked for: a width even when piped
+    return screen_text(renderable, int(columns) if columns.isdigit() and int(columns) else None)
+
+
+def table_text(renderable: Any) -> str:
+    """The table as plain text for a file: as wide as it needs, so that no value is cut or
+    folded (a file has no terminal width to fit), without colour or trailing spaces."""
+    from coopstats.render.table import plain_text
+
+    return plain_text(renderable)
+
+
+def save_export(document: Any, export: Path) -> None:
+    """--export FILE.svg|FILE.html: the output's picture or page, written as -o writes a file."""
+    fmt = Format.svg if export.suffix.lower() == ".svg" else Format.html
+    write_atomic("--export", export, render_picture(fmt, document))
 
 
 # The options of every command that reads a log, declared once and given to each command by
 # `reads_logs`; the command reads them through Settings.from_context(ctx).
 _READ_OPTIONS: tuple[tuple[str, Any, object], ...] = (
+    ("output", OutputOpt, None),
     ("column", Columns, None),
     ("dayfirst", DayFirst, False),
     ("monthfirst", MonthFirst, False),

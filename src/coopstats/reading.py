@@ -1,15 +1,25 @@
 """From a path (or `-`) to located records: encoding, delimiter, header mapping, line numbers.
 
-Nothing here prints and nothing here writes to the user's file. Standard input is copied to a
-temporary file first, because a log sometimes has to be read twice (to settle the day/month order
-of its dates, or to name both lines of a duplicate id) and a pipe can be read only once.
+Nothing here prints and nothing here writes to the user's file. Standard input, and any other
+file that can be read only once (a pipe, a FIFO, `/dev/stdin`, a shell's `<(...)`), is copied
+to a temporary file first, because a log sometimes has to be read twice (to settle the day/month
+order of its dates, or to name both lines of a duplicate id). The copy is removed on every way
+out, signals included (see Source).
 
-The rules for bytes, stated once (and tested in tests/test_reading.py):
+The rules for bytes, stated once (and tested in tests/test_reading.py and
+tests/test_defects_input.py):
 
-- A UTF-8 byte-order mark is dropped; a UTF-16 one means UTF-16 (Excel's "Unicode text"). Any
-  other file is read as UTF-8 unless `--encoding` names another encoding, and a byte that is not
-  UTF-8 stops the run with the line it is on and a suggested `--encoding`: never mojibake.
-- A zip file is read as a workbook, whatever its name (`.xlsx` through standard input).
+- A UTF-8 byte-order mark is dropped; a UTF-16 one means UTF-16 (Excel's "Unicode text"); a
+  UTF-32 one stops the run with `--encoding utf-32` to pass. Any other file is read as UTF-8
+  unless `--encoding` names another encoding, and a byte that is not UTF-8 stops the run with
+  the line it is on and a suggested `--encoding`: never mojibake.
+- A NUL character (byte 0x00 in a one-byte encoding) anywhere in the file makes it binary, not a
+  log: the run stops, the message naming the line of the first NUL, wherever it is (in the first
+  64 KiB that are sniffed or far past them, on the fast path or the csv module's).
+- A zip file is read as a workbook, whatever its name (`.xlsx` through standard input); a file
+  named `.xlsx` that is no zip file is not read as CSV but named for what it looks like.
+- A quoted cell that is never closed makes its record invalid (on the line of the opening
+  quote), and reading goes on from the next line.
 - The delimiter is the most frequent of `,` `;` tab in the header line (`--delimiter` forces
   one); a first line `sep=;`, as Excel writes it, names it too.
 - Line numbers are those an editor shows: blank lines count, a record spanning lines is named by
@@ -23,17 +33,20 @@ import csv
 import io
 import os
 import re
+import signal
+import stat
 import sys
-from collections.abc import Callable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Generator, Iterator, Mapping
 from itertools import chain, islice
 from pathlib import Path
 from types import MappingProxyType, TracebackType
-from typing import IO, TYPE_CHECKING, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from coopstats.dates import DateOrder
 from coopstats.errors import DataError, UsageError
 from coopstats.lines import BLOCK, LineBlock, Record, line_blocks, needs_csv_module, split_records
-from coopstats.model import COLUMNS, REQUIRED_COLUMNS, Problem
+from coopstats.model import COLUMNS, REQUIRED_COLUMNS, Problem, listed, shown
 
 if TYPE_CHECKING:
     from coopstats.breakdown import Breakdown
@@ -44,7 +57,7 @@ DELIMITERS = (",", ";", "\t")
 _SNIFF_BYTES = 64 * 1024
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary Office formats (.xls)
-_ODS = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 _SEP_LINE = re.compile(r"\s*sep=(.)\s*")  # matched before stripping: the delimiter may be a tab
 _BOM = "\ufeff"
 _VALUE_SHOWN = 80  # characters of a line quoted in an encoding problem
@@ -55,6 +68,19 @@ HALVES_FROM = 8 << 20  # below 8 MiB, a second process costs more than it saves
 Part = tuple[int, int | None, int | None]
 Numbered = tuple[int, int | None, int]  # a part whose first line is known
 Block = LineBlock | Iterator[Record]  # whole lines, or the csv module's records from there on
+
+
+_UNCLOSED_KEPT = 100  # unclosed quotes read past (each re-reads the rest; one is the most seen)
+
+
+class Unreadable(list[str]):
+    """A record that cannot be read as cells (a quoted cell never closed), carrying its
+    problem. Its one cell is a quote: never blank, never of a header's width (which has the
+    four required columns at least), so a reader of records meets it where it checks widths."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(['"'])
+        self.problem = problem
 
 
 class ReadOptions(NamedTuple):
@@ -68,6 +94,10 @@ class ReadOptions(NamedTuple):
     # column -> {file's word, case-folded -> the SPEC's word}, for a database's own vocabulary
     values: Mapping[str, Mapping[str, str]] = MappingProxyType({})
     sheet: str | None = None
+    config: str | None = None  # the config file in use, as messages and JSON name it
+    # canonical name -> where its mapping in `columns` was given ("--column ...", "[columns]
+    # in coopstats.toml"), for messages
+    origins: Mapping[str, str] = MappingProxyType({})
     breakdown: Breakdown | None = None  # --by and --where: which requests count, in which groups
 
 
@@ -79,6 +109,7 @@ class FileProblem(DataError):
     trusted. It carries one located Problem, so `validate` can list it like any other."""
 
     def __init__(self, source: str, problem: Problem) -> None:
+        problem = problem.kept()
         super().__init__(problem.describe(source))
         self.source = source
         self.problem = problem
@@ -101,32 +132,71 @@ def file_problem(
 
 
 class Source:
-    """A log on disk; standard input is spooled to a temporary file that `close` removes.
+    """A log on disk. Standard input, and any file that can be read only once (a pipe, a FIFO,
+    `/dev/stdin`, a shell's `<(...)`), is first copied to a temporary file that `close` removes.
 
     `name` is what messages call the log: the argument as given, `<stdin>`, and the sheet once a
     workbook's sheet is chosen (`requests.xlsx[Requests]`), so that problems name the sheet.
+
+    The copy is removed on every way out: a normal end, an error, and SIGINT, SIGTERM or SIGHUP,
+    which while a copy exists raise SystemExit(128 + the signal's number), so that the run
+    unwinds through `close` (see `_Spool`).
     """
 
     def __init__(self, arg: str) -> None:
-        self.temporary = arg == "-"
+        self.temporary = False
         self.sheet: str | None = None
         self._closers: list[Callable[[], object]] = []
-        if self.temporary:
-            import shutil
-            import tempfile
-
+        self._spool: _Spool | None = None
+        if arg == "-":
             self.given = "<stdin>"
-            handle, name = tempfile.mkstemp(prefix="coopstats-", suffix=".csv")
-            with os.fdopen(handle, "wb") as spool:
-                shutil.copyfileobj(sys.stdin.buffer, spool, 1 << 20)
-            self.path = Path(name)
-        else:
-            self.given = arg
-            self.path = Path(arg)
-            if not self.path.exists():
-                raise UsageError(f"{arg}: no such file")
-            if self.path.is_dir():
-                raise UsageError(f"{arg}: is a folder, not a file")
+            self.path = self._copy(_stdin(), "standard input")
+            return
+        self.given = arg
+        self.path = Path(arg)
+        try:
+            mode = os.stat(arg).st_mode
+        except FileNotFoundError:
+            raise UsageError(f"{arg}: no such file") from None
+        except OSError as err:
+            raise UsageError(f"{arg}: cannot read it ({err.strerror})") from None
+        if stat.S_ISDIR(mode):
+            raise UsageError(f"{arg}: is a folder, not a file")
+        if not stat.S_ISREG(mode):  # a pipe or a device: it can be read only once
+            try:
+                stream = open(arg, "rb")  # noqa: SIM115 - closed just below
+            except OSError as err:
+                raise UsageError(f"{arg}: cannot read it ({err.strerror})") from None
+            with stream:
+                self.path = self._copy(stream, arg)
+
+    def _copy(self, stream: IO[bytes], what: str) -> Path:
+        """Copy a stream that can be read only once into a temporary file, removed by close."""
+        self.temporary = True
+        try:
+            self._spool = _Spool()
+            with os.fdopen(self._spool.handle, "wb") as out:
+                while piece := self._read(stream, what):
+                    try:
+                        out.write(piece)
+                    except OSError as err:
+                        raise UsageError(
+                            f"{self.given}: cannot keep a copy of {what} in the temporary folder "
+                            f"{self._spool.path.parent} ({err.strerror}); free some space there, "
+                            "set TMPDIR to another folder, or pass the log as a file"
+                        ) from None
+        except BaseException:
+            self.close()
+            raise
+        return self._spool.path
+
+    def _read(self, stream: IO[bytes], what: str) -> bytes:
+        try:
+            return stream.read(1 << 20)
+        except OSError as err:
+            raise UsageError(
+                f"{self.given}: cannot read {what} ({err.strerror}); pass the log as a file"
+            ) from None
 
     @property
     def name(self) -> str:
@@ -137,10 +207,13 @@ class Source:
         self._closers.append(closer)
 
     def close(self) -> None:
-        while self._closers:
-            self._closers.pop()()
-        if self.temporary:
-            self.path.unlink(missing_ok=True)
+        try:
+            while self._closers:
+                self._closers.pop()()
+        finally:
+            if self._spool is not None:
+                spool, self._spool = self._spool, None
+                spool.remove()
 
     def __enter__(self) -> Source:
         return self
@@ -149,6 +222,77 @@ class Source:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _stdin() -> IO[bytes]:
+    """Standard input's bytes, or a usage error when there is none to read (`<&-`)."""
+    stream = sys.stdin  # None when the process was started with it closed
+    buffer = getattr(stream, "buffer", None)
+    if stream is None or stream.closed or buffer is None:
+        raise UsageError(
+            "-: standard input is closed; pipe the log into coopstats (... - < log.csv) or "
+            "give it as a file"
+        )
+    return buffer  # type: ignore[no-any-return]
+
+
+# Signals on which a run ends; while a temporary copy exists they unwind the run (see _Spool).
+LEAVING = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+def _leave(signum: int, frame: object) -> None:
+    """SIGINT, SIGTERM or SIGHUP while a temporary copy exists: exit 128 + the signal's number,
+    through the `finally` clauses and context managers that remove the copy. Further signals
+    are ignored on the way out, so that they cannot cut the clean-up short."""
+    for number in LEAVING:
+        signal.signal(number, signal.SIG_IGN)
+    raise SystemExit(128 + signum)
+
+
+class _Spool:
+    """A temporary file in the temp folder (TMPDIR), with the signal handlers that make sure
+    it is removed: installed before the file exists, restored after it is gone.
+
+    The file is created with the signals blocked, so that no signal falls between its creation
+    and the moment its name is known. Outside the main thread (a library use), no handler can
+    be set: the file is then removed by `remove` alone.
+    """
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self.saved: dict[int, Any] = {}
+        if threading.current_thread() is threading.main_thread():
+            for number in LEAVING:
+                self.saved[number] = signal.signal(number, _leave)
+        block = hasattr(signal, "pthread_sigmask") and bool(self.saved)
+        if block:
+            signal.pthread_sigmask(signal.SIG_BLOCK, LEAVING)
+        try:
+            self.handle, name = tempfile.mkstemp(prefix="coopstats-", suffix=".csv")
+            self.path = Path(name)
+        except OSError as err:
+            self._restore()
+            raise UsageError(
+                f"cannot make a temporary file in {tempfile.gettempdir()} ({err.strerror}); "
+                "set TMPDIR to a folder you can write in, or pass the log as a file"
+            ) from None
+        finally:
+            if block:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, LEAVING)
+
+    def remove(self) -> None:
+        try:
+            self.path.unlink(missing_ok=True)
+        finally:
+            self._restore()
+
+    def _restore(self) -> None:
+        for number, handler in self.saved.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+        self.saved = {}
 
 
 class Table:
@@ -204,19 +348,20 @@ class Table:
         for canonical, title in options.columns.items():
             if canonical not in COLUMNS:
                 raise UsageError(
-                    f"--column {canonical}={title}: {canonical!r} is not a column coopstats "
-                    f"reads; the columns are {', '.join(COLUMNS)}"
+                    f"{_given(options, canonical, title)}: {canonical!r} is not a column "
+                    f"coopstats reads; the columns are {', '.join(COLUMNS)}"
                 )
             wanted[canonical] = title
+        _check_one_reader(wanted, options)
         index: dict[str, int] = {}
-        found = ", ".join(repr(h) for h in header) or "nothing"
+        found = _titles(header)
         for canonical, title in wanted.items():
             positions = folded.get(title.strip().casefold(), [])
             if len(positions) > 1:
                 raise file_problem(
                     self.name,
-                    f"the header names column {title!r} {len(positions)} times (positions "
-                    f"{', '.join(str(p + 1) for p in positions)})",
+                    f"the header names column {shown(title)!r} {len(positions)} times "
+                    f"(positions {listed([str(p + 1) for p in positions])})",
                     "duplicate-label",
                     line=self.header_line,
                     column=title,
@@ -227,7 +372,8 @@ class Table:
             elif canonical in options.columns:
                 raise file_problem(
                     self.name,
-                    f"no column {title!r} (given for {canonical}); the header has: {found}",
+                    f"no column {shown(title)!r} (given for {canonical} by "
+                    f"{_given(options, canonical, title)}); the header has: {found}",
                     "missing-label",
                     line=self.header_line,
                     column=title,
@@ -247,6 +393,10 @@ class Table:
             index.setdefault(name, self.width)  # reads the '' appended to every record
         self.index = index
 
+    def absent_columns(self) -> tuple[str, ...]:
+        """The optional columns this log does not have (SPEC §8: never silent)."""
+        return tuple(name for name in COLUMNS if self.index[name] >= self.width)
+
     def _missing_hint(self, header: list[str], missing: list[str]) -> str:
         later = self._header_below()
         if later is not None:
@@ -264,11 +414,42 @@ class Table:
         return None
 
 
+def _given(options: ReadOptions, canonical: str, title: str) -> str:
+    """Where the mapping of `canonical` was given: `--column sent=Date`, or a config file."""
+    return options.origins.get(canonical) or f"--column {canonical}={title}"
+
+
+def _check_one_reader(wanted: Mapping[str, str], options: ReadOptions) -> None:
+    """Two canonical columns read from one header would make one a copy of the other (every
+    request executed on its sent day, with `--column executed=sent`): refused, naming both."""
+    readers: dict[str, list[str]] = {}
+    for canonical, title in wanted.items():
+        readers.setdefault(title.strip().casefold(), []).append(canonical)
+    for names in readers.values():
+        if len(names) > 1:
+            title = wanted[names[0]] if names[0] in options.columns else wanted[names[-1]]
+            how = [
+                f"{name} (by {_given(options, name, wanted[name])})"
+                if name in options.columns else f"{name} (by its own name)"
+                for name in names
+            ]
+            raise UsageError(
+                f"{' and '.join(how)} would both be read from the column {title.strip()!r}: "
+                "map each onto a column of its own"
+            )
+
+
+def _titles(header: list[str]) -> str:
+    """The header's titles for a message: `'id', 'organ', ... and 99,990 more`."""
+    return listed([repr(shown(title)) for title in header]) or "nothing"
+
+
 def _close_title(title: str, header: list[str]) -> str | None:
-    """The header's title nearest to `title`, by spelling or as a word in it (`Date sent`)."""
+    """The header's title nearest to `title`, by spelling or as a word in it (`Date sent`).
+    Titles far longer than any column name are not compared (difflib is slow on them)."""
     import difflib
 
-    titles = {h.strip().casefold(): h.strip() for h in header if h.strip()}
+    titles = {h.strip().casefold(): h.strip() for h in header if 0 < len(h.strip()) <= 100}
     wanted = title.strip().casefold()
     close = difflib.get_close_matches(wanted, list(titles), n=1, cutoff=0.6)
     if close:
@@ -283,24 +464,12 @@ def _suggest_title(title: str, header: list[str]) -> str | None:
 
 
 def sniff_format(head: bytes, name: str) -> str | None:
-    """`zip` for a zip file (a workbook), None for anything that may be text; raises for the
-    binary formats a user might mistake for a log."""
+    """`zip` for a zip file (an .xlsx or .ods workbook), `xls` for the old binary Office format,
+    None for anything that may be text."""
     if head.startswith(_ZIP):
-        if head[30:30 + len(_ODS)] == _ODS:
-            raise file_problem(
-                name,
-                "this is an OpenDocument spreadsheet (.ods), which coopstats does not read",
-                "format-error",
-                hint="save it as .xlsx or as CSV",
-            )
         return "zip"
     if head.startswith(_OLE2):
-        raise file_problem(
-            name,
-            "this is an old-style Excel workbook (.xls), which coopstats does not read",
-            "format-error",
-            hint="save it as .xlsx or as CSV UTF-8",
-        )
+        return "xls"
     return None
 
 
@@ -310,6 +479,13 @@ def _detect_encoding(head: bytes, name: str, encoding: str | None) -> str:
             info = codecs.lookup(encoding)
         except LookupError:
             raise UsageError(f"--encoding: unknown encoding {encoding!r}") from None
+        try:
+            "".encode(info.name)  # a LookupError for codecs of bytes to bytes (base64, rot13)
+        except LookupError:
+            raise UsageError(
+                f"--encoding {encoding}: not a character encoding but a {info.name} transform; "
+                "name the file's encoding, e.g. utf-8, cp1252, latin-1 or utf-16"
+            ) from None
         if info.name == "utf-8":
             return "utf-8-sig"  # a UTF-8 byte-order mark is never part of the first header
         if head.startswith(codecs.BOM_UTF8) and not info.name.startswith("utf"):
@@ -321,6 +497,15 @@ def _detect_encoding(head: bytes, name: str, encoding: str | None) -> str:
                 hint="leave out --encoding",
             )
         return encoding
+    # The UTF-32-LE mark starts with the UTF-16-LE one: it is looked for first.
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise file_problem(
+            name,
+            "the file starts with a UTF-32 byte-order mark: it is UTF-32 text",
+            "encoding-error",
+            line=1,
+            hint="pass --encoding utf-32",
+        )
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"  # stated rule: a UTF-16 mark means UTF-16 (Excel's "Unicode text")
     if b"\x00" in head:
@@ -333,26 +518,27 @@ def _detect_encoding(head: bytes, name: str, encoding: str | None) -> str:
                 "encoding-error",
                 hint=f"pass --encoding {guess}",
             )
-        raise file_problem(name, "this looks like a binary file, not a CSV log", "format-error")
+        before = head[: head.index(b"\x00")]
+        raise nul_problem(name, 1 + _byte_breaks(io.BytesIO(before), len(before)))
     return "utf-8-sig"
+
+
+_QUOTED = re.compile(r'"[^"]*(?:"|$)')  # from a quote to the next one, or to the end
 
 
 def sniff_delimiter(header_line: str) -> str:
     """The most frequent of `,` `;` tab outside quotes in the header line (`,` on a tie)."""
-    counts = dict.fromkeys(DELIMITERS, 0)
-    quoted = False
-    for char in header_line:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in counts:
-            counts[char] += 1
+    outside = _QUOTED.sub("", header_line) if '"' in header_line else header_line
+    counts = {d: outside.count(d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
     return best if counts[best] else ","
 
 
 def _given_delimiter(given: str | None) -> str | None:
-    if not given:
+    if given is None:
         return None
+    if not given:
+        raise UsageError("--delimiter: it is empty; give one character (write tab as \\t)")
     if given in ("\\t", "tab", "TAB"):
         return "\t"
     if len(given) != 1 or given in '"\r\n':
@@ -391,6 +577,8 @@ class CsvTable(Table):
                     hint="a log starts with a header row: id, organ, kind, sent, ...",
                 )
             self.header_line = self.preamble + 1
+            if "\x00" in first:  # with --encoding or a UTF-16 mark: the head was not sniffed
+                raise nul_problem(self.name, self.header_line)
             self.delimiter = self.delimiter or sniff_delimiter(first)
             reader = csv.reader(chain([first], text), delimiter=self.delimiter)
             try:
@@ -570,9 +758,35 @@ class CsvTable(Table):
 
     def _csv_records(self, start: int | None, first_line: int) -> Iterator[tuple[int, list[str]]]:
         """Records by the csv module: from the top (start None, the header skipped), or from
-        byte `start` on, that byte being the start of line `first_line`."""
+        byte `start` on, that byte being the start of line `first_line`.
+
+        A quoted cell that is never closed takes the rest of the file as one cell: that record
+        comes out as an Unreadable row on the line of the opening quote, and reading goes on
+        from the next line, so that the problems after it are found too.
+        """
+        self._refuse_nul(start or 0, 1 if start is None else first_line)
+        skip = 0  # lines passed over after `start`: to go on after an unclosed quote
+        for _ in range(_UNCLOSED_KEPT + 1):
+            opened = yield from self._csv_from(start, first_line, skip)
+            if opened is None:
+                return
+            yield opened, Unreadable(self._unclosed(opened))
+            if start is None:
+                start, first_line = 0, 1
+            skip = opened - first_line + 1  # on from the line after the opening quote
+        raise file_problem(
+            self.name, f"more than {_UNCLOSED_KEPT} quoted cells are never closed",
+            "format-error", hint='a quote inside a quoted cell is written twice: ""',
+        )
+
+    def _csv_from(
+        self, start: int | None, first_line: int, skip: int
+    ) -> Generator[tuple[int, list[str]], None, int | None]:
+        """The records from `start` (see _csv_records), `skip` lines after it on; returns the
+        first line of a last record left open by an unclosed quote, without yielding it."""
         offset = self.preamble if start is None else first_line - 1
         first = last = 0
+        held: tuple[int, list[str]] | None = None  # a record, yielded once the next is read
         with self._open(start or 0) as text:
             reader = csv.reader(text, delimiter=self.delimiter or ",")
             try:
@@ -580,26 +794,70 @@ class CsvTable(Table):
                     for _ in range(offset):
                         text.readline()
                     next(reader, None)
+                else:
+                    for _ in range(skip):
+                        text.readline()
+                    offset += skip
                 last = reader.line_num
                 for row in reader:
                     first, last = last + 1, reader.line_num
                     # Blank lines, and rows of empty or blank cells, are not requests (the
                     # first cell, usually the id, settles it cheaply for almost every row).
                     if row and (row[0].strip() or "".join(row).strip()):
-                        yield first + offset, row
+                        if held is not None:
+                            yield held
+                        held = first + offset, row
             except UnicodeError as err:
                 raise self._decode_error(err) from None
             except csv.Error as err:
                 raise self._csv_error(err, reader.line_num + offset) from None
-        if last > first > 0 and self._ends_in_quotes(first + offset):
-            raise file_problem(
-                self.name,
-                f"a quoted cell opened on line {first + offset} is never closed: lines "
-                f"{first + offset}-{last + offset} were read as one record",
-                "format-error",
-                line=first + offset,
-                hint='close the quote; a quote inside a quoted cell is written twice: ""',
-            )
+        if (
+            held is not None
+            and held[0] == first + offset
+            and last > first
+            and self._ends_in_quotes(first + offset)
+        ):
+            return first + offset
+        if held is not None:
+            yield held
+        return None
+
+    def _unclosed(self, line: int) -> Problem:
+        return Problem(
+            line, None, None,
+            f"a quoted cell opened on line {line} is never closed: the rest of the file would "
+            f"be one cell; read on from line {line + 1}",
+            "format-error", 'close the quote; a quote inside a quoted cell is written twice: ""',
+        )
+
+    def _refuse_nul(self, start: int, first_line: int) -> None:
+        """Stop at a NUL character from byte `start` (the start of line `first_line`) on: the
+        rule of the module's docstring, for the records the csv module reads. (The fast path
+        hands a block holding a NUL to the csv module, so it meets the same rule.) The lines
+        before it are counted only once one is found."""
+        one_byte = codecs.lookup(self.encoding).name in _ONE_BYTE_NEWLINE
+        with open(self.path, "rb") as raw:
+            raw.seek(start)
+            if one_byte:
+                position = start
+                while piece := raw.read(1 << 20):
+                    found = piece.find(b"\x00")
+                    if found >= 0:
+                        raw.seek(start)
+                        breaks = _byte_breaks(raw, position + found - start)
+                        raise nul_problem(self.name, first_line + breaks)
+                    position += len(piece)
+                return
+            decoder = codecs.getincrementaldecoder(self.encoding)("replace")
+            breaks, after_cr = 0, False
+            while piece := raw.read(1 << 20):
+                text = decoder.decode(piece)
+                found = text.find("\x00")
+                if found >= 0:
+                    breaks += _breaks(text[:found], after_cr)
+                    raise nul_problem(self.name, first_line + breaks)
+                breaks += _breaks(text, after_cr)
+                after_cr = text.endswith("\r") if text else after_cr
 
     def _ends_in_quotes(self, line: int) -> bool:
         """Whether the record starting on `line` (the file's last) ends inside quotes: the csv
@@ -636,13 +894,38 @@ def _breaks(text: str, after_cr: bool) -> int:
     return count - 1 if after_cr and text.startswith("\n") else count
 
 
+def _byte_breaks(raw: IO[bytes], length: int) -> int:
+    """Line breaks (as `_breaks` counts them) in the next `length` bytes of `raw`, in an
+    encoding in which a line end is a byte of its own."""
+    breaks, after_cr = 0, False
+    while length > 0 and (piece := raw.read(min(length, 1 << 20))):
+        length -= len(piece)
+        breaks += piece.count(b"\r") + piece.count(b"\n") - piece.count(b"\r\n")
+        if after_cr and piece.startswith(b"\n"):
+            breaks -= 1
+        after_cr = piece.endswith(b"\r")
+    return breaks
+
+
+def nul_problem(name: str, line: int) -> FileProblem:
+    """A NUL character, wherever it is (the rule of the module's docstring)."""
+    return file_problem(
+        name,
+        f"line {line} holds a NUL character (byte 0x00): this looks like a binary file, "
+        "not a CSV log",
+        "format-error",
+        hint="if it is a log, remove the NUL characters (some database exports pad cells "
+        "with them), or save it again as CSV UTF-8",
+    )
+
+
 def open_table(source: Source, options: ReadOptions) -> Table:
     """The table behind a source: a workbook by its name or its bytes, anything else as CSV."""
     with open(source.path, "rb") as raw:
         head = raw.read(_SNIFF_BYTES)
     kind = sniff_format(head, source.name)
-    if kind == "zip" or source.path.suffix.lower() in (".xlsx", ".xlsm"):
-        from coopstats.workbook import WorkbookTable  # openpyxl only when a workbook is read
+    if kind is not None or source.path.suffix.lower() in _WORKBOOK_SUFFIXES:
+        from coopstats.workbook import WorkbookTable  # calamine only when a workbook is read
 
         return WorkbookTable(source, options)
     if not head:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
+from coopstats import catalogue
 from coopstats.breakdown import Breakdown, order_groups, requests_sent
-from coopstats.catalogue import Value, compute
+from coopstats.catalogue import Figure, Shape, Value, compute
 from coopstats.engine import Counted, DaysFn, Window, count
 from coopstats.errors import UsageError
 from coopstats.model import Period
@@ -33,6 +35,7 @@ class Summary(NamedTuple):
     warnings: list[str]
     by: str | None = None  # the --by column as the log spells it
     groups: tuple[GroupFigures, ...] = ()  # with --by, in SPEC §6's order
+    config: str | None = None  # the config file in use (SPEC §8), None when none
 
 
 def check_as_of(period: Period, as_of: date | None) -> date:
@@ -103,6 +106,48 @@ def part_of(window: Window, value: str) -> Window:
 
 def with_breakdown(options: ReadOptions, breakdown: Breakdown | None) -> ReadOptions:
     return options if breakdown is None else options._replace(breakdown=breakdown)
+def affected_by(depends: Callable[[Figure], bool]) -> str:
+    """The ids of the figures that `depends` on what a missing column would have said, in the
+    catalogue's order."""
+    return ", ".join(f.id for f in catalogue.FIGURES if depends(f))
+
+
+def _on_executions(figure: Figure) -> bool:
+    return figure.shape in (Shape.EXECUTED, Shape.RATE, Shape.POSITIVE, Shape.DAYS)
+
+
+def _on_outcomes(figure: Figure) -> bool:
+    return figure.shape is Shape.POSITIVE
+
+
+def _on_categories(figure: Figure) -> bool:
+    return any(g.category is not None for g in figure.groups)
+
+
+def absent_column_warnings(counted: Counted) -> list[str]:
+    """SPEC §8: a missing optional column is never silent; each warning names the figures the
+    column's absence decides. Without `executed` nothing is executed, so the outcome is moot."""
+    absent = set(counted.absent)
+    notes = []
+    if "executed" in absent:
+        notes.append(
+            "the log has no executed column: every request counts as pending, which decides "
+            + affected_by(_on_executions)
+            + " (map the file's column with --column executed=HEADER)"
+        )
+    elif "outcome" in absent:
+        notes.append(
+            "the log has no outcome column: every executed request counts as a positive reply, "
+            "which decides " + affected_by(_on_outcomes)
+            + " (map the file's column with --column outcome=HEADER)"
+        )
+    if "categories" in absent:
+        notes.append(
+            "the log has no categories column: no request counts under a category, which "
+            "makes 0 or N/A of " + affected_by(_on_categories)
+            + " (map the file's column with --column categories=HEADER)"
+        )
+    return notes
 
 
 def skipped_warning(counted: Counted) -> str | None:
@@ -149,6 +194,7 @@ def summarize(
     counted = count(source, windows, with_breakdown(options, breakdown))
     current, before = counted.windows
     notes = (
+        *absent_column_warnings(counted),
         skipped_warning(counted),
         *split_warnings(counted),
         empty_period_warning(counted, current),
@@ -170,6 +216,7 @@ def summarize(
         counted=counted,
         days=days_name,
         warnings=[note for note in notes if note],
+        config=options.config,
         by=by_column(counted),
         groups=groups,
     )

@@ -1,94 +1,419 @@
-"""Excel workbooks read like a CSV log: the first sheet (or --sheet), dates from date cells.
+"""Workbooks (.xlsx, .xlsm, .xls, .ods) read like a CSV log: the first sheet (or --sheet), dates
+from date cells, formulas by the values saved with them.
 
-openpyxl is an optional extra (`pip install 'coopstats[excel]'`), imported only here. Rows are
-numbered as Excel numbers them, and the log's name gains the sheet's (`requests.xlsx[Requests]`)
-so that every problem names the sheet and the row.
+python-calamine is an optional extra (`pip install 'coopstats[excel]'`), imported only here. Rows
+are numbered as the spreadsheet numbers them, and the log's name gains the sheet's
+(`requests.xlsx[Requests]`) so that every problem names the sheet and the row.
+
+Two things calamine does not say are read from the file itself, cheaply: a formula whose value
+was never saved (files written by scripts: calamine reads it as an empty cell, which would make
+an executed request pending), and, in an .ods, cells merged over several rows (only the first
+row holds the value). Either stops the run with the cell or range named.
 """
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
+from pathlib import PurePosixPath
 from typing import Any
 
 from coopstats.errors import UsageError
-from coopstats.reading import ReadOptions, Source, Table, file_problem
+from coopstats.reading import FileProblem, ReadOptions, Source, Table, file_problem
+
+INSTALL = "pip install 'coopstats[excel]'"
+_CHUNK = 4 << 20  # bytes of sheet XML scanned at a time
+_HINT_FORMULA = (
+    "open the file in a spreadsheet program (Excel, LibreOffice) and save it: that computes "
+    "and saves every formula's value"
+)
+_HINT_MERGED = "unmerge the cells and fill the value into every row"
 
 
 def _cell_text(value: Any) -> str:
     """A cell as the CSV reader would have seen it; date cells become ISO dates."""
-    if value is None:
-        return ""
+    if isinstance(value, str):
+        return value
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # an id typed as a number: 17, not 17.0
+    if value is None:
+        return ""
     return str(value)
+
+
+def column_letters(index: int) -> str:
+    """Excel's name of a zero-based column: 0 → A, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for char in letters:
+        index = index * 26 + ord(char) - 64
+    return index - 1
+
+
+def _looks_like_text(path: Any) -> bool:
+    try:
+        with open(path, "rb") as raw:
+            head = raw.read(4096)
+        head.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False  # a multi-byte character cut at 4096 bytes: not worth a guess
+    return b"\x00" not in head and bool(head.strip())
+
+
+def _format_of(path: Any) -> str:
+    """What the file's first bytes say it is, for messages."""
+    try:
+        with open(path, "rb") as raw:
+            head = raw.read(100)
+    except OSError:
+        return "workbook"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "old-style Excel workbook (.xls)"
+    if b"opendocument.spreadsheet" in head:
+        return "OpenDocument spreadsheet (.ods)"
+    return "Excel workbook (.xlsx)" if head.startswith(b"PK") else "workbook"
+
+
+def _other_sheets(book: Any, empty: str, names: list[str]) -> str | None:
+    """For an empty sheet: the other sheets, and --sheet for the first that holds data."""
+    others = [name for name in names if name != empty]
+    if not others:
+        return None
+    named = ", ".join(repr(name) for name in others[:10])
+    full = next((name for name in others if _holds_data(book, name)), None)
+    if full is None:
+        return f"the other sheets ({named}) are empty too"
+    return f"the workbook's other sheets are {named}: pass --sheet {full!r}"
+
+
+def _holds_data(book: Any, name: str) -> bool:
+    try:
+        rows = book.get_sheet_by_name(name).iter_rows()
+        head = (row for _, row in zip(range(30), rows, strict=False))
+        return any(str(value).strip() for row in head for value in row)
+    except Exception:  # noqa: BLE001 - a broken sheet holds nothing to point at
+        return False
+
+
+def _not_readable(name: str, err: BaseException, path: Any) -> FileProblem:
+    kind = _format_of(path)
+    if kind == "workbook" and _looks_like_text(path):
+        return file_problem(
+            name,
+            "not a readable Excel workbook: it is text, CSV by the look of it",
+            "format-error",
+            hint=f"rename it to {path.stem}.csv, or read it as CSV from standard input: "
+            f"coopstats ... - < {path.name}",
+        )
+    return file_problem(
+        name,
+        f"not a readable {_format_of(path)} ({type(err).__name__}: {err})",
+        "format-error",
+        hint="open it in a spreadsheet program and save it again as .xlsx, or as CSV UTF-8",
+    )
 
 
 class WorkbookTable(Table):
     def __init__(self, source: Source, options: ReadOptions) -> None:
         try:
-            import openpyxl
+            import python_calamine
         except ImportError:
-            raise file_problem(
-                source.name,
-                "reading Excel workbooks needs openpyxl, which is not installed",
-                "format-error",
-                hint="pip install 'coopstats[excel]', or save the sheet as CSV UTF-8",
+            raise UsageError(
+                f"{source.name}: reading workbooks needs python-calamine, which is not "
+                f"installed: {INSTALL} (or save the sheet as CSV UTF-8)"
             ) from None
-        handle = open(source.path, "rb")  # noqa: SIM115 - a file object: any name will do
+        self.path = source.path
+        handle = open(source.path, "rb")  # noqa: SIM115 - closed with the source
         source.on_close(handle.close)
         try:
-            self.book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-        except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-            raise file_problem(
-                source.name,
-                f"not a readable Excel workbook ({type(err).__name__}: {err})",
-                "format-error",
-                hint="open it in Excel and save it again as .xlsx, or as CSV UTF-8",
-            ) from None
-        source.on_close(self.book.close)  # read-only workbooks keep their zip file open
-        names = self.book.sheetnames
+            # From the bytes, not the name: a workbook through standard input is a .csv file.
+            book = python_calamine.CalamineWorkbook.from_filelike(handle)
+            names = list(book.sheet_names)
+        except BaseException as err:  # calamine's errors, and pyo3's PanicException
+            if isinstance(err, KeyboardInterrupt | SystemExit):
+                raise
+            raise _not_readable(source.name, err, source.path) from None
+        source.on_close(book.close)
+        if not names:
+            raise file_problem(source.name, "the workbook has no sheet", "empty-file")
         if options.sheet is not None and options.sheet not in names:
             raise UsageError(
                 f"--sheet {options.sheet!r}: {source.name} has the sheets "
                 + ", ".join(repr(n) for n in names)
             )
-        self.sheet = options.sheet or names[0]
-        source.sheet = self.sheet
+        self.sheet_name = options.sheet or names[0]
+        source.sheet = self.sheet_name
         self.name = source.name
+        try:
+            self.sheet = book.get_sheet_by_name(self.sheet_name)
+            start = self.sheet.start
+        except BaseException as err:
+            if isinstance(err, KeyboardInterrupt | SystemExit):
+                raise
+            raise _not_readable(self.name, err, self.path) from None
+        # iter_rows gives every row from the sheet's first, and the cells from the first
+        # column that holds any (`start`): the column offset names cells in messages.
+        self.first_column = start[1] if start is not None else 0
         header: list[str] | None = None
-        for number, row in self._rows():
-            if any(cell.strip() for cell in row):
-                self.header_line, header = number, row
-                break
+        if start is not None:
+            for number, row in self._rows():
+                if any(cell.strip() for cell in row):
+                    self.header_line, header = number, row
+                    break
         if header is None:
             raise file_problem(
                 self.name, "the sheet is empty (no header row)", "empty-file",
-                hint="a log starts with a header row: id, organ, kind, sent, ...",
+                hint=_other_sheets(book, self.sheet_name, names)
+                or "a log starts with a header row: id, organ, kind, sent, ...",
             )
         while header and not header[-1].strip():
             header.pop()  # sheets often report trailing empty columns
         self._map_header(header, options)
+        self._check_cells()
 
     def _rows(self) -> Iterator[tuple[int, list[str]]]:
-        sheet = self.book[self.sheet]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell_text(v) for v in values]
+        text = _cell_text
+        for number, values in enumerate(self.sheet.iter_rows(), start=1):
+            yield number, [v if type(v) is str else text(v) for v in values]
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
-        """Every row after the header, numbered as Excel numbers it; empty rows passed over.
+        """Every row after the header, numbered as the spreadsheet numbers it; empty rows passed
+        over. A sheet has no "missing cells": a short row is padded to the header's width.
 
-        A sheet has no "missing cells": a short row (some writers leave trailing empty cells
-        out) is padded to the header's width.
+        The hot loop of a workbook: a log has a few thousand distinct dates in 100,000s of date
+        cells, so each date's text is made once (only dates are keys: no number equals one).
         """
-        width = self.width
-        for number, row in self._rows():
-            if number <= self.header_line or not any(cell.strip() for cell in row):
+        width, header_line = self.width, self.header_line
+        texts: dict[object, str] = {}
+        text = _cell_text
+
+        def new_text(value: Any) -> str:
+            shown = text(value)
+            if isinstance(value, date):
+                if len(texts) > 100_000:
+                    texts.clear()
+                texts[value] = shown
+            return shown
+
+        for number, values in enumerate(self.sheet.iter_rows(), start=1):
+            if number <= header_line:
+                continue
+            row = [v if type(v) is str else texts.get(v) or new_text(v) for v in values]
+            if not row or not (row[0].strip() or "".join(row).strip()):
                 continue
             if len(row) < width:
                 row.extend([""] * (width - len(row)))
             yield number, row
+
+    # --- what calamine does not say ----------------------------------------------------------
+
+    def _read_columns(self) -> dict[int, str]:
+        """The sheet's own (zero-based) column index of each column coopstats reads, with the
+        header's name for it."""
+        return {
+            self.first_column + position: self.header[position]
+            for position in sorted(set(self.index.values()))
+            if position < self.width
+        }
+
+    def _check_cells(self) -> None:
+        columns = self._read_columns()
+        merged: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        unsaved: list[tuple[int, int, str]] = []  # (row, column) zero-based, formula
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                names = set(archive.namelist())
+                if "content.xml" in names:  # OpenDocument
+                    merged, unsaved = _ods_cells(archive, self.sheet_name)
+                elif "xl/workbook.xml" in names:
+                    part = _xlsx_sheet_part(archive, self.sheet_name)
+                    if part is not None and part in names:
+                        unsaved = _xlsx_unsaved_formulas(archive, part)
+        except zipfile.BadZipFile:
+            pass  # .xls: formulas keep their values in the file; merges come from calamine
+        except (KeyError, OSError, ValueError) as err:  # SyntaxError of XML is a ValueError too
+            raise _not_readable(self.name, err, self.path) from None
+        ranges = getattr(self.sheet, "merged_cell_ranges", None)
+        merged += ranges or []
+        top = self.header_line - 1
+        for row, column, formula in unsaved:
+            if row >= top and column in columns:
+                more = sum(1 for r, c, _ in unsaved if r >= top and c in columns) - 1
+                extra = f" (and {more} more such cell(s))" if more else ""
+                raise file_problem(
+                    self.name,
+                    f"the value of the formula in cell {column_letters(column)}{row + 1} was "
+                    f"not saved in the file{extra}: its value is unknown",
+                    "unsaved-formula",
+                    line=row + 1,
+                    column=columns[column],
+                    value=formula,
+                    hint=_HINT_FORMULA,
+                )
+        for (r0, c0), (r1, c1) in sorted(merged):
+            hit = [c for c in range(c0, c1 + 1) if c in columns]
+            if r1 > r0 and r1 > top and hit:
+                where = f"{column_letters(c0)}{r0 + 1}:{column_letters(c1)}{r1 + 1}"
+                raise file_problem(
+                    self.name,
+                    f"cells {where} are merged over rows {r0 + 1}-{r1 + 1}: only row {r0 + 1} "
+                    "holds the value, the other rows would read as empty",
+                    "merged-cells",
+                    line=r0 + 1,
+                    column=columns[hit[0]],
+                    hint=_HINT_MERGED,
+                )
+
+
+# --- .xlsx ------------------------------------------------------------------------------------
+
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
+_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+
+
+def _xlsx_sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding the sheet named `sheet`, from the workbook and its relations."""
+    from xml.etree import ElementTree
+
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rid = None
+    for element in book.iter():
+        if element.tag.rsplit("}", 1)[-1] == "sheet" and element.get("name") == sheet:
+            rid = element.get(f"{{{_REL_NS}}}id")
+            break
+    if rid is None:
+        return None
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    for element in rels:
+        if element.get("Id") == rid:
+            target = element.get("Target") or ""
+            if target.startswith("/"):
+                return target.lstrip("/")
+            return str(PurePosixPath("xl") / target)
+    return None
+
+
+def _xlsx_unsaved_formulas(archive: zipfile.ZipFile, part: str) -> list[tuple[int, int, str]]:
+    """(row, column, formula) of every formula cell of the sheet with no saved value.
+
+    Excel and LibreOffice save each formula's last value in `<v>`; a file written by a script
+    (openpyxl's `ws["B2"] = "=A2+1"`) has `<f>` alone, or an empty `<v/>`. An empty `<v>` of
+    type "str" is a formula whose value is the empty string: saved. The sheet XML is streamed
+    in chunks cut at a row's end; a chunk without a formula tag is passed over with one search.
+    """
+    found: list[tuple[int, int, str]] = []
+    with archive.open(part) as stream:
+        head = stream.read(_CHUNK)
+        match = _PREFIX.search(head[:4096])
+        prefix = (match[1] or b"") if match else b""
+        p = re.escape(prefix)
+        formula_tag, value_tag = b"<" + prefix + b"f", b"<" + prefix + b"v"
+        cell = re.compile(rb"<" + p + rb"c\s([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.S)
+        formula = re.compile(rb"<" + p + rb"f\b[^>]*?(?:/>|>(.*?)</" + p + rb"f>)", re.S)
+        value = re.compile(rb"<" + p + rb"v>([^<]+)</" + p + rb"v>")
+        kind = re.compile(rb'\bt="([^"]*)"')
+        row_end = b"row>"
+        buffer = head
+        while buffer:
+            more = stream.read(_CHUNK)
+            if more:
+                cut = buffer.rfind(row_end)
+                if cut < 0:
+                    buffer += more
+                    continue
+                cut += len(row_end)
+                chunk, buffer = buffer[:cut], buffer[cut:] + more
+            else:
+                chunk, buffer = buffer, b""
+            if formula_tag not in chunk:
+                continue
+            for m in cell.finditer(chunk):
+                body = m[2]
+                if not body or formula_tag not in body:
+                    continue
+                f = formula.search(body)
+                if f is None or value.search(body):
+                    continue
+                t = kind.search(m[1])
+                if t is not None and t[1] in (b"str", b"inlineStr") and value_tag in body:
+                    continue  # a formula whose saved value is the empty string
+                ref = _REF.search(m[1])
+                if ref is None:
+                    continue
+                text = (f[1] or b"").decode("utf-8", "replace")
+                found.append((int(ref[2]) - 1, _column_index(ref[1].decode()), "=" + text))
+    return found
+
+
+# --- .ods -------------------------------------------------------------------------------------
+
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+def _ods_cells(
+    archive: zipfile.ZipFile, sheet: str
+) -> tuple[list[tuple[tuple[int, int], tuple[int, int]]], list[tuple[int, int, str]]]:
+    """(merged ranges over several rows, formulas without a value) of one sheet of an .ods.
+
+    Parsed only when the document holds a merge or a formula at all: LibreOffice always saves
+    formulas' values, and most exports have neither.
+    """
+    with archive.open("content.xml") as stream:
+        raw = stream.read()
+    if b"number-rows-spanned" not in raw and b"formula=" not in raw:
+        return [], []
+    import io
+    from xml.etree import ElementTree
+
+    t = f"{{{_TABLE}}}"
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    unsaved: list[tuple[int, int, str]] = []
+    inside = False
+    row = column = 0
+    for event, element in ElementTree.iterparse(io.BytesIO(raw), events=("start", "end")):
+        tag = element.tag
+        if tag == f"{t}table":
+            if event == "start":
+                inside = element.get(f"{t}name") == sheet
+                row = 0
+            else:
+                if inside:
+                    break
+                element.clear()
+            continue
+        if not inside:
+            continue
+        if tag == f"{t}table-row":
+            if event == "start":
+                column = 0
+            else:
+                row += int(element.get(f"{t}number-rows-repeated") or 1)
+                element.clear()
+        elif tag in (f"{t}table-cell", f"{t}covered-table-cell") and event == "start":
+            repeat = int(element.get(f"{t}number-columns-repeated") or 1)
+            span = int(element.get(f"{t}number-rows-spanned") or 1)
+            if span > 1:
+                width = int(element.get(f"{t}number-columns-spanned") or 1)
+                merged.append(((row, column), (row + span - 1, column + width - 1)))
+            text = element.get(f"{t}formula")
+            if text is not None and element.get(f"{{{_OFFICE}}}value-type") is None:
+                shown = text.split(":", 1)[1] if text.startswith("of:") else text
+                unsaved.extend((row, column + k, shown) for k in range(repeat))
+            column += repeat
+    return merged, unsaved

@@ -21,7 +21,6 @@ from coopstats.options import (
     SkipInvalid,
     Where,
     YearStart,
-    check_export,
     emit,
     handled,
     reads_logs,
@@ -83,7 +82,6 @@ def compare(
         from coopstats.render import compare as render
 
         s = Settings.from_context(ctx)
-        check_export(s["export"], log)
         with Source(log) as source:
             result = run(
                 source,
@@ -101,10 +99,12 @@ def compare(
         emit(
             Format(s["fmt"]),
             s["export"],
+            output=s["output"],
             table=lambda: render.comparison_table(result, places),
             json=lambda: render.comparison_json(result),
             csv=lambda: render.comparison_csv(result),
             markdown=lambda: render.comparison_markdown(result, places),
+            document=lambda: render.comparison_document(result, places),
         )
 
 
@@ -147,7 +147,6 @@ def trend(
         from coopstats.render import compare as render
 
         s = Settings.from_context(ctx)
-        check_export(s["export"], log)
         with Source(log) as source:
             result = run(
                 source,
@@ -165,8 +164,10 @@ def trend(
         emit(
             Format(s["fmt"]),
             s["export"],
+            output=s["output"],
             table=lambda: render.trend_table(result, places),
             json=lambda: render.trend_json(result),
             csv=lambda: render.trend_csv(result),
             markdown=lambda: render.trend_markdown(result, places),
+            document=lambda: render.trend_document(result, places),
         )

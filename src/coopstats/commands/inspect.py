@@ -22,7 +22,6 @@ from coopstats.options import (
     SkipInvalid,
     Where,
     YearStart,
-    check_export,
     emit,
     handled,
     reads_logs,
@@ -79,7 +78,6 @@ def validate(
 
         s = Settings.from_context(ctx)
         chosen = Format(s["fmt"])
-        check_export(s["export"], log)
         with Source(log) as source:
             result = run(source, s.read)
         if result.profile is not None:
@@ -88,10 +86,12 @@ def validate(
         emit(
             chosen,
             s["export"],
+            output=s["output"],
             table=lambda: render.validation_table(result, most),
             json=lambda: render.validation_json(result),
             csv=lambda: render.validation_csv(result),
             markdown=lambda: render.validation_markdown(result, most),
+            document=lambda: render.validation_document(result, most),
         )
         if not result.valid:
             raise typer.Exit(1)
@@ -138,7 +138,6 @@ def explain(
 
         s = Settings.from_context(ctx)
         chosen = Format(s["fmt"])
-        check_export(s["export"], log)
         chosen_metric = s["metric"]
         if chosen_metric is not None:
             metric_of(chosen_metric)  # an unknown id is a usage error before any reading
@@ -168,18 +167,22 @@ def explain(
             emit(
                 chosen,
                 s["export"],
+                output=s["output"],
                 table=lambda: render.reconciliation_table(recon),
                 json=lambda: render.reconciliation_json(recon),
                 csv=lambda: render.reconciliation_csv(recon),
                 markdown=lambda: render.reconciliation_markdown(recon),
+                document=lambda: render.reconciliation_document(recon),
             )
         else:
             warn(list(expl.warnings))
             emit(
                 chosen,
                 s["export"],
+                output=s["output"],
                 table=lambda: render.explanation_table(expl, decimals),
                 json=lambda: render.explanation_json(expl),
                 csv=lambda: render.explanation_csv(expl),
                 markdown=lambda: render.explanation_markdown(expl, decimals),
+                document=lambda: render.explanation_document(expl, decimals),
             )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from coopstats.options import (
+    OUTPUT,
     Against,
     AsOf,
     ConfigOpt,
@@ -17,7 +19,20 @@ from coopstats.options import (
     Settings,
     YearStart,
     handled,
+    write_output,
 )
+
+QueryOutput = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        rich_help_panel=OUTPUT,
+        help="Write the query to FILE instead of standard output (replaced whole or not at all).",
+        show_default=False,
+    ),
+]
 
 
 class Dialect(StrEnum):
@@ -38,6 +53,7 @@ def sql(
     ] = "requests",
     year_start: YearStart = "09-16",
     config: ConfigOpt = None,
+    output: QueryOutput = None,
     debug: Debug = False,
 ) -> None:
     """Print one SQL query that computes every figure of `summarize` over a table.
@@ -68,7 +84,7 @@ def sql(
             )
         except ValueError as err:
             raise UsageError(str(err)) from None
-        typer.echo(query.rstrip("\n"))
+        write_output(s["output"], query.rstrip("\n") + "\n")
 
 
 def register(app: typer.Typer) -> None:

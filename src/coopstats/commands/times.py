@@ -25,7 +25,6 @@ from coopstats.options import (
     SkipInvalid,
     Where,
     YearStart,
-    check_export,
     emit,
     handled,
     reads_logs,
@@ -139,12 +138,17 @@ def times(
     with handled(ctx):
         from coopstats.days import day_counter
         from coopstats.reading import Source
-        from coopstats.render.times import times_csv, times_json, times_markdown, times_table
+        from coopstats.render.times import (
+            times_csv,
+            times_document,
+            times_json,
+            times_markdown,
+            times_table,
+        )
         from coopstats.stats import bands_of
         from coopstats.times import Measures, execution_times, parse_days_list, parse_percentiles
 
         s = Settings.from_context(ctx)
-        check_export(s["export"], log)
         measures = Measures(
             percentiles=parse_percentiles(str(s["percentiles"])),
             within=parse_days_list(str(s["within"]), "--within") if s["within"] else (),
@@ -170,6 +174,7 @@ def times(
         if result.by is not None:
             from coopstats.render.groups import (  # type: ignore[assignment]
                 times_csv,
+                times_document,
                 times_json,
                 times_markdown,
                 times_table,
@@ -177,10 +182,12 @@ def times(
         emit(
             chosen,
             s["export"],
+            output=s["output"],
             table=lambda: times_table(result, places),
             json=lambda: times_json(result),
             csv=lambda: times_csv(result),
             markdown=lambda: times_markdown(result, places),
+            document=lambda: times_document(result, places),
         )
 
 

@@ -6,6 +6,7 @@ exact values (counts as integers, the rest as floats) and null where a figure is
 
 from __future__ import annotations
 
+from datetime import date
 from fractions import Fraction
 from typing import Any
 
@@ -15,10 +16,12 @@ from coopstats.comparison import Change, Comparison, Trend
 from coopstats.model import Period
 from coopstats.render import machine, markdown
 from coopstats.render import numbers as fmt
-from coopstats.stats import sparkline
+from coopstats.render.charts import trend_line
+from coopstats.render.document import Document, Grid, Multiples, Paragraph, Part, Picture
 from coopstats.summary import where_note
 
-UP, DOWN, SAME = "▲", "▼", "＝"
+# A plain `=`: the full-width `＝` is missing from the fonts of many browsers and printers.
+UP, DOWN, SAME = "▲", "▼", "="
 COMPARE_HEADER = ("§", "Indicator", "Current", "Prior", "Change", "Change %")
 COMPARE_CSV = ("id", "section", "label", "current", "prior", "change", "change_pct")
 TREND_CSV = ("period_start", "period_end", "id", "label", "value")
@@ -35,7 +38,7 @@ def arrow(value: int | Fraction) -> str:
 
 
 def change_text(change: Change, decimals: int) -> str:
-    """`▲ +41`, `▼ -2.50 pp` (a rate moves in percentage points), `＝ 0.00 days`, `N/A`."""
+    """`▲ +41`, `▼ -2.50 pp` (a rate moves in percentage points), `= 0.00 days`, `N/A`."""
     if change.change is None:
         return fmt.NA
     unit = {"pct": " pp", "days": " days"}.get(change.metric.unit, "")
@@ -131,6 +134,30 @@ def comparison_markdown(result: Comparison, decimals: int) -> str:
         comparison_caption(result),
         COMPARE_HEADER,
         comparison_rows(result, decimals),
+        result.warnings,
+    )
+
+
+COMPARE_FIGURES = (False, False, True, True, True, True)
+
+
+def comparison_grid(result: Comparison, decimals: int) -> Grid:
+    return Grid(
+        caption=f"The report's figures from {span(result.period)}, compared with "
+        f"{span(result.prior)}",
+        header=COMPARE_HEADER,
+        rows=tuple(comparison_rows(result, decimals)),
+        figures=COMPARE_FIGURES,
+        row_header=1,
+    )
+
+
+def comparison_document(result: Comparison, decimals: int) -> Document:
+    return Document(
+        comparison_title(result),
+        comparison_caption(result),
+        (comparison_grid(result, decimals),),
+        tuple(result.warnings),
     )
 
 
@@ -155,29 +182,65 @@ def trend_title(result: Trend) -> str:
     )
 
 
-def trend_caption(result: Trend) -> str:
+def trend_caption(result: Trend, charts: bool = False) -> str:
     last = result.figures[-1]
     as_of = "each counted as of its own end"
     if last.as_of != last.period.end:
         as_of += f" (the last as of {fmt.day(last.as_of)})"
     toggle = notifications_note(result.notifications)
-    return (
+    text = (
         f"Periods oldest first, {as_of}; evolutions against each period's own prior (the "
-        f"first's: {span(result.before)}); {toggle}. Trend: one bar per period, from the row's "
-        "lowest to its highest value; a blank is N/A." + where_note(result.counted)
+        f"first's: {span(result.before)}); {toggle}." + where_note(result.counted)
+    )
+    if not charts:
+        text += (
+            " Trend: one bar per period, measured from zero to the row's highest value (_ is "
+            "zero, a blank N/A); a row with a negative value runs from its lowest to its highest "
+            "value, which it states."
+        )
+    if early_periods(result):
+        text += f" {EARLY} {early_note(result)}"
+    return text
+
+
+def early_note(result: Trend) -> str:
+    first = result.counted.first_sent
+    assert first is not None
+    return (
+        f"The log's earliest request was sent on {fmt.day(first)}, after the start of each "
+        f"period marked {EARLY}: their figures count only the requests the log holds, and may "
+        "be too low."
     )
 
 
-def trend_spark(result: Trend, metric: Figure) -> str:
-    return sparkline([None if v is None else float(v) for v in result.series(metric.id)])
+EARLY = "†"  # marks a period that starts before the log's first request
+
+
+def early_periods(result: Trend) -> list[Period]:
+    """The periods that start before the log's earliest request: their figures are partial."""
+    first = result.counted.first_sent
+    if first is None:
+        return []
+    return [f.period for f in result.figures if f.period.start < first]
+
+
+def trend_spark(result: Trend, metric: Figure, decimals: int = 2) -> str:
+    """The row's sparkline; a row with a negative value states its scale, in whole units when
+    they are large (the figures themselves are in the row)."""
+    present = [abs(Fraction(v)) for v in result.series(metric.id) if v is not None]
+    places = 0 if present and max(present) >= 10 else decimals
+    return trend_line(result.series(metric.id), lambda v: fmt.figure_value(metric, v, places))
 
 
 def trend_header(result: Trend, separator: str) -> tuple[str, ...]:
     columns = []
+    early = early_periods(result)
     for f in result.figures:
         heading = f"{fmt.day(f.period.start)}{separator}{fmt.day(f.period.end)}"
         if f.as_of != f.period.end:
             heading += f"{separator}(as of {fmt.day(f.as_of)})"
+        if f.period in early:
+            heading += f" {EARLY}"
         columns.append(heading)
     return ("§", "Indicator", *columns, "Trend")
 
@@ -185,7 +248,7 @@ def trend_header(result: Trend, separator: str) -> tuple[str, ...]:
 def trend_rows(result: Trend, decimals: int, markdown_spark: bool = False) -> list[tuple[str, ...]]:
     rows = []
     for m in catalogue.FIGURES:
-        spark = trend_spark(result, m)
+        spark = trend_spark(result, m, decimals)
         if markdown_spark:  # in a code span, with blanks Markdown keeps
             spark = f"`{spark.replace(' ', FIGURE_SPACE)}`"
         values = (fmt.figure_value(m, f.values[m.id], decimals) for f in result.figures)
@@ -242,7 +305,63 @@ def trend_markdown(result: Trend, decimals: int) -> str:
         trend_caption(result),
         trend_header(result, " to "),
         trend_rows(result, decimals, markdown_spark=True),
+        result.warnings,
     )
+
+
+def trend_grid(result: Trend, decimals: int) -> Grid:
+    """The trend's figures as a table, without the sparklines (documents draw charts)."""
+    n = len(result.figures)
+    return Grid(
+        caption=f"The report's figures over {n} period{'s' if n > 1 else ''}, oldest first",
+        header=trend_header(result, " to ")[:-1],
+        rows=tuple(row[:-1] for row in trend_rows(result, decimals)),
+        figures=(False, False, *([True] * n)),
+        row_header=1,
+    )
+
+
+CHARTS_NOTE = (
+    "One chart per figure, bars from zero, each labelled with its value; under each bar, the "
+    "period's first and last day. The same figures are in the table after the charts."
+)
+
+
+def _short(day: date) -> str:
+    return day.strftime("%d/%m/%y")
+
+
+def trend_charts(result: Trend, decimals: int) -> Multiples:
+    """Small multiples: a bar chart per figure, one bar per period (render/svg.py)."""
+    from coopstats.render import svg
+
+    early = early_periods(result)
+    labels = [
+        (_short(f.period.start), _short(f.period.end) + (f" {EARLY}" if f.period in early else ""))
+        for f in result.figures
+    ]
+    pictures = []
+    for m in catalogue.FIGURES:
+        series = result.series(m.id)
+        texts = [fmt.figure_value(m, v, decimals).removesuffix(" days") for v in series]
+        drawn = svg.bar_chart(
+            m.label + (" (days)" if m.unit == "days" else ""),
+            labels,
+            [None if v is None else float(v) for v in series],
+            texts,
+            "%" if m.unit == "pct" else "",
+        )
+        pictures.append(Picture(drawn, f"§{section_number(m)} · {m.id}"))
+    return Multiples(tuple(pictures))
+
+
+def trend_document(result: Trend, decimals: int) -> Document:
+    parts: list[Part] = []
+    if early_periods(result):
+        parts.append(Paragraph(f"{EARLY} {early_note(result)}", "warning"))
+    parts += [Paragraph(CHARTS_NOTE), trend_charts(result, decimals), trend_grid(result, decimals)]
+    caption = trend_caption(result, charts=True)
+    return Document(trend_title(result), caption, tuple(parts), tuple(result.warnings))
 
 
 def trend_table(result: Trend, decimals: int) -> Any:
@@ -257,12 +376,16 @@ def trend_table(result: Trend, decimals: int) -> Any:
 # --- shared drawing ------------------------------------------------------------------------
 
 
-def document(title: str, caption: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    parts = [
-        f"# {markdown.escape(title)}",
-        f"_{markdown.escape(caption)}_",
-        markdown.table(header, rows),
-    ]
+def document(
+    title: str,
+    caption: str,
+    header: tuple[str, ...],
+    rows: list[tuple[str, ...]],
+    warnings: list[str] | tuple[str, ...] = (),
+) -> str:
+    parts = [f"# {markdown.escape(title)}", f"_{markdown.escape(caption)}_"]
+    parts += markdown.warnings(warnings)
+    parts.append(markdown.table(header, rows))
     return "\n\n".join(parts) + "\n"
 
 
@@ -284,10 +407,9 @@ def rich_table(
     )
     table.add_column(header[0], justify="center", no_wrap=True)
     table.add_column(header[1], ratio=1, min_width=20)
-    for name in header[2:-1]:
-        table.add_column(name, justify="right")
-    # A sparkline must stay on one line; a change may wrap on a narrow terminal.
-    table.add_column(header[-1], justify="right", no_wrap=header[-1] == "Trend")
+    # Figures, changes and sparklines never wrap: a wrapped figure reads as two.
+    for name in header[2:]:
+        table.add_column(name, justify="right", no_wrap=True)
     for row in rows:
         table.add_row(*row)
     return table

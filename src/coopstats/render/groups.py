@@ -20,6 +20,7 @@ from coopstats.breakdown import shown
 from coopstats.comparison import Change, Comparison, Figures, Trend
 from coopstats.render import machine, markdown
 from coopstats.render import numbers as fmt
+from coopstats.render.document import Document, Grid, Heading, Paragraph, Part
 from coopstats.summary import Summary
 from coopstats.times import GroupTimes, Times
 
@@ -131,6 +132,30 @@ def summary_markdown(summary: Summary, decimals: int, report: str) -> str:
         ]
         parts.append(markdown.table(header, rows))
     return "\n\n".join(parts) + "\n"
+
+
+def summary_document(summary: Summary, decimals: int, report: Document) -> Document:
+    """The report's document, then the groups side by side, a few to a table (HTML, SVG)."""
+    columns = summary_columns(summary, decimals)
+    parts: list[Part] = [*report.parts, Heading(f"By {summary.by}", 2),
+                         Paragraph(groups_caption(summary))]  # fmt: skip
+    for chunk in _chunks(columns, MARKDOWN_GROUPS):
+        headings = tuple(heading for heading, _ in chunk)
+        rows = tuple(
+            (section, label, *(values[i] for _, values in chunk))
+            for i, (section, label) in enumerate(zip(figure_sections(), figure_labels(),
+                                                     strict=True))
+        )  # fmt: skip
+        parts.append(
+            Grid(
+                caption=f"By {summary.by}: {', '.join(headings)}",
+                header=("§", "Indicator", *headings),
+                rows=rows,
+                figures=(False, False, *(True for _ in chunk)),
+                row_header=1,
+            )
+        )
+    return replace(report, parts=tuple(parts))
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -254,6 +279,16 @@ def comparison_table(result: Comparison, decimals: int) -> Any:
     return Group(*parts)
 
 
+def comparison_document(result: Comparison, decimals: int) -> Document:
+    from coopstats.render import compare as render
+
+    report = render.comparison_document(result, decimals)
+    parts: list[Part] = list(report.parts)
+    for title, group in _per_group(result, lambda r, g: replace(r, changes=g.changes)):
+        parts += [Heading(title, 2), render.comparison_grid(group, decimals)]
+    return replace(report, parts=tuple(parts))
+
+
 def comparison_markdown(result: Comparison, decimals: int) -> str:
     from coopstats.render import compare as render
 
@@ -310,6 +345,17 @@ def trend_table(result: Trend, decimals: int) -> Any:
     for title, group in _per_group(result, lambda r, g: replace(r, figures=g.figures)):
         parts += [Text(""), Text(title, style="bold cyan"), render.trend_table(group, decimals)]
     return Group(*parts)
+
+
+def trend_document(result: Trend, decimals: int) -> Document:
+    """The trend's document (charts of all requests), then each group's table."""
+    from coopstats.render import compare as render
+
+    report = render.trend_document(result, decimals)
+    parts: list[Part] = list(report.parts)
+    for title, group in _per_group(result, lambda r, g: replace(r, figures=g.figures)):
+        parts += [Heading(title, 2), render.trend_grid(group, decimals)]
+    return replace(report, parts=tuple(parts))
 
 
 def trend_markdown(result: Trend, decimals: int) -> str:
@@ -439,6 +485,29 @@ def times_table(result: Times, decimals: int) -> Any:
             parts.append(table)
     parts.append(Text(times_caption(result), style="dim"))
     return Group(*parts)
+
+
+def times_document(result: Times, decimals: int) -> Document:
+    from coopstats.render import times as render
+
+    report = render.times_document(result, decimals)
+    parts: list[Part] = [*report.parts, Heading(f"By {result.by}", 2),
+                         Paragraph(times_caption(result))]  # fmt: skip
+    for index, group in enumerate(result.groups):
+        parts.append(Heading(f"{group.label} ({group.id})", 3))
+        for what, (header, rows) in (
+            ("time to execute", times_rows(result, index, decimals)),
+            ("ageing", ageing_rows(result, index)),
+        ):
+            parts.append(
+                Grid(
+                    caption=f"{group.label} by {result.by}: {what}",
+                    header=tuple(header),
+                    rows=tuple(tuple(row) for row in rows),
+                    figures=(False, *(True for _ in header[1:])),
+                )
+            )
+    return replace(report, parts=tuple(parts))
 
 
 def times_markdown(result: Times, decimals: int) -> str:

@@ -16,6 +16,7 @@ from coopstats.inspection import Explanation, Listed, Reconciliation, Validation
 from coopstats.model import Problem
 from coopstats.render import machine, markdown
 from coopstats.render import numbers as fmt
+from coopstats.render.document import Document, Grid, Paragraph, Part
 
 SHOWN = 60  # characters of a cell quoted on screen
 
@@ -122,9 +123,10 @@ def profile_rows(v: Validation) -> list[tuple[str, str]]:
 
 def validation_markdown(v: Validation, max_problems: int) -> str:
     if v.profile is not None:
+        notes = "".join(w + "\n\n" for w in markdown.warnings(v.profile.warnings))
         return (
             f"# {markdown.escape(v.source)}: no problems in {_plural(v.profile.rows, 'row')}\n\n"
-            + markdown.table(("", "rows"), profile_rows(v)) + "\n"
+            + notes + markdown.table(("", "rows"), profile_rows(v)) + "\n"
         )
     rows = [[shown(c, 10**6) for c in _problem_cells(p)] for p in v.problems[:max_problems]]
     more = len(v.problems[:max_problems]) < v.total
@@ -278,8 +280,10 @@ def explanation_table(e: Explanation, decimals: int) -> RenderableType:
 def explanation_markdown(e: Explanation, decimals: int) -> str:
     rows = [[shown(c, 10**6) for c in _listed_cells(e, row, "yes", "no")] for row in e.rows]
     caption = markdown.escape(explanation_caption(e, decimals).replace("\n", " "))
+    notes = "".join(w + "\n\n" for w in markdown.warnings(e.warnings))
     return (
         f"# {markdown.escape(e.metric.id)}: the requests behind the figure\n\n_{caption}_\n\n"
+        + notes
         + markdown.table(_listed_header(e), rows)
         + "\n"
     )
@@ -364,11 +368,19 @@ def balance_text(r: Reconciliation) -> str:
     return f"DOES NOT ADD UP: {parts}, but {r.records} rows were read (please report this)."
 
 
+def invalid_lines_text(r: Reconciliation) -> str:
+    if not r.invalid_lines:
+        return ""
+    lines = ", ".join(str(n) for n in r.invalid_lines)
+    return f" Invalid rows: line{'s' if len(r.invalid_lines) > 1 else ''} {lines}."
+
+
 def reconciliation_caption(r: Reconciliation) -> str:
     p = r.period
     return (
         f"Period {fmt.day(p.start)} to {fmt.day(p.end)}, executions as of {fmt.day(r.as_of)}. "
         "Rows read: the records after the header, blank lines aside. " + balance_text(r)
+        + invalid_lines_text(r)
     )
 
 
@@ -407,9 +419,11 @@ def reconciliation_table(r: Reconciliation) -> RenderableType:
 
 def reconciliation_markdown(r: Reconciliation) -> str:
     rows = [[_cell_text(c) for c in row] for row in reconciliation_rows(r)]
+    notes = "".join(w + "\n\n" for w in markdown.warnings(r.warnings))
     return (
         f"# {markdown.escape(r.source)}: every row accounted for\n\n"
         f"_{markdown.escape(reconciliation_caption(r))}_\n\n"
+        + notes
         + markdown.table(RECONCILIATION_HEADER, rows)
         + "\n"
     )
@@ -455,4 +469,102 @@ def reconciliation_json(r: Reconciliation) -> str:
     )
 
 
-# --- one entry per command: the machine text of a format, or None for the Rich table ---------
+# --- documents (HTML, SVG): the same rows as the tables above -------------------------------
+
+
+def validation_document(v: Validation, max_problems: int) -> Document:
+    if v.profile is not None:
+        title = f"{v.source}: no problems in {_plural(v.profile.rows, 'row')}"
+        order = {"day": "day-first", "month": "month-first"}.get(v.profile.date_order or "")
+        profile = Grid(
+            caption="The log at a glance",
+            header=("", "rows"),
+            rows=tuple(profile_rows(v)),
+            figures=(False, True),
+            show_header=False,
+            compact=True,
+        )
+        return Document(
+            title,
+            f"Numeric dates read {order}." if order else "Every row is valid.",
+            (profile,),
+            tuple(v.profile.warnings),
+        )
+    listed = v.problems[:max_problems]
+    rows = f" in {v.invalid_rows} of {_plural(v.records, 'row')}" if v.records else ""
+    title = f"{v.source}: {_plural(v.total, 'problem')}{rows}"
+    notes = [f"{len(listed)} of {v.total} problems shown."] if v.total > len(listed) else []
+    if len(v.by_code()) > 1:
+        notes.append("By code: " + ", ".join(f"{code} {n}" for code, n in v.by_code()) + ".")
+    problems = Grid(
+        caption="Every problem, with its line, column and value",
+        header=PROBLEM_HEADER,
+        rows=tuple(tuple(_cell_text(c) for c in _problem_cells(p)) for p in listed),
+        figures=(True, False, False, False, False, False),
+        row_header=None,
+    )
+    return Document(title, " ".join(notes) or "Fix each row and run validate again.",
+                    (problems,))
+
+
+def explanation_document(e: Explanation, decimals: int) -> Document:
+    cells = [[_cell_text(c) for c in _listed_cells(e, row, "yes", "no")] for row in e.rows]
+    header = _listed_header(e)
+    numbers = {"line", "days"}
+    listed = Grid(
+        caption=f"The requests behind {e.metric.id} ({e.metric.label})",
+        header=header,
+        rows=tuple(tuple(row) for row in cells),
+        figures=tuple(name in numbers for name in header),
+        row_header=None,
+    )
+    lines = explanation_caption(e, decimals).split("\n")
+    return Document(
+        f"{e.metric.id}: the requests behind the figure",
+        lines[0],
+        (*(Paragraph(line) for line in lines[1:]), listed),
+        tuple(e.warnings),
+    )
+
+
+def reconciliation_grid(r: Reconciliation) -> Grid:
+    blank = ""
+    rows: list[tuple[str, ...]] = [
+        (label, blank, blank, blank, str(count))
+        for label, count in (
+            ("Rows read", r.records),
+            ("Invalid (left out)", r.invalid),
+            ("Sent before the period", r.before),
+            ("Sent after the period", r.after),
+        )
+    ]
+    rows.append(
+        ("Sent within the period", str(sum(k.executed for k in r.within)),
+         str(sum(k.executed_later for k in r.within)), str(sum(k.pending for k in r.within)),
+         str(r.within_total))
+    )  # fmt: skip
+    rows += [
+        (f"within: {k.organ} {k.kind}", str(k.executed), str(k.executed_later), str(k.pending),
+         str(k.total))
+        for k in r.within
+    ]  # fmt: skip
+    rows.append(("Accounted for", blank, blank, blank, str(r.accounted)))
+    note = balance_text(r) + invalid_lines_text(r)
+    return Grid(
+        caption=f"Every row of {r.source} accounted for",
+        header=("Rows of the log", f"executed as of {fmt.day(r.as_of)}", "executed later",
+                "pending", "rows"),
+        rows=tuple(rows),
+        figures=(False, True, True, True, True),
+        note=note,
+    )  # fmt: skip
+
+
+def reconciliation_document(r: Reconciliation) -> Document:
+    parts: list[Part] = [reconciliation_grid(r)]
+    return Document(
+        f"{r.source}: every row accounted for",
+        reconciliation_caption(r),
+        tuple(parts),
+        tuple(r.warnings),
+    )

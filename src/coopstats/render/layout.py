@@ -1,6 +1,7 @@
 """The report's section II as data: sections, their tables, and each row's words and value.
 
-Both human formats (Rich table and Markdown) draw this same structure, so they cannot drift.
+Every human format (Rich table, Markdown, HTML, SVG) draws this same structure, so they cannot
+drift.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 
 from coopstats.catalogue import notifications_note
 from coopstats.render import numbers as fmt
+from coopstats.render.document import Document, Grid, Heading, Part
 from coopstats.summary import Summary, where_note
 
 SECTION_TITLES = (
@@ -149,3 +151,24 @@ def sections(summary: Summary, decimals: int = 2) -> list[Section]:
         Section(SECTION_TITLES[1], [area2_otp, area2_registry]),
         Section(SECTION_TITLES[2], [area3]),
     ]
+
+
+def section_parts(sections: list[Section]) -> list[Part]:
+    """The report's section II as document parts: a heading per section, a table per block."""
+    parts: list[Part] = []
+    for section in sections:
+        parts.append(Heading(section.title, 2))
+        for block in section.blocks:
+            parts.append(
+                Grid(caption=block.title, header=("Indicator", "Value"), rows=tuple(block.rows))
+            )
+    return parts
+
+
+def summary_document(title: str, summary: Summary, decimals: int = 2) -> Document:
+    return Document(
+        title,
+        caption(summary),
+        tuple(section_parts(sections(summary, decimals))),
+        tuple(summary.warnings),
+    )

@@ -43,6 +43,7 @@ def summary_json(summary: Summary) -> str:
             "as_of": summary.as_of.isoformat(),
             "notifications": summary.notifications,
             "days": summary.days,
+            "config": summary.config,
             "metrics": metric_rows(summary),
             "warnings": summary.warnings,
         }

@@ -20,8 +20,15 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def sections_markdown(title: str, caption: str, sections: Sequence[Section]) -> str:
-    parts = [f"# {escape(title)}", f"_{escape(caption)}_"]
+def warnings(messages: Sequence[str]) -> list[str]:
+    """Each warning as a quoted paragraph, so that it travels with the tables."""
+    return [f"> **Warning:** {escape(message)}" for message in messages]
+
+
+def sections_markdown(
+    title: str, caption: str, sections: Sequence[Section], notes: Sequence[str] = ()
+) -> str:
+    parts = [f"# {escape(title)}", f"_{escape(caption)}_", *warnings(notes)]
     for section in sections:
         parts.append(f"## {escape(section.title)}")
         for block in section.blocks:

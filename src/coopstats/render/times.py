@@ -6,6 +6,7 @@ drift; the machine formats carry every figure unrounded, missing values as null 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -15,8 +16,10 @@ from rich.table import Table
 from rich.text import Text
 
 from coopstats.catalogue import notifications_note
-from coopstats.render import machine, markdown
+from coopstats.render import machine, markdown, svg
 from coopstats.render import numbers as fmt
+from coopstats.render.charts import CUT, band_widths, scaled_bars
+from coopstats.render.document import Document, Grid, Heading, Multiples, Paragraph, Part, Picture
 from coopstats.stats import Bands, bar
 from coopstats.summary import where_note
 from coopstats.times import FEW_REQUESTS, GroupTimes, Measures, Times, percentile_name
@@ -84,7 +87,7 @@ def group_document(group: GroupTimes) -> dict[str, Any]:
         },
         "histogram": [{"bucket": label, "count": n} for label, n in group.histogram],
         "percentiles": [
-            {"percentile": machine.plain(p), "days": machine.plain(v)}
+            {"percentile": int(p) if p.denominator == 1 else float(p), "days": machine.plain(v)}
             for p, v in group.percentiles
         ],
         "within": [
@@ -235,12 +238,29 @@ def figure_rows(result: Times, group: GroupTimes, decimals: int) -> list[tuple[s
 def histogram_rows(group: GroupTimes) -> list[tuple[str, str, int]]:
     """(bucket, bar, count) rows: executed requests by days to execute, then the pending ones.
 
-    Every bar is scaled to the largest row of the group, pending included, so the pending bar
-    is comparable with the executed ones.
+    The bars are scaled to the largest band of executed requests; the pending bar is drawn on
+    the same scale, so it can be compared with them, but cut at the edge (▸) when it is longer,
+    so that a large backlog cannot squash the histogram. With nothing executed, the pending
+    count sets the scale.
     """
     rows = [*group.histogram, ("pending", group.pending)]
-    largest = max(n for _, n in rows)
-    return [(label, bar(n, largest, BAR_WIDTH), n) for label, n in rows]
+    scale = max(n for _, n in group.histogram) or group.pending
+    drawn = scaled_bars([n for _, n in rows], scale, BAR_WIDTH)
+    return [(label, line, n) for (label, n), line in zip(rows, drawn, strict=True)]
+
+
+def histogram_title(result: Times) -> str:
+    return (
+        f"Requests by {_unit(result)} to execute, in bands of unequal width "
+        f"({band_widths(result.measures.bands)})"
+    )
+
+
+def histogram_note(group: GroupTimes) -> str:
+    note = "Bars to one scale, the largest band filling the width"
+    if group.pending > max(n for _, n in group.histogram) > 0:
+        note += f"; the pending bar is longer and cut at the edge ({CUT})"
+    return note + "."
 
 
 def ageing_rows(group: GroupTimes) -> list[tuple[str, str, int]]:
@@ -330,14 +350,16 @@ def times_table(result: Times, decimals: int = 2) -> RenderableType:
             figures.add_row(Text(words), Text(value))
         parts.append(figures)
         histogram = Table(
-            title=Text(f"Requests by {_unit(result)} to execute", style="italic"),
+            title=Text(histogram_title(result), style="italic"),
             title_justify="left",
+            caption=Text(histogram_note(group), style="dim"),
+            caption_justify="left",
             box=box.SIMPLE,
             show_header=False,
             pad_edge=False,
         )
         histogram.add_column("Bucket", justify="right", no_wrap=True)
-        histogram.add_column("Bar", no_wrap=True, width=BAR_WIDTH)
+        histogram.add_column("Bar", no_wrap=True, width=BAR_WIDTH + len(CUT))
         histogram.add_column("Requests", justify="right", no_wrap=True)
         for label, drawn, n in histogram_rows(group):
             style = "magenta" if label == "pending" else "green"
@@ -350,12 +372,15 @@ def times_table(result: Times, decimals: int = 2) -> RenderableType:
 
 def times_markdown(result: Times, decimals: int = 2) -> str:
     parts = [f"# {markdown.escape(TITLE)}", f"_{markdown.escape(caption(result))}_"]
+    parts += markdown.warnings(result.warnings)
     for group in result.groups:
         parts.append(f"## {markdown.escape(group.label)} (`{group.id}`)")
         note = warning(group)
         if note is not None:
             parts.append(f"> **Warning:** {markdown.escape(note)}")
         parts.append(markdown.table(("Figure", "Value"), figure_rows(result, group, decimals)))
+        parts.append(f"_{markdown.escape(histogram_title(result))}. "
+                     f"{markdown.escape(histogram_note(group))}_")
         parts.append(
             markdown.table(
                 (f"{_unit(result).capitalize()} to execute", "Requests", ""),
@@ -364,3 +389,140 @@ def times_markdown(result: Times, decimals: int = 2) -> str:
         )
         parts += ageing_markdown(result, group)
     return "\n\n".join(parts) + "\n"
+
+
+def histogram_grid(result: Times, group: GroupTimes) -> Grid:
+    return Grid(
+        caption=histogram_title(result),
+        header=(f"{_unit(result).capitalize()} to execute", "Requests"),
+        rows=tuple((label, str(n)) for label, _, n in histogram_rows(group)),
+        figures=(False, True),
+        compact=True,
+    )
+
+
+def group_parts(result: Times, group: GroupTimes, decimals: int) -> list[Part]:
+    """One group's heading, its caution, its figures and its histogram, as document parts."""
+    parts: list[Part] = [Heading(f"{group.label} ({group.id})", 3)]
+    note = warning(group)
+    if note is not None:
+        parts.append(Paragraph(note, "warning"))
+    parts.append(
+        Grid(
+            caption=f"{group.label}: time to execute",
+            header=("Figure", "Value"),
+            rows=tuple(figure_rows(result, group, decimals)),
+        )
+    )
+    parts.append(histogram_grid(result, group))
+    parts.append(group_charts(result, group, decimals))
+    parts += ageing_grids(result, group)
+    return parts
+
+
+def ageing_grids(result: Times, group: GroupTimes) -> list[Part]:
+    """SPEC §7's ageing of the pending requests, and the oldest of them, as document tables."""
+    grids: list[Part] = [
+        Grid(
+            caption=ageing_title(result, group),
+            header=("Age", "Requests"),
+            rows=tuple((label, str(n)) for label, _, n in ageing_rows(group)),
+            figures=(False, True),
+            compact=True,
+        )
+    ]
+    rows = oldest_rows(result, group)
+    if rows:
+        grids.append(
+            Grid(
+                caption=f"{group.label}: the {len(rows)} oldest pending",
+                header=("Id", "Sent", "Age"),
+                rows=tuple(rows),
+                figures=(False, False, True),
+                compact=True,
+            )
+        )
+    return grids
+
+
+MILESTONES = (30, 90, 180, 365)  # days at which a page states the share still pending
+
+
+def survival_steps(events: Mapping[int, int], censored: Mapping[int, int]) -> list[
+    tuple[int, Fraction]
+]:  # fmt: skip
+    """The Kaplan–Meier estimate of the share still pending: (day, share after that day) at
+    each day an execution happened. Pending requests stay at risk until their age, by the same
+    convention as stats.km_median (so the curve crosses one half at the median it gives)."""
+    seen = {d for d, c in events.items() if c > 0} | {d for d, c in censored.items() if c > 0}
+    at_risk = sum(c for c in events.values() if c > 0) + sum(c for c in censored.values() if c > 0)
+    days = sorted(seen)
+    share = Fraction(1)
+    steps = []
+    for day in days:
+        executed = max(events.get(day, 0), 0)
+        if executed:
+            share *= Fraction(at_risk - executed, at_risk)
+            steps.append((day, share))
+        at_risk -= executed + max(censored.get(day, 0), 0)
+    return steps
+
+
+def share_pending_after(steps: list[tuple[int, Fraction]], day: int) -> Fraction:
+    share = Fraction(1)
+    for when, after in steps:
+        if when > day:
+            break
+        share = after
+    return share
+
+
+def group_charts(result: Times, group: GroupTimes, decimals: int) -> Multiples:
+    unit = _unit(result)
+    histogram = Picture(
+        svg.histogram_chart(
+            f"{group.label}: requests by {unit} to execute",
+            [label for label, _ in group.histogram],
+            [count for _, count in group.histogram],
+            group.pending,
+            unit.capitalize(),
+        ),
+        histogram_title(result) + f"; the {group.pending} pending requests in a bar of their "
+        "own on the same scale (cut, its count above, when taller than the scale).",
+    )
+    steps = survival_steps(group.days, group.pending_ages)
+    last = max([*group.days, *group.pending_ages, 0])
+    if group.sent == 0:
+        words = "No request sent: no curve."
+    else:
+        after = [
+            f"{day} {unit}: {fmt.pct(100 * share_pending_after(steps, day), decimals)}"
+            for day in MILESTONES
+            if day <= last
+        ]
+        median = group.km_median_days
+        words = (
+            f"Share of the {group.sent} requests still pending after each number of {unit} "
+            f"(Kaplan–Meier; a pending request counts until its age on "
+            f"{fmt.day(result.as_of)}). Median: "
+            + (f"{median} {unit}" if median is not None else "not reached")
+            + "."
+            + (" Still pending after " + "; ".join(after) + "." if after else "")
+        )
+    curve = Picture(
+        svg.survival_chart(
+            f"{group.label}: share still pending",
+            [(day, float(share)) for day, share in steps],
+            last,
+            unit.capitalize(),
+        ),
+        words,
+    )
+    return Multiples((histogram, curve))
+
+
+def times_document(result: Times, decimals: int = 2) -> Document:
+    parts: list[Part] = []
+    for group in result.groups:
+        parts += group_parts(result, group, decimals)
+    return Document(TITLE, caption(result), tuple(parts), tuple(result.warnings))
