@@ -44,6 +44,7 @@ _BUCKETS = 64
 _MASK = _BUCKETS - 1
 
 DaysFn = Callable[[int, int], int]
+AddFn = Callable[[Kind, int, int, bool, str, int], None]  # Window.add and Window.outside
 # A window's counts, and its parts' (per --by group), to send from one process to another.
 WindowState = tuple[
     list[int], list[int], list[int], list[dict[int, int]], dict[str, "WindowState"]
@@ -384,7 +385,10 @@ class _Pass:
         # With --by or --where: a request's groups (None: --where leaves it out), read only for
         # the requests that fall in a window.
         group_of = self.split.keys if self.split is not None else None
-        parted = [(w.start, w.end, w, w.sees_all_rows) for w in windows]
+        # Per window, its parts' bound `add` and `outside`, by group, made on a group's first use.
+        parted: list[tuple[int, int, Window, bool, dict[str, AddFn], dict[str, AddFn]]] = [
+            (w.start, w.end, w, w.sees_all_rows, {}, {}) for w in windows
+        ]
         kind: Kind | None
         outcome: object  # True, False, None (no outcome given), or `unseen`
 
@@ -460,15 +464,21 @@ class _Pass:
                 keys = group_of(row, kind, outcome)  # type: ignore[arg-type]  # checked: no `unseen`
                 if keys is None:
                     continue
-                for start, end, window, every in parted:
+                for start, end, window, every, adds, outsides in parted:
                     if start <= sent <= end:
                         window.add(kind, sent, executed, positive, rid, line)
                         for key in keys:
-                            window.part(key).add(kind, sent, executed, positive, rid, line)
+                            part_add = adds.get(key)
+                            if part_add is None:
+                                part_add = adds[key] = window.part(key).add
+                            part_add(kind, sent, executed, positive, rid, line)
                     elif every:
                         window.outside(kind, sent, executed, positive, rid, line)
                         for key in keys:
-                            window.part(key).outside(kind, sent, executed, positive, rid, line)
+                            part_outside = outsides.get(key)
+                            if part_outside is None:
+                                part_outside = outsides[key] = window.part(key).outside
+                            part_outside(kind, sent, executed, positive, rid, line)
 
         self.count += count
         self.first_sent, self.last_sent = first_sent, last_sent
