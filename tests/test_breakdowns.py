@@ -418,6 +418,12 @@ def test_where_a_vocabulary_word_and_the_blank_group(log: Path) -> None:
     # Registry requests with a blank State: 4 alone.
     assert value(doc["metrics"], "registry.rfc.sent") == 1
     assert value(doc["metrics"], "otp.rfa.sent") == 0
+    # Every caption says what was counted.
+    for command in ("summarize", "compare", "trend", "times"):
+        text = invoke(command, log, *PERIOD_ARGS, "--where", "organ=registry", "--where",
+                      "requested state=", "-f", "markdown").stdout  # fmt: skip
+        assert ("Counted: only the requests whose organ is 'registry' and whose Requested State "
+                "is blank (--where).") in text, command  # fmt: skip
 
 
 def test_explain_lists_the_requests_of_one_group(log: Path, config: Path) -> None:
@@ -427,6 +433,11 @@ def test_explain_lists_the_requests_of_one_group(log: Path, config: Path) -> Non
     doc = json.loads(result.stdout)
     assert [r["id"] for r in doc["requests"]] == ["1", "2"]
     assert doc["value"] == 50.0  # 1 of the 2 executed
+    table = invoke("explain", log, *PERIOD_ARGS, "-m", "otp.rfa.sent", "--where",
+                   "Requested State=France").stdout  # fmt: skip
+    assert "only the requests whose Requested State is 'France' (--where)" in " ".join(
+        table.split()
+    )
     no_metric = invoke("explain", log, *PERIOD_ARGS, "--where", "situation=Darfur")
     assert no_metric.exit_code == 2 and "--where needs --metric" in no_metric.stderr
 

@@ -26,6 +26,7 @@ from coopstats.summary import (
     incomplete_prior_warning,
     skipped_warning,
     split_warnings,
+    where_note,
     with_breakdown,
 )
 
@@ -231,6 +232,7 @@ class Explanation:
     value: Value
     rows: tuple[Listed, ...]  # by sent date, then line
     warnings: tuple[str, ...]
+    scope: str = ""  # what --where counted, for the caption ("" without it)
 
     @property
     def counted(self) -> int:
@@ -309,6 +311,7 @@ def explain_metric(
         value=value,
         rows=tuple(rows),
         warnings=tuple(note for note in notes if note),
+        scope=where_note(counted),
     )
 
 
