@@ -1,6 +1,8 @@
 """Time `coopstats summarize` against DuckDB computing the same 25 figures on the same file.
 
     python benchmarks/run.py [--sizes 10k,100k,1M,5M] [--repeat 5] [--check] [--no-shapes]
+    python benchmarks/run.py --breakdown [--sizes 1M]    # summarize --by state / summarize
+    python benchmarks/run.py --baseline OLD/src [--sizes 1M]    # this coopstats / another
 
 Each measurement is a whole child process, start-up and imports included, timed by wall clock
 (the two tools take turns, so that both meet the same drift of a shared machine);
@@ -13,6 +15,12 @@ Then the shapes of real logs (skipped with --no-shapes): the 100k log as an .xls
 against the same rows as CSV, and the 1M log as a spreadsheet exports it (another column order,
 `;`, BOM, CRLF, day-first dates, quoted free text with line breaks) against the SPEC-order CSV
 and against DuckDB's read_csv with auto-detection computing the same figures.
+
+`--breakdown` times instead `summarize --by state` (and `--where state=France`) against plain
+`summarize`, taking turns, on logs with a `state` and a `situation` column
+(log-SIZE-states.csv). `--baseline SRC` times plain `summarize` of this tree against the package
+in SRC (the `src/` folder of another checkout, e.g. `git archive OLD | tar -x -C /tmp/old`),
+taking turns, on the 8-column logs: a change's cost, measured in one run.
 """
 
 from __future__ import annotations
@@ -83,6 +91,7 @@ class Run:
     seconds: float
     peak_mb: float
     stdout: str
+    cpu_seconds: float = 0.0  # user + system, the forked half's included
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,7 @@ class Timing:
     median_s: float
     peak_mb: float  # the largest of the runs
     stdout: str  # of the last run, for --check
+    median_cpu_s: float = 0.0
 
 
 def parse_sizes(text: str) -> list[tuple[str, int]]:
@@ -101,12 +111,12 @@ def parse_sizes(text: str) -> list[tuple[str, int]]:
     return sizes
 
 
-def run_child(command: Sequence[str]) -> Run:
+def run_child(command: Sequence[str], env: dict[str, str] | None = None) -> Run:
     """Run `command` to completion; wall-clock seconds, peak RSS in MB and standard output."""
     # Output goes to files rather than pipes: waiting with wait4 while a pipe fills would block.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         began = time.perf_counter()
-        child = subprocess.Popen(command, stdout=out, stderr=err, env=ENV)
+        child = subprocess.Popen(command, stdout=out, stderr=err, env=env or ENV)
         # wait4 on this one pid gives the rusage of this child alone (and what it waited for),
         # unlike RUSAGE_CHILDREN, which keeps the maximum over every child ever waited for.
         _, status, usage = os.wait4(child.pid, 0)
@@ -119,10 +129,15 @@ def run_child(command: Sequence[str]) -> Run:
             raise RuntimeError(f"{shown} exited {child.returncode}:\n{message}")
         out.seek(0)
         stdout = out.read().decode()
-    return Run(seconds, usage.ru_maxrss / 1024, stdout)  # ru_maxrss is in KiB on Linux
+    # ru_maxrss is in KiB on Linux; the times include the children the child waited for.
+    return Run(seconds, usage.ru_maxrss / 1024, stdout, usage.ru_utime + usage.ru_stime)
 
 
-def time_children(commands: dict[str, Sequence[str]], repeat: int) -> dict[str, Timing]:
+def time_children(
+    commands: dict[str, Sequence[str]],
+    repeat: int,
+    envs: dict[str, dict[str, str]] | None = None,
+) -> dict[str, Timing]:
     """Run every command `repeat` times, taking turns (a, b, a, b, ...): on a shared machine
     whose speed drifts over a minute, each tool then meets the same drift. A command that fails
     is dropped (with its message on stderr) and the others go on."""
@@ -133,7 +148,7 @@ def time_children(commands: dict[str, Sequence[str]], repeat: int) -> dict[str, 
             if name in failed:
                 continue
             try:
-                runs[name].append(run_child(command))
+                runs[name].append(run_child(command, (envs or {}).get(name)))
             except RuntimeError as failure:
                 print(failure, file=sys.stderr)
                 failed.add(name)
@@ -142,6 +157,7 @@ def time_children(commands: dict[str, Sequence[str]], repeat: int) -> dict[str, 
             statistics.median(run.seconds for run in done),
             max(run.peak_mb for run in done),
             done[-1].stdout,
+            statistics.median(run.cpu_seconds for run in done),
         )
         for name, done in runs.items()
         if name not in failed
@@ -326,6 +342,77 @@ def time_shapes(coopstats: list[str], repeat: int, check: bool) -> list[str]:
     return problems
 
 
+def log_path(label: str, n: int, states: bool = False) -> Path:
+    """The generated log of `n` rows (with a state and a situation column when `states`)."""
+    path = DATA / f"log-{label}{'-states' if states else ''}.csv"
+    if not path.exists():
+        print(f"writing {path} ...", file=sys.stderr)
+        write_log(n, path, states=states)
+    return path
+
+
+def print_breakdown(sizes: list[tuple[str, int]], repeat: int, coopstats: list[str]) -> None:
+    """`summarize --by state` and `--where state=France` against `summarize`, same file."""
+    print("Wall-clock seconds, then CPU seconds (user + system, both processes): on a busy "
+          "machine the CPU time is the steadier measure of the work done.")  # fmt: skip
+    print()
+    print("| rows | summarize s | --by state s | ratio | --where state=France s | ratio "
+          "| summarize CPU s | --by state CPU s | ratio | summarize MB | --by state MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, n in sizes:
+        path = log_path(label, n, states=True)
+        plain = [*coopstats, "summarize", str(path), "--period", PERIOD, "--format", "json"]
+        commands = {
+            "plain": plain,
+            "by": [*plain, "--by", "state"],
+            "where": [*plain, "--where", "state=France"],
+        }
+        t = time_children(commands, repeat)
+        if len(t) < len(commands):
+            raise SystemExit(f"{label}: a run failed (see above)")
+        if metrics_of(t["by"].stdout) != metrics_of(t["plain"].stdout):
+            raise SystemExit(f"{label}: --by state changed the figures of all requests")
+        base, by, where = t["plain"], t["by"], t["where"]
+        print(
+            f"| {label} | {fmt(base.median_s)} | {fmt(by.median_s)} | "
+            f"{fmt(by.median_s / base.median_s, 2)} | {fmt(where.median_s)} | "
+            f"{fmt(where.median_s / base.median_s, 2)} | {fmt(base.median_cpu_s)} | "
+            f"{fmt(by.median_cpu_s)} | {fmt(by.median_cpu_s / base.median_cpu_s, 2)} | "
+            f"{fmt(base.peak_mb, 0)} | {fmt(by.peak_mb, 0)} |",
+            flush=True,
+        )
+
+
+def print_baseline(
+    sizes: list[tuple[str, int]], repeat: int, coopstats: list[str], src: Path
+) -> None:
+    """Plain `summarize` of this tree against the package in `src`, taking turns."""
+    if not (src / "coopstats" / "__init__.py").is_file():
+        raise SystemExit(f"--baseline {src}: no coopstats package there (give a src/ folder)")
+    import compileall
+
+    compileall.compile_dir(src, quiet=1)  # as compile_bytecode does for this tree
+    other = {**ENV, "PYTHONPATH": os.pathsep.join([str(src.resolve()), ENV["PYTHONPATH"]])}
+    print("| rows | this s | baseline s | this / baseline | this CPU s | baseline CPU s | "
+          "this / baseline | this MB | baseline MB |")  # fmt: skip
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, n in sizes:
+        path = log_path(label, n)
+        command = [sys.executable, "-m", "coopstats", "summarize", str(path), "--period", PERIOD,
+                   "--format", "json"]  # fmt: skip
+        t = time_children({"this": command, "baseline": command}, repeat, {"baseline": other})
+        if len(t) < 2:
+            raise SystemExit(f"{label}: a run failed (see above)")
+        mine, theirs = t["this"], t["baseline"]
+        print(
+            f"| {label} | {fmt(mine.median_s)} | {fmt(theirs.median_s)} | "
+            f"{fmt(mine.median_s / theirs.median_s, 2)} | {fmt(mine.median_cpu_s)} | "
+            f"{fmt(theirs.median_cpu_s)} | {fmt(mine.median_cpu_s / theirs.median_cpu_s, 2)} | "
+            f"{fmt(mine.peak_mb, 0)} | {fmt(theirs.peak_mb, 0)} |",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument(
@@ -339,10 +426,37 @@ def main() -> None:
         "--no-shapes", action="store_true",
         help="skip the workbook and the export-shaped log (see the module's help)",
     )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="time summarize --by state and --where state=France against summarize on logs "
+        "with a state and a situation column, instead of DuckDB",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="SRC",
+        help="time plain summarize of this tree against the coopstats package in SRC (another "
+        "checkout's src/ folder), taking turns, instead of DuckDB",
+    )
     args = parser.parse_args()
     sizes = parse_sizes(args.sizes)
 
     coopstats = coopstats_command()
+    if args.breakdown or args.baseline:
+        print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+              f"{platform.platform()}; median of {args.repeat} runs")  # fmt: skip
+        print()
+        compile_bytecode()
+        if coopstats is None:
+            raise SystemExit("coopstats summarize is not available")
+        if args.breakdown:
+            print_breakdown(sizes, args.repeat, coopstats)
+        if args.baseline:
+            if args.breakdown:
+                print()
+            print_baseline(sizes, args.repeat, coopstats, args.baseline)
+        return
     print(
         f"Python {platform.python_version()}, DuckDB {version('duckdb')}, "
         f"{os.cpu_count()} CPUs, {platform.platform()}; median of {args.repeat} runs"

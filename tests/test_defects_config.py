@@ -282,7 +282,8 @@ def test_defaults_of_the_right_type_are_taken() -> None:
             "'Request for Assistance' and ' request for ASSISTANCE'",
         ),
         ("[columns]\nsent = ''\n", "[columns] sent is empty"),
-        ("[values.id]\n'x' = 'y'\n", "[values.id]"),
+        # SPEC §6: [values.COLUMN] maps any column's spellings (for --by), but not the empty word.
+        ("[values.State]\n' ' = 'France'\n", "[values.State] maps the empty word"),
     ],
 )
 def test_config_quirks_are_refused_naming_file_and_key(text: str, words: str) -> None:

@@ -569,7 +569,8 @@ def test_monthfirst_on_the_command_line_wins_over_dayfirst_in_the_config(
         ("[defaults]\nformat = \"xml\"\n", "one of"),
         ("[defaults]\nyearstart = \"01-01\"\n", "did you mean year-start"),
         ("[values.kind]\n\"Req\" = \"RFAA\"\n", "not a kind word"),
-        ("[values.colour]\n\"x\" = \"y\"\n", "values can be mapped"),
+        # SPEC §6: [values.COLUMN] maps the spellings of any column; not a table of words.
+        ("[values.colour]\nx = 1\n", "must map names to strings"),
         ("[columns]\nsender = \"From\"\n", "the columns are"),
         ("[defaults\n", "not a readable TOML"),
     ],

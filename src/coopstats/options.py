@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from coopstats.config import Config, load_config
+
+if TYPE_CHECKING:
+    from coopstats.breakdown import Breakdown
 from coopstats.errors import CoopstatsError, InvalidRows, UsageError
 from coopstats.model import Period
 from coopstats.output import (
@@ -93,8 +96,8 @@ Against = Annotated[
     str | None,
     typer.Option(
         "--against",
-        help="The period to compare with (default: the prior period, "
-        "moved back by the period's own calendar length).",
+        help="The period to compare with (default: the prior period, of the same calendar "
+        "length, ending the day before the period's start).",
         show_default=False,
     ),
 ]
@@ -217,6 +220,31 @@ ConfigOpt = Annotated[
         help="A TOML file of column names, vocabulary and defaults "
         "(default: ./coopstats.toml when present).",
         rich_help_panel=INPUT,
+        show_default=False,
+    ),
+]
+BREAKDOWN = "Breakdowns and filters"
+By = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        metavar="COLUMN",
+        rich_help_panel=BREAKDOWN,
+        help="Also give the figures of each group of requests that share a value in COLUMN "
+        "(any header of the log, or a canonical column; categories: a request counts under "
+        "each of its categories), most requests first; a blank cell is the group (blank).",
+        show_default=False,
+    ),
+]
+Where = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        metavar="COLUMN=VALUE",
+        rich_help_panel=BREAKDOWN,
+        help="Count only the requests whose COLUMN is VALUE (trimmed; [values.COLUMN] of the "
+        "config applies), in every period. Repeatable: the same column again widens, another "
+        "column narrows.",
         show_default=False,
     ),
 ]
@@ -410,6 +438,13 @@ class Settings:
     def optional_period(self, name: str) -> Period | None:
         value = self.params.get(name)
         return parse_period(str(value), self.year_start, _flag(name)) if value else None
+
+    def breakdown(self) -> Breakdown | None:
+        """--by and --where (SPEC §6), None when neither is given."""
+        from coopstats.breakdown import breakdown_of
+
+        found = breakdown_of(self.params.get("by"), self.params.get("where"))
+        return found if found.active else None
 
     def date(self, name: str) -> date | None:
         value = self.params.get(name)

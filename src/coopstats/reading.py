@@ -57,6 +57,7 @@ from coopstats.lines import (
 from coopstats.model import COLUMNS, REQUIRED_COLUMNS, Problem, listed, shown
 
 if TYPE_CHECKING:
+    from coopstats.breakdown import Breakdown
     from coopstats.feedback import Meter
 
 T = TypeVar("T")
@@ -113,6 +114,7 @@ class ReadOptions(NamedTuple):
     # Read for a survey (`values`, `init`): no column is required, and the header is the row
     # whose titles look most like a log's (exports.guess_header), the database's names included.
     survey: bool = False
+    breakdown: Breakdown | None = None  # --by and --where: which requests count, in which groups
 
 
 DEFAULT_READ = ReadOptions()

@@ -19,7 +19,6 @@ from coopstats.options import (
     Settings,
     YearStart,
     handled,
-    warn,
     write_output,
 )
 
@@ -69,7 +68,7 @@ def sql(
     """
     with handled(ctx):
         from coopstats.errors import UsageError
-        from coopstats.periods import gaps, prior_period
+        from coopstats.periods import prior_period
         from coopstats.sql import build_query
         from coopstats.summary import check_as_of
 
@@ -85,8 +84,6 @@ def sql(
             )
         except ValueError as err:
             raise UsageError(str(err)) from None
-        if s.optional_period("against") is None:
-            warn(gaps([prior, current]))
         write_output(s["output"], query.rstrip("\n") + "\n")
 
 

@@ -221,7 +221,8 @@ def explanation_caption(e: Explanation, decimals: int) -> str:
         f"{len(e.rows)} request(s) listed, {e.counted} counted.",
         f"Period {fmt.day(p.start)} to {fmt.day(p.end)}, executions as of {fmt.day(e.as_of)}; "
         + notifications_note(e.notifications)
-        + ".",
+        + "."
+        + e.scope,
     ]
     if e.prior is not None:
         current = sum(1 for r in e.rows if r.period == "current")
