@@ -1,6 +1,7 @@
 """Time `coopstats summarize` against DuckDB computing the same 25 figures on the same file.
 
     python benchmarks/run.py [--sizes 10k,100k,1M,5M] [--repeat 5] [--check] [--no-shapes]
+    python benchmarks/run.py --databases    # also --database on DuckDB and PostgreSQL
     python benchmarks/run.py --breakdown [--sizes 1M]    # summarize --by state / summarize
     python benchmarks/run.py --baseline OLD/src [--sizes 1M]    # this coopstats / another
 
@@ -439,6 +440,11 @@ def main() -> None:
         help="time plain summarize of this tree against the coopstats package in SRC (another "
         "checkout's src/ folder), taking turns, instead of DuckDB",
     )
+    parser.add_argument(
+        "--databases",
+        action="store_true",
+        help="also time --database on DuckDB and PostgreSQL (benchmarks/databases.py)",
+    )
     args = parser.parse_args()
     sizes = parse_sizes(args.sizes)
 
@@ -517,6 +523,11 @@ def main() -> None:
         else:
             print(f"--check: all 25 metrics agree at every size (relative {REL_TOL})")
     print_import_times()
+    if args.databases:
+        from databases import measure
+
+        print()
+        measure([(label, n) for label, n in sizes if n >= 1_000_000], args.repeat)
     if problems:
         sys.exit(1)
 

@@ -39,3 +39,7 @@ def write_log(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+# A private PostgreSQL server, started on first use (tests/pg.py).
+from pg import postgres_url  # noqa: E402, F401

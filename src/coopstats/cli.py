@@ -9,6 +9,7 @@ import typer
 
 from coopstats import __version__
 from coopstats.commands import compare, inspect, report, sql, times, values
+from coopstats.commands.sql import DatabaseOpt, LogOrDatabase, Strict, TableOpt
 from coopstats.commands.times import DaysOpt, Holidays
 from coopstats.options import (
     Against,
@@ -19,7 +20,6 @@ from coopstats.options import (
     Export,
     Format,
     FormatOpt,
-    Log,
     Notifications,
     PeriodOpt,
     Settings,
@@ -69,7 +69,7 @@ def _root(
 @reads_logs
 def summarize(
     ctx: typer.Context,
-    log: Log,
+    log: LogOrDatabase = None,
     period: PeriodOpt = None,
     as_of: AsOf = None,
     against: Against = None,
@@ -83,6 +83,9 @@ def summarize(
     export: Export = None,
     by: By = None,
     where: Where = None,
+    database: DatabaseOpt = None,
+    table: TableOpt = None,
+    strict: Strict = False,
     **read: Any,
 ) -> None:
     """Print the report's tables (section II) for a period.
@@ -98,6 +101,7 @@ def summarize(
       coopstats summarize requests.csv --period 2024 --where situation=Darfur --format json
       coopstats summarize requests.csv --period 2024 --format json | jq '.metrics[] | .id, .value'
       coopstats summarize - --period 2024 --format csv < requests.csv
+      coopstats summarize --database postgresql://me@db/court --table requests --period 2024
     """
     with handled(ctx):
         from coopstats.days import day_counter
@@ -106,19 +110,23 @@ def summarize(
         from coopstats.summary import summarize as run
 
         s = Settings.from_context(ctx)
-        days_fn, days_name = day_counter(s["days"], s["holidays"])
-        with Source(log) as source:
-            result = run(
-                source,
-                s.period(),
-                as_of=s.date("as_of"),
-                against=s.optional_period("against"),
-                notifications=bool(s["notifications"]),
-                options=s.read,
-                days=days_fn,
-                days_name=days_name,
-                breakdown=s.breakdown(),
-            )
+        if sql.from_database(log, s):
+            result = sql.database_summary(s)
+        else:
+            assert log is not None
+            days_fn, days_name = day_counter(s["days"], s["holidays"])
+            with Source(log) as source:
+                result = run(
+                    source,
+                    s.period(),
+                    as_of=s.date("as_of"),
+                    against=s.optional_period("against"),
+                    notifications=bool(s["notifications"]),
+                    options=s.read,
+                    breakdown=s.breakdown(),
+                    days=days_fn,
+                    days_name=days_name,
+                )
         warn(result.warnings)
         if result.by is not None:
             from coopstats.render import groups

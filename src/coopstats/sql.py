@@ -1,153 +1,839 @@
-"""One SQL query that computes the metrics of SPEC §3 where the data lives.
+"""The figures of SPEC §3 computed where the data lives: one SQL query compiled from the catalogue.
 
-`build_query` writes a single statement for DuckDB, PostgreSQL or SQL Server over a table with the
-SPEC's columns (`sent` and `executed` as DATE, the rest as text). It reads the table once,
-normalises each row into 0/1 flags, sums the flags in one pass of conditional aggregation and then
-turns the one row of sums into one row per metric by joining a VALUES list of the metric ids, so the
-same shape runs unchanged on all three engines and the table is scanned only once (SQL Server
-inlines a CTE at every reference, so a UNION ALL of 25 SELECTs over it would scan 25 times).
+The query reads the table once, in three steps that every dialect writes alike:
 
-The result has the columns `id` and `value` (double precision, counts too; NULL for N/A), one row
-per metric in SPEC §3's order.
+1. `cells`: each row's cells as stored, and its dates read into day numbers (days since
+   1970-01-01) or kept as the engine's own DATE when the column is known to hold dates.
+2. `counted`: one GROUP BY over the raw vocabulary cells and the few numbers the counting rules
+   need of the dates (the window a request was sent in, whether it was executed by that window's
+   as-of date, its days to execute). A log of a million rows holds a few hundred such groups, so
+   everything that follows — trimming, case, the config's `[values.*]`, splitting categories,
+   the SPEC's vocabulary — runs over those few hundred, once each, never per row.
+3. `classified`: each group's words, why it is invalid (a bit per reason, 0 = valid), and the
+   base groups of the catalogue it counts in (a bit per group).
 
-This module is pure and uses only the standard library, so importing it costs the CLI's start-up
-nothing worth measuring.
+`build_query` adds the figures: one sum per (window, base group, measure) and one expression per
+figure by its shape, so a figure added to the catalogue appears in the query unchanged here.
+`counts_query` stops at step 3; `coopstats summarize --database` runs it and computes the
+figures exactly in Python, from the same counts as a file gives.
+
+Cells are trimmed of what Python's `str.strip()` trims (Unicode spaces included) and matched
+case-insensitively, as on the command line. Dates are read when stored as DATE, TIMESTAMP or ISO
+text (`YYYY-MM-DD`, a time part ignored); a period is a half-open range of days.
+
+This module uses only the standard library and the catalogue, so importing it costs the CLI's
+start-up nothing worth measuring.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
+from typing import NamedTuple
 
-__all__ = ["DIALECTS", "METRIC_IDS", "build_query"]
+from coopstats import catalogue
+from coopstats.model import CATEGORIES, COLUMNS, KIND_ORGAN, KINDS, ORGANS, ORIGINS, OUTCOMES
 
-DIALECTS: tuple[str, ...] = ("duckdb", "postgres", "sqlserver")
+__all__ = [
+    "DIALECTS",
+    "EPOCH",
+    "REASONS",
+    "Plan",
+    "Span",
+    "build_query",
+    "counts_query",
+    "quote_name",
+    "check_table",
+]
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+DIALECTS: tuple[str, ...] = ("duckdb", "postgres", "sqlserver", "sqlite", "spark")
+EPOCH = date(1970, 1, 1).toordinal()  # day numbers in the query count from 1970-01-01
+# What Python's str.strip() removes: every character for which str.isspace() is true.
+WHITESPACE = (
+    0x9, 0xA, 0xB, 0xC, 0xD, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680, 0x2000, 0x2001,
+    0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A, 0x2028, 0x2029,
+    0x202F, 0x205F, 0x3000,
+)  # fmt: skip
+# dates.py's time part, written without backslashes (Spark reads them as string escapes).
+_TIME = (
+    "^[T ]+[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?[ ]*([AaPp][Mm]|Z|[+-][0-9]{2}:?[0-9]{2})?$"
+)
+_TIME_FORMAT = _TIME.replace("{", "{{").replace("}", "}}")  # inside a str.format template
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CATEGORY_BIT = {word: 1 << i for i, word in enumerate(CATEGORIES)}
+_UNKNOWN_CATEGORY = 1 << len(CATEGORIES)
+_ALL_CATEGORIES = _UNKNOWN_CATEGORY - 1
+
+
+class Reason(NamedTuple):
+    """Why a row cannot be counted: a bit of the query's `reasons`, and words for a warning."""
+
+    bit: int
+    code: str
+    words: str
+
+
+REASONS: tuple[Reason, ...] = tuple(
+    Reason(1 << i, code, words)
+    for i, (code, words) in enumerate(
+        (
+            ("blank-id", "a blank id"),
+            ("unknown-organ", "an organ outside the vocabulary or blank"),
+            ("unknown-kind", "a kind outside the vocabulary or blank"),
+            ("kind-organ-mismatch", "a kind of the other organ"),
+            ("unknown-origin", "an RFC whose origin is blank or outside the vocabulary"),
+            ("unknown-category", "an RFC with a category outside the vocabulary"),
+            ("blank-sent", "a blank sent date"),
+            ("invalid-sent", "a sent date it cannot read"),
+            ("invalid-executed", "an executed date it cannot read"),
+            ("executed-before-sent", "executed before it was sent"),
+            ("unknown-outcome", "an outcome outside the vocabulary"),
+            ("outcome-without-execution", "an outcome on a pending request"),
+        )
+    )
+)
+_REASON = {r.code: r.bit for r in REASONS}
+
+
+class Span(NamedTuple):
+    """A window of the counting rules: requests sent from `start` to `end` (inclusive),
+    executed as of `as_of` (SPEC §2)."""
+
+    start: date
+    end: date
+    as_of: date
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a query depends on besides its dialect.
+
+    `columns` maps each canonical column to the table's column as SQL text (already quoted when
+    it needs to be); a canonical column missing from it is read as its own name, and one in
+    `absent` as empty. `date_types` says how `sent` and `executed` are stored, when known:
+    "date", "timestamp" or "text"; unknown types are read whatever they are. `values` is the
+    config's `[values.*]`; `by` and `where` name columns as `columns` does (a canonical name or
+    SQL text). `fold` names a function registered by the caller that trims and case-folds
+    exactly as Python does (SQLite through the standard library), else the dialect's LOWER.
+    """
+
+    table: str
+    windows: tuple[Span, ...]
+    columns: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    absent: frozenset[str] = frozenset()
+    date_types: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+    by: str | None = None
+    where: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    fold: str | None = None
+    regexp: bool = False  # SQLite: a REGEXP function is registered
+    histogram: bool = True  # the days to execute as a key (exact histograms), not only a sum
 
 
 @dataclass(frozen=True)
 class _Dialect:
-    double: str  # the 8-byte float type, so rates and averages divide in floating point
-    quote_open: str
-    quote_close: str
-    date_literal: str  # a str.format template taking the ISO date as {0}
-    days: str  # calendar days from `sent` to `executed`
+    name: str
+    text: str  # the text type of CAST
+    double: str  # the 8-byte float type
+    quote: str  # the opening and closing identifier quotes
+    idiv: str  # integer division of {a} by {b}
+    digits: str  # {t} has the shape 0000-00-00 (ten characters, digits and hyphens)
+    time: str  # {t} is a time part as dates.py accepts one (or a close approximation)
+    ws: str  # the characters str.strip() removes, as one SQL expression
+    trim: str  # {x} trimmed of {ws}
+    pieces: str  # SUM(DISTINCT {bit}) over the ';'-separated pieces `piece` of {x}
+    piece: str = "pieces.piece"  # how a piece is named inside `pieces`
+    substr: str = "SUBSTR({x}, {start}{n})"  # {x} from character {start}, {n} = ', count'
+    rest: str = ""  # {n} for "to the end"
+    dated: str | None = None  # {x} holds the engine's dates (a type test the engine folds)
+    fence: str = ""  # ends the `cells` step: keeps it a step of its own (see _Dialect uses)
+    materialized: str = "AS"  # how a CTE is computed once whatever refers to it
+    native_days: str = "{e} - {s}"  # days from DATE {s} to DATE {e}
+    date_literal: str = "DATE '{0}'"
+    counts_as_double: bool = True  # False: counts stay integers (a dynamically typed engine)
 
 
+def _codes(template: str, join: str) -> str:
+    return join.join(template.format(c) for c in WHITESPACE)
+
+
+_SPLIT = "(SELECT SUM(DISTINCT {bit}) FROM UNNEST({split}) AS pieces (piece))"
 _DIALECTS: dict[str, _Dialect] = {
-    "duckdb": _Dialect("DOUBLE", '"', '"', "DATE '{0}'", "executed - sent"),
-    "postgres": _Dialect("DOUBLE PRECISION", '"', '"', "DATE '{0}'", "executed - sent"),
-    # SQL Server has no DATE '...' literal and no date subtraction; an ISO 'YYYY-MM-DD' string
-    # casts to DATE the same way whatever the session's language or DATEFORMAT.
+    "postgres": _Dialect(
+        "postgres",
+        "TEXT",
+        "DOUBLE PRECISION",
+        '""',
+        "{a} / {b}",
+        "TRANSLATE({t}, '0123456789', '0000000000') = '0000-00-00'",
+        f"{{t}} ~ '{_TIME_FORMAT}'",
+        "E'" + "".join(f"\\x{c:02x}" if c < 0x80 else f"\\u{c:04x}" for c in WHITESPACE) + "'",
+        "BTRIM({x}, {ws})",
+        _SPLIT.replace("{split}", "STRING_TO_ARRAY({x}, ';')"),
+        # OFFSET 0 keeps `cells` a step of its own: inlined, PostgreSQL would compute a date's
+        # expression again at each use, and could not tell that the GROUP BY after it makes a
+        # few hundred groups (it would sort a million rows instead of hashing them).
+        fence="\n    OFFSET 0",
+        dated="pg_typeof({x}) IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype)",
+        materialized="AS MATERIALIZED",
+    ),
+    "duckdb": _Dialect(
+        "duckdb",
+        "VARCHAR",
+        "DOUBLE",
+        '""',
+        "{a} // {b}",
+        "regexp_full_match({t}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}')",
+        f"regexp_full_match({{t}}, '{_TIME_FORMAT[1:-1]}')",
+        _codes("chr({})", " || "),
+        "TRIM({x}, {ws})",
+        _SPLIT.replace("{split}", "STRING_SPLIT({x}, ';')"),
+        dated="typeof({x}) IN ('DATE', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', 'TIMESTAMP_S', "
+        "'TIMESTAMP_MS', 'TIMESTAMP_NS')",
+        materialized="AS MATERIALIZED",
+    ),
+    "sqlite": _Dialect(
+        "sqlite",
+        "TEXT",
+        "REAL",
+        '""',
+        "{a} / {b}",
+        "{t} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'",
+        # Without a REGEXP function: a time part that starts like one.
+        "({t} GLOB '[T ]*[0-9]:[0-9][0-9]*' OR {t} GLOB '[T ]*[0-9][0-9]:[0-9][0-9]*')",
+        "char(" + ", ".join(str(c) for c in WHITESPACE) + ")",
+        "TRIM({x}, {ws})",
+        # json_quote escapes whatever the cell holds, and a ';' is never part of an escape.
+        "(SELECT SUM(DISTINCT {bit}) FROM json_each('[' || REPLACE(json_quote({x}), ';', "
+        "'\",\"') || ']') AS pieces)",
+        piece="pieces.value",
+        counts_as_double=False,
+        materialized="AS MATERIALIZED",
+    ),
     "sqlserver": _Dialect(
-        "FLOAT", "[", "]", "CAST('{0}' AS DATE)", "DATEDIFF(day, sent, executed)"
+        "sqlserver",
+        "NVARCHAR(4000)",
+        "FLOAT",
+        "[]",
+        "{a} / {b}",
+        "{t} LIKE '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'",
+        "({t} LIKE '[T ]%[0-9]:[0-9][0-9]%')",
+        _codes("NCHAR({})", " + "),
+        "TRIM({ws} FROM {x})",
+        "(SELECT SUM(DISTINCT {bit}) FROM STRING_SPLIT({x}, ';') AS pieces)",
+        piece="pieces.value",
+        substr="SUBSTRING({x}, {start}{n})",
+        rest=", 4000",
+        native_days="DATEDIFF(day, {s}, {e})",
+        date_literal="CAST('{0}' AS DATE)",
+    ),
+    "spark": _Dialect(
+        "spark",
+        "STRING",
+        "DOUBLE",
+        "``",
+        "{a} DIV {b}",
+        "{t} RLIKE '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$'",
+        f"{{t}} RLIKE '{_TIME_FORMAT}'",
+        "'" + "".join(f"\\u{c:04x}" for c in WHITESPACE) + "'",
+        "TRIM(BOTH {ws} FROM {x})",
+        "aggregate(array_distinct(transform(split(COALESCE({x}, ''), ';'), piece -> {bit})), "
+        "0, (total, bit) -> total + bit)",
+        piece="piece",
+        native_days="datediff({e}, {s})",
     ),
 }
 
-# SPEC §3, in its order: (metric id, expression over the sums of the `totals` CTE). The `{d}`
-# placeholder is the dialect's double type. Counts are cast to double too, so every branch of the
-# final CASE has one type.
-_COUNT = "CAST({n} AS {{d}})"
-# 100 * part / whole: the numerator is multiplied while still an exact integer, then one floating
-# division, which is what Python's `100 * part / whole` does; NULLIF turns a zero whole into NULL
-# (N/A) without relying on CASE short-circuiting, which SQL Server does not promise around
-# aggregates.
-_RATE = "CAST(100 * {part} AS {{d}}) / CAST(NULLIF({whole}, 0) AS {{d}})"
-_EVOLUTION = "CAST(100 * ({cur} - {prior}) AS {{d}}) / CAST(NULLIF({prior}, 0) AS {{d}})"
-_MEAN = "CAST({total} AS {{d}}) / CAST(NULLIF({n}, 0) AS {{d}})"
 
-_METRICS: tuple[tuple[str, str], ...] = (
-    ("otp.rfa.sent", _COUNT.format(n="rfa_n")),
-    ("otp.rfa.mission_notifications", _COUNT.format(n="mission_n")),
-    ("otp.rfa.sent_without_notifications", _COUNT.format(n="rfa_only_n")),
-    ("otp.rfa.evolution_pct", _EVOLUTION.format(cur="rfa_n", prior="rfa_prior")),
-    (
-        "otp.rfa.evolution_pct_without_notifications",
-        _EVOLUTION.format(cur="rfa_only_n", prior="rfa_only_prior"),
-    ),
-    ("otp.rfa.executed", _COUNT.format(n="rfa_done")),
-    ("otp.rfa.executed_pct", _RATE.format(part="rfa_done", whole="rfa_n")),
-    ("otp.rfa.avg_days_to_execute", _MEAN.format(total="rfa_days", n="rfa_done")),
-    ("otp.rfi.sent", _COUNT.format(n="rfi_n")),
-    ("registry.rfc.sent", _COUNT.format(n="rfc_n")),
-    ("registry.rfc.hq", _COUNT.format(n="hq_n")),
-    ("registry.rfc.country_office", _COUNT.format(n="office_n")),
-    ("registry.rfc.evolution_pct", _EVOLUTION.format(cur="rfc_n", prior="rfc_prior")),
-    ("registry.rfc.hq_evolution_pct", _EVOLUTION.format(cur="hq_n", prior="hq_prior")),
-    ("registry.rfc.hq_avg_days_to_reply", _MEAN.format(total="hq_days", n="hq_done")),
-    ("registry.rfc.hq_positive_pct", _RATE.format(part="hq_positive", whole="hq_n")),
-    ("registry.decision_notifications", _COUNT.format(n="decision_n")),
-    ("registry.hq.defence", _COUNT.format(n="defence_n")),
-    ("registry.hq.victims", _COUNT.format(n="victims_n")),
-    ("registry.hq.witness_protection", _COUNT.format(n="witness_n")),
-    ("registry.hq.judicial_support", _COUNT.format(n="judicial_n")),
-    ("registry.hq.defence_avg_days_to_reply", _MEAN.format(total="defence_days", n="defence_done")),
-    ("registry.arrest.sent", _COUNT.format(n="arrest_n")),
-    ("registry.arrest.avg_days_to_reply", _MEAN.format(total="arrest_days", n="arrest_done")),
-    ("registry.arrest.positive_pct", _RATE.format(part="arrest_positive", whole="arrest_n")),
-)
-
-METRIC_IDS: tuple[str, ...] = tuple(metric_id for metric_id, _ in _METRICS)
-
-# The sums of the `totals` CTE: name -> product of 0/1 flags of the `flags` CTE. A product of flags
-# is 1 exactly when every condition holds, so SUM counts the rows meeting them all; `days` is
-# already 0 outside E, so summing it with the group's flags totals the days over E.
-_SUMS: tuple[tuple[str, str], ...] = (
-    ("rfa_n", "in_period * rfa"),
-    ("rfa_prior", "in_prior * rfa"),
-    ("mission_n", "in_period * mission"),
-    ("rfa_only_n", "in_period * rfa_only"),
-    ("rfa_only_prior", "in_prior * rfa_only"),
-    ("rfa_done", "in_period * rfa * done"),
-    ("rfa_days", "in_period * rfa * days"),
-    ("rfi_n", "in_period * rfi"),
-    ("rfc_n", "in_period * rfc"),
-    ("rfc_prior", "in_prior * rfc"),
-    ("hq_n", "in_period * hq"),
-    ("hq_prior", "in_prior * hq"),
-    ("hq_done", "in_period * hq * done"),
-    ("hq_days", "in_period * hq * days"),
-    ("hq_positive", "in_period * hq * positive"),
-    ("office_n", "in_period * office"),
-    ("decision_n", "in_period * decision"),
-    ("defence_n", "in_period * hq * defence"),
-    ("defence_done", "in_period * hq * defence * done"),
-    ("defence_days", "in_period * hq * defence * days"),
-    ("victims_n", "in_period * hq * victims"),
-    ("witness_n", "in_period * hq * witness"),
-    ("judicial_n", "in_period * hq * judicial"),
-    ("arrest_n", "in_period * rfc * arrest"),
-    ("arrest_done", "in_period * rfc * arrest * done"),
-    ("arrest_days", "in_period * rfc * arrest * days"),
-    ("arrest_positive", "in_period * rfc * arrest * positive"),
-)
-
-_CATEGORIES: tuple[tuple[str, str], ...] = (
-    ("defence", "defence"),
-    ("victims", "victims"),
-    ("witness", "witness-protection"),
-    ("judicial", "judicial-support"),
-    ("arrest", "arrest-surrender"),
-)
-
-
-def _quote_table(table: str, dialect: str) -> str:
-    """Quote a dotted table name (`schema.table`) for `dialect`, refusing anything else.
-
-    Only names made of [A-Za-z_][A-Za-z0-9_]* parts pass, so no text of the caller's ever reaches
-    the query unchecked. Quoting keeps reserved words usable as names and keeps the case as
-    written.
-    """
-    spec = _dialect(dialect)
-    parts = table.split(".")
-    if not all(_IDENTIFIER.fullmatch(part) for part in parts):
+def dialect_of(name: str) -> _Dialect:
+    try:
+        return _DIALECTS[name]
+    except KeyError:
         raise ValueError(
-            f"invalid table name {table!r}: use letters, digits and underscores, "
-            "optionally dotted (schema.table), not starting with a digit"
+            f"unknown SQL dialect {name!r}: choose one of {', '.join(DIALECTS)}"
+        ) from None
+
+
+def check_table(table: str) -> str:
+    """The table as written — `schema.table`, a quoted name, `read_parquet('x.parquet')` — but
+    never with a statement separator or a comment, which could smuggle another statement into
+    a query that is printed to be run."""
+    text = table.strip()
+    if not text:
+        raise ValueError("--table: give the table to read, e.g. --table requests")
+    for mark in (";", "--", "/*", "*/"):
+        if mark in text:
+            raise ValueError(
+                f"--table {table!r}: a table may not contain {mark!r} (one query, no comments)"
+            )
+    return text
+
+
+def quote_name(name: str, dialect: str) -> str:
+    """A column name as SQL: bare when it is a plain identifier, taken as written when the user
+    quoted it, otherwise quoted (a header such as `Date sent`)."""
+    spec = dialect_of(dialect)
+    opener, closer = spec.quote[0], spec.quote[1]
+    text = name.strip()
+    if _PLAIN_NAME.fullmatch(text):
+        return text
+    if len(text) > 1 and text[0] in '"[`' and text[-1] in '"]`':
+        return check_table(text)
+    return opener + text.replace(closer, closer * 2) + closer
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _fold_word(text: str) -> str:
+    """The case-folded, trimmed form the command line compares (checks.py's `word`)."""
+    return text.strip().casefold()
+
+
+class _Compiler:
+    """Writes the three steps of the query for one plan and one dialect."""
+
+    def __init__(self, plan: Plan, dialect: str) -> None:
+        self.plan = plan
+        self.d = dialect_of(dialect)
+        self.table = check_table(plan.table)
+        if not plan.windows:
+            raise ValueError("a query needs at least one period")
+        for span in plan.windows:
+            if span.start > span.end:
+                raise ValueError("a period must not end before it starts")
+            if span.as_of < span.start:
+                raise ValueError("the as-of date must not be before the period's start")
+        self.layers = _layers(plan.windows)
+        self.extra: dict[str, str] = {}  # raw column SQL -> its name in the steps (x0, x1...)
+        self.joins: list[str] = []  # joins of step 1 (PostgreSQL's calendar)
+        self.values = {
+            column: {_fold_word(k): v for k, v in mapping.items()}
+            for column, mapping in plan.values.items()
+        }
+        for column in ("categories",):
+            for key in self.values.get(column, {}):
+                if ";" in key or not key:
+                    raise ValueError(
+                        f"[values.categories] {key!r}: a category key may not be empty or hold "
+                        "';' (the query splits the cell at ';' first)"
+                    )
+
+    # -- small pieces of SQL ------------------------------------------------------------------
+
+    def column(self, canonical: str) -> str:
+        """A canonical column as step 1 reads it from the table (aliased `src`)."""
+        if canonical in self.plan.absent:
+            return "NULL"
+        return "src." + self.plan.columns.get(canonical, canonical)
+
+    def source(self, name: str) -> str:
+        """A --by/--where column: a canonical name, or a column of the table as SQL text."""
+        return self.column(name) if name in COLUMNS else "src." + name
+
+    def text(self, x: str) -> str:
+        return f"CAST({x} AS {self.d.text})"
+
+    def trim(self, x: str) -> str:
+        return self.d.trim.format(x=x, ws=self.d.ws)
+
+    def printable(self, x: str) -> str | None:
+        """SQL true when the text {x} starts with a printable ASCII character (so is neither
+        blank nor padded at the start), by byte comparisons; None where collations may order
+        characters otherwise (SQL Server)."""
+        if self.d.name == "sqlserver":
+            return None
+        delete = {"postgres": "E'\\x7f'", "sqlite": "char(127)"}.get(self.d.name, "chr(127)")
+        c = ' COLLATE "C"' if self.d.name == "postgres" else ""
+        return f"{x}{c} >= '!' AND {x}{c} < {delete}"
+
+    def trim_fast(self, x: str) -> str:
+        """{x} trimmed, sparing the trim (slow in every engine) to a cell whose first and last
+        characters are printable ASCII: str.strip() leaves such a cell as it is."""
+        first = self.printable(x)
+        if first is None:
+            return self.trim(x)
+        last = self.printable(f"SUBSTR({x}, -1)" if self.d.name == "sqlite" else f"RIGHT({x}, 1)")
+        return f"CASE WHEN {first} AND {last} THEN {x} ELSE {self.trim(x)} END"
+
+    def fold(self, x: str) -> str:
+        """Trimmed and lower-cased; NULL reads as ''."""
+        if self.plan.fold is not None:
+            return f"COALESCE({self.plan.fold}({x}), '')"
+        return f"COALESCE(LOWER({self.trim(x)}), '')"
+
+    def substr(self, x: str, start: int, n: int | None = None) -> str:
+        return self.d.substr.format(x=x, start=start, n=self.d.rest if n is None else f", {n}")
+
+    def mapped(self, column: str, folded: str) -> str:
+        """A folded cell's word after the config's [values.COLUMN] (as checks.py maps it)."""
+        mapping = {k: _fold_word(v) for k, v in self.values.get(column, {}).items()}
+        if not mapping:
+            return folded
+        cases = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in mapping.items())
+        return f"CASE {folded} {cases} ELSE {folded} END"
+
+    def idiv(self, a: str, b: int) -> str:
+        return self.d.idiv.format(a=a, b=b)
+
+    # -- step 1: the cells ------------------------------------------------------------------
+
+    def native(self, canonical: str) -> bool:
+        """Whether the dates are known to be the engine's own, both of them (then compared as
+        they are, with DATE literals)."""
+        return self.d.name in ("postgres", "duckdb") and all(
+            self.plan.date_types.get(c) in ("date", "timestamp") for c in ("sent", "executed")
         )
-    return ".".join(f"{spec.quote_open}{part}{spec.quote_close}" for part in parts)
+
+    def date_parts(self, canonical: str) -> tuple[list[str], list[str] | None, list[str] | None]:
+        """The select lists of the (up to) three sub-steps of `cells` that read one date column
+        into a day number (`{c}`, NULL when it is no date) and whether it is blank
+        (`{c}_blank`); None where a sub-step only passes these on."""
+        c, raw = canonical, self.column(canonical)
+        stored = self.plan.date_types.get(c)
+        if self.native(c):
+            value = raw if stored == "date" else f"CAST({raw} AS DATE)"
+            return [f"{value} AS {c}"], None, None
+        number_of = "CAST({x} AS DATE) - DATE '1970-01-01'"
+        if self.d.name in ("postgres", "duckdb") and stored in ("date", "timestamp"):
+            # Stored as dates, beside a column that is not: both are read as day numbers.
+            return (
+                [
+                    f"{number_of.format(x=raw)} AS {c}",
+                    f"CASE WHEN {raw} IS NULL THEN 1 ELSE 0 END AS {c}_blank",
+                ],
+                None,
+                None,
+            )
+        as_text = raw if stored == "text" else self.text(raw)
+        words = self.values.get(c, {})
+        if words:
+            # [values.sent] / [values.executed]: a word read as another text ('' = empty), as
+            # checks.py's date_text reads it.
+            cases = " ".join(
+                f"WHEN {_literal(k)} THEN {_literal(v.strip())}" for k, v in words.items()
+            )
+            as_text = f"CASE {self.fold(as_text)} {cases} ELSE {as_text} END"
+        text = self.trim_fast(as_text)
+        # Read by its type, row by row, when the type is not known: a DATE or TIMESTAMP column
+        # as it is, anything else as text. The type test is cheap (DuckDB folds it); the branch
+        # not taken never runs.
+        dated = self.d.dated.format(x=raw) if self.d.dated and stored != "text" else None
+        if self.d.name == "postgres":
+            # A cell that is an ISO date of the calendar is looked up (a hash join), not parsed:
+            # PostgreSQL's string functions cost a microsecond a call, the look-up a tenth of
+            # that. Any other cell is parsed by a subquery run for that row alone.
+            self.joins.append(f"LEFT JOIN {_CALENDAR} AS {c}_cal ON {c}_cal.cal_t = {as_text}")
+            parse = self.parse_subquery(text)
+            if dated:
+                parse = f"CASE WHEN {dated} THEN {number_of.format(x=raw)} ELSE {parse} END"
+            # Blank cells, the pending requests' dates, are told apart before any parsing.
+            number = f"COALESCE({c}_cal.cal_n, CASE WHEN {as_text} <> '' THEN {parse} END)"
+            blank = (
+                f"CASE WHEN {raw} IS NULL THEN 1 WHEN {c}_cal.cal_n IS NOT NULL THEN 0 "
+                + (f"WHEN {dated} THEN 0 " if dated else "")
+                + f"WHEN COALESCE({text}, '') = '' THEN 1 ELSE 0 END"
+            )
+            return [f"{number} AS {c}", f"{blank} AS {c}_blank"], None, None
+        first: list[str] = []
+        known: list[str] = []
+        if dated:
+            first.append(f"CASE WHEN {dated} THEN {number_of.format(x=raw)} END AS {c}_d")
+            first.append(f"CASE WHEN NOT {dated} THEN {text} END AS {c}_t")
+            known.append(f"{c}_d")
+        else:
+            first.append(f"{text} AS {c}_t")
+        t = f"{c}_t"
+        y, m, d = f"{c}_y", f"{c}_m", f"{c}_dd"
+        shaped, parts = self.date_shape(t)
+        second = [
+            *known,
+            f"CASE WHEN {t} IS NULL OR {t} = '' THEN 1 ELSE 0 END AS {c}_blank",
+            *(f"CASE WHEN {shaped} THEN {part} END AS {name}"
+              for part, name in zip(parts, (y, m, d), strict=True)),
+        ]  # fmt: skip
+        number = self.day_number(y, m, d)
+        if known:
+            number = f"COALESCE({', '.join(known)}, {number})"
+            found = " AND ".join(f"{k} IS NULL" for k in known)
+            blank = f"CASE WHEN {found} AND {c}_blank = 1 THEN 1 ELSE 0 END"
+        else:
+            blank = f"{c}_blank"
+        return first, second, [f"{number} AS {c}", f"{blank} AS {c}_blank"]
+
+    def date_shape(self, t: str) -> tuple[str, tuple[str, str, str]]:
+        """Whether the text {t} is an ISO date (a time part allowed), and its year, month and
+        day as integers when it is."""
+        head, tail = self.substr(t, 1, 10), self.substr(t, 11)
+        time_ok = (
+            f"{tail} REGEXP '{_TIME}'"
+            if self.d.name == "sqlite" and self.plan.regexp
+            else self.d.time.format(t=tail)
+        )
+        shaped = f"{self.d.digits.format(t=head)} AND ({tail} = '' OR {time_ok})"
+        parts = tuple(
+            f"CAST({self.substr(t, start, n)} AS INTEGER)" for start, n in ((1, 4), (6, 2), (9, 2))
+        )
+        return shaped, (parts[0], parts[1], parts[2])
+
+    def day_number(self, y: str, m: str, d: str) -> str:
+        """Days from 1970-01-01 of a valid (y, m, d), else NULL: H. Hinnant's days_from_civil in
+        integers alone, so that every dialect computes it alike and no date function can fail on
+        a bad cell."""
+        leap = f"(({y} % 4 = 0 AND {y} % 100 <> 0) OR {y} % 400 = 0)"
+        month_days = (
+            f"CASE WHEN {m} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END "
+            f"WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END"
+        )
+        valid = f"{y} >= 1 AND {m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND {month_days}"
+        y2 = f"({y} - CASE WHEN {m} <= 2 THEN 1 ELSE 0 END)"
+        era = self.idiv(y2, 400)
+        yoe = f"({y2} - {era} * 400)"
+        doy = f"({self.idiv(f'(153 * (({m} + 9) % 12) + 2)', 5)} + {d} - 1)"
+        doe = f"({yoe} * 365 + {self.idiv(yoe, 4)} - {self.idiv(yoe, 100)} + {doy})"
+        return f"CASE WHEN {valid} THEN ({era} * 146097 + {doe} - 719468) END"
+
+    def parse_subquery(self, text: str) -> str:
+        """The day number of a text cell, as a scalar subquery (PostgreSQL runs it only for the
+        rows that need it)."""
+        shaped, parts = self.date_shape("t")
+        listed = ", ".join(
+            f"CASE WHEN {shaped} THEN {part} END AS {name}"
+            for part, name in zip(parts, ("y", "m", "d"), strict=True)
+        )
+        return (
+            f"(SELECT {self.day_number('y', 'm', 'd')} FROM (SELECT {listed} FROM (SELECT {text} "
+            "AS t) AS cell) AS parts)"
+        )
+
+    def extra_name(self, column_sql: str) -> str:
+        """The step name of a raw column that --by or --where reads."""
+        for canonical in ("organ", "kind", "origin", "categories", "outcome"):
+            if self.column(canonical) == column_sql:
+                return canonical
+        if column_sql not in self.extra:
+            self.extra[column_sql] = f"x{len(self.extra)}"
+        return self.extra[column_sql]
+
+    def cells(self) -> str:
+        """Step 1: the cells of each row, its dates read."""
+        # NULL and '' read alike (blank); '' lets step 3 join on the raw cells by equality.
+        words = [
+            f"COALESCE({self.text(self.column(c))}, '') AS {c}"
+            for c in ("organ", "kind", "origin", "categories", "outcome")
+        ]
+        id_sql = self.column("id")
+        if self.plan.date_types.get("id") == "number":
+            blank_id = f"CASE WHEN {id_sql} IS NULL THEN 1 ELSE 0 END AS no_id"
+        else:
+            text = self.text(id_sql)
+            blank = f"CASE WHEN COALESCE({self.trim(text)}, '') = '' THEN 1 ELSE 0 END"
+            printable = self.printable(text)
+            if printable:
+                # An id starting with a printable ASCII character is not blank: two byte
+                # comparisons spare most rows the trim, which costs microseconds a call.
+                blank = f"CASE WHEN {printable} THEN 0 ELSE {blank} END"
+            blank_id = f"{blank} AS no_id"
+        by_where = [self.plan.by] if self.plan.by and self.plan.by != "categories" else []
+        by_where += [column for column, _ in self.plan.where if column != "categories"]
+        for column in by_where:
+            self.extra_name(self.source(column))
+        extras = [f"COALESCE({self.text(sql)}, '') AS {name}" for sql, name in self.extra.items()]
+        carried = [
+            "organ",
+            "kind",
+            "origin",
+            "categories",
+            "outcome",
+            "no_id",
+            *self.extra.values(),
+        ]
+        sent, executed = self.date_parts("sent"), self.date_parts("executed")
+        first = [*words, blank_id, *extras, *sent[0], *executed[0]]
+        joins = "".join(f"\n    {join}" for join in self.joins)
+        body = f"SELECT\n        {', '.join(first)}\n    FROM {self.table} AS src{joins}"
+        if sent[1] is not None or executed[1] is not None:
+            for step in (1, 2):
+                listed = [*carried]
+                for c, parts in (("sent", sent), ("executed", executed)):
+                    listed += parts[step] or [c, f"{c}_blank"]
+                body = (
+                    f"SELECT\n        {', '.join(listed)}\n    FROM (\n    {body}\n    ) AS "
+                    f"step{step}"
+                )
+        return body + self.d.fence
+
+    # -- step 2: the counts -------------------------------------------------------------------
+
+    def day(self, canonical: str, day: date) -> str:
+        """A date to compare with the column: a DATE literal or a day number."""
+        if self.native(canonical):
+            return self.d.date_literal.format(day.isoformat())
+        return str(day.toordinal() - EPOCH)
+
+    def days_between(self) -> str:
+        if self.native("sent"):
+            return self.d.native_days.format(e="executed", s="sent")
+        return "executed - sent"
+
+    def counted(self) -> str:
+        """Step 2: one row per distinct (cells, window, executed-by-as-of, days)."""
+        keys = ["organ", "kind", "origin", "categories", "outcome", "no_id", *self.extra.values()]
+        sent_blank = (
+            "sent_blank" if not self.native("sent") else "CASE WHEN sent IS NULL THEN 1 ELSE 0 END"
+        )
+        exec_blank = (
+            "executed_blank" if not self.native("executed")
+            else "CASE WHEN executed IS NULL THEN 1 ELSE 0 END"
+        )  # fmt: skip
+        computed = [
+            f"CASE WHEN {sent_blank} = 1 THEN 1 WHEN sent IS NULL THEN 2 ELSE 0 END AS sent_state",
+            f"CASE WHEN {exec_blank} = 1 THEN 1 WHEN executed IS NULL THEN 2 ELSE 0 END "
+            "AS executed_state",
+            "CASE WHEN executed < sent THEN 1 ELSE 0 END AS early",
+        ]
+        in_any = []
+        for number, layer in enumerate(self.layers):
+            branches = []
+            for index, span in layer:
+                end = date.fromordinal(span.end.toordinal() + 1) if span.end < date.max else None
+                upper = f" AND sent < {self.day('sent', end)}" if end else ""
+                branches.append(
+                    f"WHEN sent >= {self.day('sent', span.start)}{upper} THEN {index + 1}"
+                )
+            window = f"CASE {' '.join(branches)} ELSE 0 END"
+            done = " ".join(
+                f"WHEN sent >= {self.day('sent', span.start)} AND executed <= "
+                f"{self.day('executed', span.as_of)} THEN 1"
+                for _, span in layer
+            )
+            in_any.append(f"({window}) > 0")
+            computed.append(f"{window} AS w{number}")
+            computed.append(f"CASE {done} ELSE 0 END AS done{number}")
+        days = self.days_between()
+        computed.append(
+            f"CASE WHEN executed >= sent AND ({' OR '.join(in_any)}) THEN {days} END AS days"
+        )
+        # The numbers first: grouped in this order, no sort of the rows can serve the join of
+        # step 3 on the words, so PostgreSQL hashes the groups rather than sorting every row.
+        names = [f"w{n}" for n in range(len(self.layers))]
+        names += [f"done{n}" for n in range(len(self.layers))]
+        # With a histogram each distinct number of days is a group of its own; without, the
+        # days of a group are summed.
+        sums = "COUNT(*) AS n, "
+        if self.plan.histogram:
+            names.append("days")
+        else:
+            sums += "SUM(days) AS days, "
+        names += ["sent_state", "executed_state", "early", *keys]
+        inner = f"SELECT\n        {', '.join([*keys, *computed, 'sent'])}\n    FROM cells"
+        listed = ", ".join(names)
+        return (
+            f"SELECT\n        {listed},\n        {sums}MIN(sent) AS first_sent, MAX(sent) AS "
+            f"last_sent\n    FROM (\n    {inner}\n    ) AS keyed\n    GROUP BY {listed}"
+        )
+
+    # -- step 3: the classification -----------------------------------------------------------
+
+    def category_bits(self) -> str:
+        piece = self.mapped("categories", self.fold(f"COALESCE({self.d.piece}, '')"))
+        cases = " ".join(f"WHEN {_literal(word)} THEN {bit}" for word, bit in _CATEGORY_BIT.items())
+        bit = f"CASE {piece} {cases} WHEN '' THEN 0 ELSE {_UNKNOWN_CATEGORY} END"
+        return f"COALESCE({self.d.pieces.format(x='categories', bit=bit)}, 0)"
+
+    def group_value(self, name: str) -> str:
+        """A --by/--where cell: trimmed, else as written; [values.COLUMN] maps spellings."""
+        canonical = name if name in COLUMNS else None
+        column = self.extra_name(self.source(name))
+        key = canonical or name
+        mapping = self.values.get(key, {})
+        trimmed = f"COALESCE({self.trim(self.text(column))}, '')"
+        if not mapping:
+            return trimmed
+        folded = self.fold(self.text(column))
+        cases = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in mapping.items())
+        return f"CASE {folded} {cases} ELSE {trimmed} END"
+
+    def keep(self) -> str:
+        """1 when a row passes every --where (the same column again widens, another narrows)."""
+        tests = []
+        for name, wanted in self.plan.where:
+            if name == "categories":
+                bits = sum(_CATEGORY_BIT.get(_fold_word(self.mapped_word("categories", w)), 0)
+                           for w in wanted)  # fmt: skip
+                test = [f"(held & {bits}) <> 0"] if bits else []
+                if any(not w.strip() for w in wanted):
+                    test.append("held = 0")
+                tests.append(f"({' OR '.join(test) or '1 = 0'})")
+            else:
+                listed = ", ".join(_literal(w.strip()) for w in wanted)
+                tests.append(f"{self.group_value(name)} IN ({listed})")
+        return f"CASE WHEN {' AND '.join(tests)} THEN 1 ELSE 0 END" if tests else "1"
+
+    def mapped_word(self, column: str, word: str) -> str:
+        folded = _fold_word(word)
+        return self.values.get(column, {}).get(folded, folded)
+
+    def raw_keys(self) -> list[str]:
+        """The raw cells that make a request's words (and its --by/--where values)."""
+        return ["organ", "kind", "origin", "categories", "outcome", *self.extra.values()]
+
+    def kinds(self) -> str:
+        """Step 3a: each distinct combination of raw words, classified once: its words, the
+        reasons they make it invalid, the base groups of the catalogue it counts in."""
+        words = [
+            f"{self.mapped(c, self.fold(c))} AS {c}_w"
+            for c in ("organ", "kind", "origin", "outcome")
+        ]
+        words.append(f"{self.category_bits()} AS cats")
+        raw = self.raw_keys()
+        organs = ", ".join(_literal(o) for o in ORGANS)
+        kinds = ", ".join(_literal(k) for k in KINDS)
+        origins = ", ".join(_literal(o) for o in ORIGINS)
+        outcomes = ", ".join(_literal(o) for o in OUTCOMES)
+        otp_kinds = ", ".join(_literal(k.lower()) for k, o in KIND_ORGAN.items() if o == "OTP")
+        registry_kinds = ", ".join(
+            _literal(k.lower()) for k, o in KIND_ORGAN.items() if o == "Registry"
+        )
+        rules = {
+            "unknown-organ": f"organ_w NOT IN ({organs})",
+            "unknown-kind": f"kind_w NOT IN ({kinds})",
+            "kind-organ-mismatch": f"(organ_w = 'otp' AND kind_w IN ({registry_kinds})) "
+            f"OR (organ_w = 'registry' AND kind_w IN ({otp_kinds}))",
+            "unknown-origin": f"kind_w = 'rfc' AND origin_w NOT IN ({origins})",
+            "unknown-category": f"kind_w = 'rfc' AND (cats & {_UNKNOWN_CATEGORY}) <> 0",
+            "unknown-outcome": f"outcome_w NOT IN ('', {outcomes})",
+        }
+        reasons = " + ".join(
+            f"CASE WHEN {rules[r.code]} THEN {r.bit} ELSE 0 END" for r in REASONS if r.code in rules
+        )
+        groups = " + ".join(
+            f"CASE WHEN {self.holds(g)} THEN {1 << g.index} ELSE 0 END" for g in catalogue.GROUPS
+        )
+        by = self.plan.by
+        grp = "''" if by is None or by == "categories" else self.group_value(by)
+        distinct = f"SELECT DISTINCT {', '.join(raw)} FROM counted"
+        inner = f"SELECT\n        {', '.join([*raw, *words])}\n    FROM ({distinct}) AS raw"
+        outer = [
+            *raw,
+            f"{grp} AS grp",
+            f"{reasons} AS word_reasons",
+            f"{groups} AS member",
+            f"CASE WHEN kind_w = 'rfc' THEN cats & {_ALL_CATEGORIES} ELSE 0 END AS held",
+            "CASE WHEN outcome_w = 'negative' THEN 0 ELSE 1 END AS positive",
+            f"CASE WHEN outcome_w IN ({outcomes}) THEN 1 ELSE 0 END AS has_outcome",
+        ]
+        body = f"SELECT\n        {', '.join(outer)}\n    FROM (\n    {inner}\n    ) AS worded"
+        return (
+            f"SELECT\n        classes.*, {self.keep()} AS keep\n    FROM (\n    {body}\n    ) "
+            "AS classes"
+        )
+
+    def classified(self) -> str:
+        """Step 3b: each counted row with its kind's classification and every reason it is
+        invalid (0: valid)."""
+        rules = {
+            "blank-id": "counted.no_id = 1",
+            "blank-sent": "counted.sent_state = 1",
+            "invalid-sent": "counted.sent_state = 2",
+            "invalid-executed": "counted.executed_state = 2",
+            "executed-before-sent": "counted.early = 1",
+            "outcome-without-execution": "kinds.has_outcome = 1 AND counted.executed_state = 1",
+        }
+        reasons = " + ".join(
+            f"CASE WHEN {rules[r.code]} THEN {r.bit} ELSE 0 END" for r in REASONS if r.code in rules
+        )
+        layer_names = [f"w{n}" for n in range(len(self.layers))]
+        layer_names += [f"done{n}" for n in range(len(self.layers))]
+        carried = [
+            "no_id", "sent_state", "executed_state", "early", *layer_names, "days", "n",
+            "first_sent", "last_sent", *self.raw_keys(),
+        ]  # fmt: skip
+        joined = " AND ".join(f"counted.{k} = kinds.{k}" for k in self.raw_keys())
+        listed = [
+            "kinds.grp",
+            f"kinds.word_reasons + {reasons} AS reasons",
+            "kinds.member", "kinds.held", "kinds.positive", "kinds.keep",
+            *(f"counted.{c}" for c in carried),
+        ]  # fmt: skip
+        return f"SELECT\n        {', '.join(listed)}\n    FROM counted\n    JOIN kinds ON {joined}"
+
+    def holds(self, group: catalogue.Group) -> str:
+        """The SQL of Group.holds over a counted row's words."""
+        tests = [f"kind_w = {_literal(group.kind.lower())}"]
+        if group.origin is not None:
+            tests.append(f"origin_w = {_literal(group.origin.lower())}")
+        if group.category is not None:
+            tests.append(f"(cats & {_CATEGORY_BIT[group.category]}) <> 0")
+        return " AND ".join(tests)
+
+    def steps(self) -> list[tuple[str, str]]:
+        cells = self.cells()
+        return [
+            ("cells", cells),
+            ("counted", self.counted()),
+            ("kinds", self.kinds()),
+            ("classified", self.classified()),
+        ]
+
+
+# PostgreSQL's look-up of ISO dates: every day of 1990-2089 (36,524 rows, a few ms to build).
+_CALENDAR = (
+    # A subquery at each join, grouped by the text, so that PostgreSQL knows the text unique and
+    # the join as long as the table (and hashes the calendar, not the table); an integer series,
+    # so that it knows the calendar's length.
+    "(SELECT cal_t, MIN(cal_n) AS cal_n FROM (SELECT TO_CHAR(DATE '1970-01-01' + cal_n, "
+    "'YYYY-MM-DD') AS cal_t, cal_n FROM GENERATE_SERIES(7305, 43829) AS days (cal_n)) AS "
+    "days GROUP BY cal_t)"
+)
+
+
+def _layers(windows: Sequence[Span]) -> list[list[tuple[int, Span]]]:
+    """The windows in layers of windows that do not overlap, so that one CASE finds the window
+    of a request in each layer (a period and its prior never overlap; `--against` may)."""
+    layers: list[list[tuple[int, Span]]] = []
+    for index, span in enumerate(windows):
+        for layer in layers:
+            if all(span.end < other.start or other.end < span.start for _, other in layer):
+                layer.append((index, span))
+                break
+        else:
+            layers.append([(index, span)])
+    return layers
+
+
+def window_columns(windows: Sequence[Span]) -> list[tuple[str, int, str]]:
+    """For each window, in order: the counts query's window column, the value it takes for this
+    window, and the column saying whether a request was executed by its as-of date."""
+    found: dict[int, tuple[str, int, str]] = {}
+    for number, layer in enumerate(_layers(windows)):
+        for index, _ in layer:
+            found[index] = (f"w{number}", index + 1, f"done{number}")
+    return [found[i] for i in range(len(windows))]
+
+
+def _with(steps: list[tuple[str, str]], dialect: _Dialect) -> str:
+    # `kinds` is worked out once (a few hundred rows), not again for each row it joins.
+    return "WITH\n" + ",\n".join(
+        f"{name} {dialect.materialized if name == 'kinds' else 'AS'} (\n    {body}\n)"
+        for name, body in steps
+    )
+
+
+def counts_query(plan: Plan, dialect: str = "duckdb") -> str:
+    """The query of the counts: one row per group of requests alike for the counting rules.
+
+    Columns: grp, reasons (0 = valid, else REASONS bits), member (a bit per catalogue group),
+    held (category bits), positive, keep (passes --where), sent_state, executed_state, early,
+    w0.. and done0.. (see `window_columns`), days (to execute, in a window), n (rows),
+    first_sent and last_sent (a date or a day number, see EPOCH).
+    """
+    compiler = _Compiler(plan, dialect)
+    return _with(compiler.steps(), compiler.d) + "\nSELECT * FROM classified;\n"
 
 
 def build_query(
@@ -160,124 +846,136 @@ def build_query(
     notifications: bool = True,
     dialect: str = "duckdb",
     table: str = "requests",
+    plan: Plan | None = None,
 ) -> str:
-    """Return one query computing SPEC §3's metrics as rows (`id`, `value`) in the SPEC's order.
+    """One query computing the catalogue's figures as rows (`id`, `value`) in its order, or with
+    `plan.by` (`grp`, `id`, `value`) rows, groups by the requests sent in the period, most
+    first. Periods are inclusive; `as_of` decides which executions count (SPEC §2).
 
-    Periods are inclusive at both ends; `as_of` decides which executions count (SPEC §2).
-    `notifications=False` leaves mission notifications out of every OTP figure.
-    Raises ValueError for an unknown dialect, a table name that is not a dotted identifier, a
-    period that ends before it starts, or an as-of date before the period's start.
+    Raises ValueError for an unknown dialect, a table with a ';' or a comment, a period that
+    ends before it starts, or an as-of date before the period's start.
     """
-    spec = _dialect(dialect)
-    source = _quote_table(table, dialect)
-    if start > end or prior_start > prior_end:
-        raise ValueError("a period must not end before it starts")
-    if as_of < start:
-        raise ValueError("the as-of date must not be before the period's start")
+    windows = (Span(start, end, as_of), Span(prior_start, prior_end, prior_end))
+    if plan is None:
+        plan = Plan(table=table, windows=windows, histogram=False)
+    else:
+        plan = Plan(**{**plan.__dict__, "windows": windows, "histogram": False})
+    compiler = _Compiler(plan, dialect)
+    d = compiler.d
+    steps = compiler.steps()
+    (current_w, current_i, current_done), (prior_w, prior_i, _) = window_columns(windows)
+    valid = "reasons = 0 AND keep = 1"
 
-    def lit(day: date) -> str:
-        return spec.date_literal.format(day.isoformat())
+    def total(g: catalogue.Group, measure: str) -> str:
+        return f"{measure}_{g.index}"
 
-    otp_kinds = "'rfa', 'mission-notification'" if notifications else "'rfa'"
-    # With the toggle off no mission notification is included, so the count is 0 by definition
-    # (SPEC §2), not the number of them in the table.
-    mission = (
-        "CASE WHEN organ = 'otp' AND kind = 'mission-notification' THEN 1 ELSE 0 END"
-        if notifications
-        else "0"
+    def summed_if(condition: str, name: str, amount: str = "n") -> str:
+        return f"COALESCE(SUM(CASE WHEN {condition} THEN {amount} ELSE 0 END), 0) AS {name}"
+
+    sums = [
+        summed_if(f"{valid} AND {current_w} = {current_i}", "all_sent"),
+        summed_if(f"{valid} AND {prior_w} = {prior_i}", "all_prior"),
+    ]
+    for g in catalogue.GROUPS:
+        member = f"{valid} AND (member & {1 << g.index}) <> 0"
+        now = f"{member} AND {current_w} = {current_i}"
+        done = f"{now} AND {current_done} = 1"
+        sums += [
+            summed_if(now, total(g, "s")),
+            summed_if(done, total(g, "e")),
+            summed_if(f"{done} AND positive = 1", total(g, "p")),
+            summed_if(done, total(g, "d"), "days"),
+            summed_if(f"{member} AND {prior_w} = {prior_i}", total(g, "q")),
+        ]
+    if plan.by == "categories":
+        words = " UNION ALL ".join(
+            f"SELECT {bit} AS bit, {_literal(word)} AS word" for word, bit in _CATEGORY_BIT.items()
+        )
+        steps.append(("category_words", words))
+        steps.append(
+            (
+                "grouped",
+                "SELECT classified.*, category_words.word AS by_value FROM classified JOIN "
+                "category_words ON (classified.held & category_words.bit) <> 0\n    UNION ALL\n    "
+                "SELECT classified.*, '' AS by_value FROM classified WHERE classified.held = 0",
+            )
+        )
+        source, key = "grouped", "by_value"
+    else:
+        source, key = "classified", "grp"
+    # Without --by, no GROUP BY: one row of totals even over an empty table.
+    grouping = f"\n    GROUP BY {key}" if plan.by is not None else ""
+    steps.append(
+        (
+            "totals",
+            f"SELECT\n        {'MIN(' + key + ')' if not grouping else key} AS grp,\n        "
+            + ",\n        ".join(sums)
+            + f"\n    FROM {source}{grouping}",
+        )
     )
-    category_flags = ",\n".join(
-        f"        CASE WHEN cats LIKE '%;{value};%' THEN 1 ELSE 0 END AS {name}"
-        for name, value in _CATEGORIES
+    figures = catalogue.FIGURES
+    steps.append(
+        (
+            "metrics",
+            " UNION ALL\n    ".join(
+                f"SELECT {i} AS ordinal, {_literal(f.id)} AS id" for i, f in enumerate(figures, 1)
+            ),
+        )
     )
-    sums = ",\n".join(f"        COALESCE(SUM({expr}), 0) AS {name}" for name, expr in _SUMS)
-    values = ",\n".join(
-        f"    ({ordinal}, '{metric_id}')" for ordinal, (metric_id, _) in enumerate(_METRICS, 1)
-    )
-    branches = "\n".join(
-        f"        WHEN {ordinal} THEN {expr.format(d=spec.double)}"
-        for ordinal, (_, expr) in enumerate(_METRICS, 1)
-    )
+
+    def as_double(x: str) -> str:
+        return f"CAST({x} AS {d.double})"
+
+    def summed(groups: Sequence[catalogue.Group], measure: str) -> str:
+        return " + ".join(total(g, measure) for g in groups) if groups else "0"
+
+    def expression(f: catalogue.Figure) -> str:
+        groups = catalogue.figure_groups(f, notifications)
+        s, e = summed(groups, "s"), summed(groups, "e")
+        shape = f.shape
+        if shape in (catalogue.Shape.SENT, catalogue.Shape.EXECUTED):
+            count = s if shape is catalogue.Shape.SENT else e
+            return as_double(count) if d.counts_as_double else f"({count})"
+        if shape is catalogue.Shape.RATE:
+            part = e
+        elif shape is catalogue.Shape.POSITIVE:
+            part = summed(groups, "p")
+        elif shape is catalogue.Shape.DAYS:
+            return f"{as_double(summed(groups, 'd'))} / {as_double(f'NULLIF({e}, 0)')}"
+        else:
+            q = summed(groups, "q")
+            return f"{as_double(f'100 * (({s}) - ({q}))')} / {as_double(f'NULLIF({q}, 0)')}"
+        # 100 * part / whole: the numerator multiplied while still exact, one division, as
+        # Python's `100 * part / whole`; NULLIF gives NULL (N/A) for a zero whole.
+        return f"{as_double(f'100 * ({part})')} / {as_double(f'NULLIF({s}, 0)')}"
+
+    branches = "\n".join(f"        WHEN {i} THEN {expression(f)}" for i, f in enumerate(figures, 1))
     toggle = (
         "mission notifications counted among the OTP's RFAs"
         if notifications
         else "mission notifications left out of every OTP figure (--no-notifications)"
     )
-    cur = f"sent BETWEEN {lit(start)} AND {lit(end)}"
-    prior = f"sent BETWEEN {lit(prior_start)} AND {lit(prior_end)}"
-    return f"""\
--- coopstats: metrics of the ICC Report of the Court on Cooperation (SPEC section 3)
--- period {start.isoformat()} to {end.isoformat()}; \
-prior period {prior_start.isoformat()} to {prior_end.isoformat()}; \
-as of {as_of.isoformat()}
--- notifications: {toggle}
--- dialect {dialect}; one row per metric: id, value (NULL = N/A)
-WITH normalised AS (
-    -- Vocabulary is matched case-insensitively and trimmed; categories are padded with ';' and
-    -- stripped of spaces so that ';defence;' matches one whole element, never a substring.
-    SELECT
-        sent,
-        executed,
-        LOWER(TRIM(organ)) AS organ,
-        LOWER(TRIM(kind)) AS kind,
-        LOWER(TRIM(origin)) AS origin,
-        LOWER(TRIM(outcome)) AS outcome,
-        CONCAT(';', REPLACE(LOWER(COALESCE(categories, '')), ' ', ''), ';') AS cats
-    FROM {source}
-    WHERE ({cur})
-        OR ({prior})
-),
-flags AS (
-    SELECT
-        CASE WHEN {cur} THEN 1 ELSE 0 END AS in_period,
-        CASE WHEN {prior} THEN 1 ELSE 0 END AS in_prior,
-        -- Executed as of the as-of date (E); a later execution was still pending then.
-        CASE WHEN executed <= {lit(as_of)} THEN 1 ELSE 0 END AS done,
-        CASE WHEN executed <= {lit(as_of)}
-            THEN CAST({spec.days} AS BIGINT) ELSE 0 END AS days,
-        -- An empty outcome on an executed request means positive (SPEC section 1).
-        CASE WHEN executed <= {lit(as_of)}
-            AND (outcome IS NULL OR outcome = '' OR outcome = 'positive')
-            THEN 1 ELSE 0 END AS positive,
-        CASE WHEN organ = 'otp' AND kind IN ({otp_kinds}) THEN 1 ELSE 0 END AS rfa,
-        {mission} AS mission,
-        CASE WHEN organ = 'otp' AND kind = 'rfa' THEN 1 ELSE 0 END AS rfa_only,
-        CASE WHEN organ = 'otp' AND kind = 'rfi' THEN 1 ELSE 0 END AS rfi,
-        CASE WHEN organ = 'registry' AND kind = 'rfc' THEN 1 ELSE 0 END AS rfc,
-        CASE WHEN organ = 'registry' AND kind = 'rfc' AND origin = 'hq'
-            THEN 1 ELSE 0 END AS hq,
-        CASE WHEN organ = 'registry' AND kind = 'rfc' AND origin = 'country-office'
-            THEN 1 ELSE 0 END AS office,
-        CASE WHEN organ = 'registry' AND kind = 'decision-notification'
-            THEN 1 ELSE 0 END AS decision,
-{category_flags}
-    FROM normalised
-),
-totals AS (
-    -- One pass over the rows; COALESCE gives 0 rather than NULL on an empty table.
-    SELECT
-{sums}
-    FROM flags
-)
--- The one row of totals becomes one row per metric by a join with the list of ids, which every
--- dialect writes the same way (there is no portable UNPIVOT).
-SELECT
-    metrics.id,
-    CASE metrics.ordinal
-{branches}
-    END AS value
-FROM (VALUES
-{values}
-) AS metrics (ordinal, id)
-CROSS JOIN totals
-ORDER BY metrics.ordinal;
-"""
-
-
-def _dialect(dialect: str) -> _Dialect:
-    try:
-        return _DIALECTS[dialect]
-    except KeyError:
-        raise ValueError(
-            f"unknown SQL dialect {dialect!r}: choose one of {', '.join(DIALECTS)}"
-        ) from None
+    head = (
+        "-- coopstats: metrics of the ICC Report of the Court on Cooperation (SPEC section 3)\n"
+        f"-- period {start.isoformat()} to {end.isoformat()}; prior period "
+        f"{prior_start.isoformat()} to {prior_end.isoformat()}; as of {as_of.isoformat()}\n"
+        f"-- notifications: {toggle}\n"
+        f"-- dialect {d.name}; rows it cannot read (a word outside the vocabulary, a date that "
+        "is no ISO date,\n-- executed before sent, ...) are left out: "
+        "coopstats --database counts and reports them\n"
+    )
+    if plan.by is None:
+        head += "-- one row per metric: id, value (NULL = N/A)\n"
+        select = (
+            f"SELECT\n    metrics.id,\n    CASE metrics.ordinal\n{branches}\n    END AS value\n"
+            "FROM metrics\nCROSS JOIN totals\nORDER BY metrics.ordinal;\n"
+        )
+    else:
+        head += "-- one row per group and metric: grp ('' = blank), id, value (NULL = N/A)\n"
+        select = (
+            f"SELECT\n    totals.grp,\n    metrics.id,\n    CASE metrics.ordinal\n{branches}\n"
+            "    END AS value\nFROM metrics\nCROSS JOIN totals\n"
+            "WHERE totals.all_sent + totals.all_prior > 0\n"
+            "ORDER BY totals.all_sent DESC, totals.grp, metrics.ordinal;\n"
+        )
+    return head + _with(steps, d) + "\n" + select

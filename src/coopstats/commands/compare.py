@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
+from coopstats.commands import sql
+from coopstats.commands.sql import DatabaseOpt, LogOrDatabase, Strict, TableOpt
 from coopstats.options import (
     Against,
     AsOf,
@@ -14,7 +16,6 @@ from coopstats.options import (
     Export,
     Format,
     FormatOpt,
-    Log,
     Notifications,
     PeriodOpt,
     Settings,
@@ -48,7 +49,7 @@ def register(app: typer.Typer) -> None:
 @reads_logs
 def compare(
     ctx: typer.Context,
-    log: Log,
+    log: LogOrDatabase = None,
     period: PeriodOpt = None,
     as_of: AsOf = None,
     against: Against = None,
@@ -60,6 +61,9 @@ def compare(
     export: Export = None,
     by: By = None,
     where: Where = None,
+    database: DatabaseOpt = None,
+    table: TableOpt = None,
+    strict: Strict = False,
     **read: Any,
 ) -> None:
     """Compare a period's figures with the prior period's: current, prior, change, change in %.
@@ -82,16 +86,20 @@ def compare(
         from coopstats.render import compare as render
 
         s = Settings.from_context(ctx)
-        with Source(log) as source:
-            result = run(
-                source,
-                s.period(),
-                as_of=s.date("as_of"),
-                against=s.optional_period("against"),
-                notifications=bool(s["notifications"]),
-                options=s.read,
-                breakdown=s.breakdown(),
-            )
+        if sql.from_database(log, s):
+            result = sql.database_comparison(s)
+        else:
+            assert log is not None
+            with Source(log) as source:
+                result = run(
+                    source,
+                    s.period(),
+                    as_of=s.date("as_of"),
+                    against=s.optional_period("against"),
+                    notifications=bool(s["notifications"]),
+                    options=s.read,
+                    breakdown=s.breakdown(),
+                )
         warn(result.warnings)
         places = int(s["decimals"])
         if result.by is not None:
@@ -111,7 +119,7 @@ def compare(
 @reads_logs
 def trend(
     ctx: typer.Context,
-    log: Log,
+    log: LogOrDatabase = None,
     period: PeriodOpt = None,
     periods: Periods = 5,
     as_of: AsOf = None,
@@ -123,6 +131,9 @@ def trend(
     export: Export = None,
     by: By = None,
     where: Where = None,
+    database: DatabaseOpt = None,
+    table: TableOpt = None,
+    strict: Strict = False,
     **read: Any,
 ) -> None:
     """Follow every figure across consecutive periods ending with --period, oldest first.
@@ -147,16 +158,20 @@ def trend(
         from coopstats.render import compare as render
 
         s = Settings.from_context(ctx)
-        with Source(log) as source:
-            result = run(
-                source,
-                s.period(),
-                int(s["periods"]),
-                as_of=s.date("as_of"),
-                notifications=bool(s["notifications"]),
-                options=s.read,
-                breakdown=s.breakdown(),
-            )
+        if sql.from_database(log, s):
+            result = sql.database_trend(s)
+        else:
+            assert log is not None
+            with Source(log) as source:
+                result = run(
+                    source,
+                    s.period(),
+                    int(s["periods"]),
+                    as_of=s.date("as_of"),
+                    notifications=bool(s["notifications"]),
+                    options=s.read,
+                    breakdown=s.breakdown(),
+                )
         warn(result.warnings)
         places = int(s["decimals"])
         if result.by is not None:
