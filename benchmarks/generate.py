@@ -142,6 +142,69 @@ def write_log(n: int, path: Path, seed: int = 1, states: bool = False) -> None:
     partial.replace(path)
 
 
+# An export as a spreadsheet saves it: another column order, a free-text column, `;`, a
+# byte-order mark, CRLF line ends, day-first dates; one note in NOTE_EVERY is quoted free text
+# with a line break, a `;` and quotes in it.
+EXPORT_HEADER = ("Notes", "sent", "kind", "id", "organ", "executed", "categories", "origin",
+                 "outcome")  # fmt: skip
+NOTE_EVERY = 20
+NOTES = ("", "urgent", "see file", "", "reply partial", "", "", "follow-up sent")
+QUOTED_NOTE = 'Two parts:\n1) "records"; 2) witnesses'
+
+
+def export_rows(n: int, seed: int = 1) -> Iterator[tuple[str, ...]]:
+    """The rows of `rows(n, seed)` as EXPORT_HEADER orders and writes them."""
+    day_first: dict[str, str] = {}
+
+    def dmy(iso: str) -> str:
+        if not iso:
+            return ""
+        text = day_first.get(iso)
+        if text is None:
+            text = day_first[iso] = f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}"
+        return text
+
+    for i, (rid, organ, kind, origin, categories, sent, executed, outcome) in enumerate(
+        rows(n, seed)
+    ):
+        note = QUOTED_NOTE if i % NOTE_EVERY == 7 else NOTES[i % len(NOTES)]
+        yield (note, dmy(sent), kind, rid, organ, dmy(executed), categories, origin, outcome)
+
+
+def write_export(n: int, path: Path, seed: int = 1) -> None:
+    """The export-shaped log of the same requests as `write_log(n, ...)`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", newline="", encoding="utf-8-sig") as out:
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        writer.writerow(EXPORT_HEADER)
+        writer.writerows(export_rows(n, seed))
+    partial.replace(path)
+
+
+def write_workbook(n: int, path: Path, seed: int = 1) -> None:
+    """The same requests as `write_log(n, ...)` as an .xlsx workbook (needs openpyxl), dates
+    as date cells."""
+    import openpyxl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Requests")
+    sheet.append(list(HEADER))
+    cells: dict[str, date] = {}
+    for row in rows(n, seed):
+        values: list[object] = list(row)
+        for k in (5, 6):
+            if row[k]:
+                values[k] = cells.get(row[k]) or cells.setdefault(
+                    row[k], date.fromisoformat(row[k])
+                )
+        sheet.append(values)
+    partial = path.with_name(path.name + ".partial.xlsx")
+    book.save(partial)
+    partial.replace(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Write a random valid request log.")
     parser.add_argument("rows", type=int, help="number of requests")

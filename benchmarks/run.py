@@ -1,6 +1,6 @@
 """Time `coopstats summarize` against DuckDB computing the same 25 figures on the same file.
 
-    python benchmarks/run.py [--sizes 10k,100k,1M,5M] [--repeat 5] [--check]
+    python benchmarks/run.py [--sizes 10k,100k,1M,5M] [--repeat 5] [--check] [--no-shapes]
     python benchmarks/run.py --breakdown [--sizes 1M]    # summarize --by state / summarize
     python benchmarks/run.py --baseline OLD/src [--sizes 1M]    # this coopstats / another
 
@@ -10,6 +10,11 @@ the median of `--repeat` runs is reported, with the child's peak resident memory
 os.wait4, so each child is measured alone). The DuckDB child reads the CSV with explicit column
 types and runs `coopstats.sql.build_query`: the same file, the same figures, the same process
 boundary. Logs come from generate.py (fixed seed) and are written to benchmarks/data/ if missing.
+
+Then the shapes of real logs (skipped with --no-shapes): the 100k log as an .xlsx workbook
+against the same rows as CSV, and the 1M log as a spreadsheet exports it (another column order,
+`;`, BOM, CRLF, day-first dates, quoted free text with line breaks) against the SPEC-order CSV
+and against DuckDB's read_csv with auto-detection computing the same figures.
 
 `--breakdown` times instead `summarize --by state` (and `--where state=France`) against plain
 `summarize`, taking turns, on logs with a `state` and a `situation` column
@@ -36,7 +41,7 @@ from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
-from generate import write_log
+from generate import write_export, write_log, write_workbook
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -62,15 +67,18 @@ import json, sys
 from datetime import date
 import duckdb
 from coopstats.sql import build_query
-path, *days = sys.argv[1:]
+path, mode, *days = sys.argv[1:]
 start, end, prior_start, prior_end, as_of = (date.fromisoformat(d) for d in days)
 types = {"id": "VARCHAR", "organ": "VARCHAR", "kind": "VARCHAR", "origin": "VARCHAR",
          "categories": "VARCHAR", "sent": "DATE", "executed": "DATE", "outcome": "VARCHAR"}
 # A query that runs over 2 s would otherwise draw a progress bar on stdout, into the JSON.
 con = duckdb.connect()
 con.execute("SET enable_progress_bar = false")
-con.execute("CREATE VIEW requests AS SELECT * FROM read_csv(" + repr(path) + ", header = true, "
-            "columns = " + repr(types) + ")")
+if mode == "auto":  # DuckDB finds the delimiter, header, quoting and date format itself
+    con.execute("CREATE VIEW requests AS SELECT * FROM read_csv(" + repr(path) + ")")
+else:
+    con.execute("CREATE VIEW requests AS SELECT * FROM read_csv(" + repr(path) + ", "
+                "header = true, columns = " + repr(types) + ")")
 query = build_query(start=start, end=end, prior_start=prior_start, prior_end=prior_end,
                     as_of=as_of)
 metrics = [{"id": i, "value": v} for i, v in con.execute(query).fetchall()]
@@ -178,9 +186,10 @@ def coopstats_command() -> list[str] | None:
     return None
 
 
-def duckdb_command(path: Path) -> list[str]:
+def duckdb_command(path: Path, auto: bool = False) -> list[str]:
     days = (START, END, PRIOR_START, PRIOR_END, END)
-    return [sys.executable, "-c", DUCKDB_CHILD, str(path), *(d.isoformat() for d in days)]
+    mode = "auto" if auto else "typed"
+    return [sys.executable, "-c", DUCKDB_CHILD, str(path), mode, *(d.isoformat() for d in days)]
 
 
 def metrics_of(stdout: str) -> dict[str, float | None]:
@@ -263,6 +272,74 @@ def print_import_times() -> None:
         print(f"| {cumulative_us} | {self_us} | `{name.strip()}` |")
 
 
+# (what, its target's name, the reference, the most the ratio may be)
+SHAPE_TARGETS = (
+    ("workbook", "csv-100k", 3.0),
+    ("export", "spec-1M", 1.5),
+    ("export", "duckdb-export", 2.0),
+)
+
+
+def shape_logs() -> dict[str, Path]:
+    """The logs of the shapes benchmark, written if missing."""
+    paths = {
+        "csv-100k": DATA / "log-100k.csv",
+        "workbook": DATA / "log-100k.xlsx",
+        "spec-1M": DATA / "log-1M.csv",
+        "export": DATA / "export-1M.csv",
+    }
+    writers = {"csv-100k": (write_log, 100_000), "workbook": (write_workbook, 100_000),
+               "spec-1M": (write_log, 1_000_000), "export": (write_export, 1_000_000)}
+    for name, path in paths.items():
+        if not path.exists():
+            print(f"writing {path} ...", file=sys.stderr)
+            writer, n = writers[name]
+            writer(n, path)
+    return paths
+
+
+def time_shapes(coopstats: list[str], repeat: int, check: bool) -> list[str]:
+    """Time the workbook and the export-shaped log against their references (SHAPE_TARGETS);
+    the problems found (figures that differ, targets missed are only reported)."""
+    paths = shape_logs()
+
+    def summarize(path: Path, *more: str) -> list[str]:
+        return [*coopstats, "summarize", str(path), "--period", PERIOD, "--format", "json",
+                *more]  # fmt: skip
+
+    commands = {
+        "workbook": summarize(paths["workbook"]),
+        "csv-100k": summarize(paths["csv-100k"]),
+        # The order of the export's dates as `coopstats init` writes it into [defaults].
+        "export": summarize(paths["export"], "--dayfirst"),
+        "spec-1M": summarize(paths["spec-1M"]),
+        "duckdb-export": duckdb_command(paths["export"], auto=True),
+    }
+    timings = time_children(commands, repeat)
+    print()
+    print("| log | coopstats s | against | its s | ratio | target | peak MB |")
+    print("|---|---:|---|---:|---:|---:|---:|")
+    problems = []
+    for name, reference, most in SHAPE_TARGETS:
+        ours, theirs = timings.get(name), timings.get(reference)
+        if ours is None or theirs is None:
+            problems.append(f"{name} or {reference} failed")
+            continue
+        ratio = ours.median_s / theirs.median_s
+        verdict = "met" if ratio <= most else "MISSED"
+        print(
+            f"| {name} | {fmt(ours.median_s)} | {reference} | {fmt(theirs.median_s)} | "
+            f"{fmt(ratio, 2)} | ≤ {most:g} ({verdict}) | {fmt(ours.peak_mb, 0)} |",
+            flush=True,
+        )
+        if check:
+            same = (
+                compare(ours.stdout, theirs.stdout)
+                if reference.startswith("duckdb")
+                else mismatches(metrics_of(ours.stdout), metrics_of(theirs.stdout))
+            )
+            problems += [f"{name} against {reference}: {p}" for p in same]
+    return problems
 def log_path(label: str, n: int, states: bool = False) -> Path:
     """The generated log of `n` rows (with a state and a situation column when `states`)."""
     path = DATA / f"log-{label}{'-states' if states else ''}.csv"
@@ -344,6 +421,10 @@ def main() -> None:
         "--check", action="store_true", help="compare coopstats' and DuckDB's figures"
     )
     parser.add_argument(
+        "--no-shapes", action="store_true",
+        help="skip the workbook and the export-shaped log (see the module's help)",
+    )
+    parser.add_argument(
         "--breakdown",
         action="store_true",
         help="time summarize --by state and --where state=France against summarize on logs "
@@ -416,6 +497,9 @@ def main() -> None:
         )
         if args.check and ours:
             problems += [f"{label}: {p}" for p in compare(ours.stdout, theirs.stdout)]
+
+    if coopstats is not None and not args.no_shapes:
+        problems += time_shapes(coopstats, args.repeat, args.check)
 
     print()
     for tool, times in medians.items():

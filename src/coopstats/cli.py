@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from coopstats import __version__
-from coopstats.commands import compare, inspect, report, sql, times
+from coopstats.commands import compare, inspect, report, sql, times, values
 from coopstats.commands.times import DaysOpt, Holidays
 from coopstats.options import (
     Against,
@@ -173,7 +173,7 @@ def _summary_table(result: Summary, decimals: int) -> object:
     return sections_table(TITLE, caption(result), sections(result, decimals))
 
 
-for _module in (compare, times, inspect, sql, report):
+for _module in (compare, times, inspect, sql, report, values):
     _module.register(app)
 
 

@@ -775,12 +775,15 @@ class _Child:
 
     def check(self) -> None:
         """Between two blocks of this process's own half: if the child has already sent its
-        answer and it is a failure (a quote in its half, say), raise it now, not at the end."""
+        answer and it is a failure that stops both (a lone carriage return in its half, a date
+        that needs the day/month order), raise it now, not at the end. Other failures wait for
+        the end of this half: only then is it known that the child's half began at a record's
+        start (see CsvTable.halves), and so that the failure is the log's, not the split's."""
         if self.early or not self.select([self.pipe], [], [], 0)[0]:
             return
         message = self._next()
         self.early.append(message)
-        if message[0] == "error":
+        if message[0] == "error" and isinstance(message[1], NotPlain | NeedDateOrder):
             raise message[1]
 
     def receive(self) -> Any:

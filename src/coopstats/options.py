@@ -194,6 +194,25 @@ MaxProblems = Annotated[
         "--max-problems", min=1, help="How many problems to print at most.", rich_help_panel=INPUT
     ),
 ]
+HeaderRow = Annotated[
+    int | None,
+    typer.Option(
+        "--header-row",
+        min=1,
+        metavar="LINE",
+        help="The line (a sheet's row) of the header, when title rows above it are not "
+        "passed over by themselves (the header is looked for in the first 21 rows).",
+        rich_help_panel=INPUT,
+        show_default=False,
+    ),
+]
+Quiet = Annotated[
+    bool,
+    typer.Option(
+        "--quiet", "-q", help="No notes and no progress bar on standard error.",
+        rich_help_panel=INPUT,
+    ),
+]
 ConfigOpt = Annotated[
     Path | None,
     typer.Option(
@@ -264,8 +283,11 @@ def warn(messages: list[str]) -> None:
 
 
 def note(message: str) -> None:
-    """A note on standard error: what the run took that the command line did not say."""
-    stderr_console().print(f"note: {message}", markup=False)
+    """A note on standard error: what the run took that the command line did not say (none
+    under --quiet: feedback.note)."""
+    from coopstats import feedback
+
+    feedback.note(message)
 
 
 @dataclass(frozen=True)
@@ -279,7 +301,10 @@ class Settings:
 
     @classmethod
     def from_context(cls, ctx: typer.Context) -> Settings:
+        from coopstats import feedback
+
         params = dict(ctx.params)
+        feedback.configure(quiet=bool(params.get("quiet")))
         config_path = params.get("config")
         config = load_config(Path(config_path) if config_path is not None else None)
         for name, value in config.defaults.items():
@@ -318,6 +343,7 @@ class Settings:
                 )
             columns[canonical.strip().lower()] = header.strip()
             origins[canonical.strip().lower()] = f"--column {item}"
+        feedback.configure(quiet=bool(params.get("quiet")))  # [defaults] quiet, if any
         if config.found:  # one given with --config is known to the user already
             note(f"using {config.name}")
         read = ReadOptions(
@@ -328,6 +354,7 @@ class Settings:
             skip_invalid=bool(params.get("skip_invalid")),
             values=config.values,
             sheet=params.get("sheet"),
+            header_row=params.get("header_row"),
             config=config.name,
             origins=origins,
         )
@@ -427,18 +454,25 @@ class Settings:
 def stderr_console() -> Any:
     from rich.console import Console
 
+    from coopstats import feedback
+
+    feedback.finish()  # a progress bar leaves the screen before any message
     # Messages quote the user's file: neither markup nor emoji codes (`OTP:x:`) are read in it.
     return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def report_problems(err: InvalidRows, max_problems: int) -> None:
-    """Each problem on one line (file:line: column, value: message), then the total."""
+    """Each problem on one line (file:line: column, value: message), those that many rows
+    share said once with their count (grouping.py), then the total."""
+    from coopstats.grouping import shown_groups
+
     console = stderr_console()
-    for problem in err.problems[:max_problems]:
-        console.print(problem.describe(err.source), markup=False)
-    if err.total > max_problems:
+    groups, left = shown_groups(err.problems, err.total, max_problems)
+    for group in groups:
+        console.print(group.describe(err.source), markup=False)
+    if left > 0:
         console.print(
-            f"... and {err.total - max_problems} more problem(s) (--max-problems to see more; "
+            f"... and {left} more problem(s) (--max-problems to see more; "
             "'coopstats validate' lists them all)",
             markup=False,
         )
@@ -594,6 +628,8 @@ _READ_OPTIONS: tuple[tuple[str, Any, object], ...] = (
     ("delimiter", Delimiter, None),
     ("sheet", Sheet, None),
     ("max_problems", MaxProblems, 20),
+    ("header_row", HeaderRow, None),
+    ("quiet", Quiet, False),
     ("config", ConfigOpt, None),
     ("debug", Debug, False),
 )
