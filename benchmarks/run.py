@@ -340,6 +340,8 @@ def time_shapes(coopstats: list[str], repeat: int, check: bool) -> list[str]:
             )
             problems += [f"{name} against {reference}: {p}" for p in same]
     return problems
+
+
 def log_path(label: str, n: int, states: bool = False) -> Path:
     """The generated log of `n` rows (with a state and a situation column when `states`)."""
     path = DATA / f"log-{label}{'-states' if states else ''}.csv"
