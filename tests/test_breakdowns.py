@@ -389,10 +389,12 @@ def test_compare_and_trend_formats(log: Path, config: Path) -> None:
         assert "Requested State: (blank)" in table and "Requested State: Germany" in table
 
 
-def test_an_unknown_column_names_the_headers_and_the_closest(log: Path) -> None:
+@pytest.mark.parametrize("two", [False, True])
+def test_an_unknown_column_names_the_headers_and_the_closest(log: Path, two: bool) -> None:
     for option in ("--by", "--where"):
         arg = "stat" if option == "--by" else "situaton=Darfur"
-        result = invoke("summarize", log, *PERIOD_ARGS, option, arg)
+        with processes(two):
+            result = invoke("summarize", log, *PERIOD_ARGS, option, arg)
         assert result.exit_code == 2
         assert "'situation'" in result.stderr and "'Requested State'" in result.stderr
         assert "did you mean" in result.stderr

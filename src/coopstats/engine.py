@@ -935,6 +935,8 @@ def _count(
     source: Source, windows: Callable[[], Sequence[Window]], options: ReadOptions
 ) -> Counted:
     table = open_table(source, options)
+    if options.breakdown is not None and options.breakdown.active:
+        Split(options.breakdown, table, options.values)  # an unknown column: before any fork
     order = options.date_order
     hashes: list[array[int]] = [array("q") for _ in range(_BUCKETS)]
     try:
