@@ -31,6 +31,7 @@ from coopstats.output import (
     STDIN,
     InputRef,
     check_stdout,
+    check_stdout_target,
     check_target,
     same_file,
     write_atomic,
@@ -418,6 +419,7 @@ class Settings:
         target, export = self.params.get("output"), self.params.get("export")
         if target is None or _is_stdout(target):
             check_stdout()
+            check_stdout_target(self.inputs())
         else:
             check_target("--output", Path(target), self.inputs())
         if export is not None:

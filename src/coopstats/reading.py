@@ -178,7 +178,9 @@ class Source:
             raise UsageError(f"{arg}: cannot read it ({err.strerror})") from None
         if stat.S_ISDIR(mode):
             raise UsageError(f"{arg}: is a folder, not a file")
-        if not stat.S_ISREG(mode):  # a pipe or a device: it can be read only once
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):  # /dev/zero would fill the temp folder
+            raise UsageError(f"{arg}: is a device, not a log; give a file, a pipe or -")
+        if not stat.S_ISREG(mode):  # a pipe or a FIFO: it can be read only once
             try:
                 stream = open(arg, "rb")  # noqa: SIM115 - closed just below
             except OSError as err:
@@ -582,7 +584,11 @@ def _detect_encoding(head: bytes, name: str, encoding: str | None) -> str:
             raise UsageError(f"--encoding: unknown encoding {encoding!r}") from None
         try:
             "".encode(info.name)  # a LookupError for codecs of bytes to bytes (base64, rot13)
-        except LookupError:
+            # Text codecs that cannot read a file: idna and punycode refuse the error handlers
+            # the reader uses, `undefined` refuses everything.
+            sample = "id,organ\n".encode(info.name)
+            codecs.getincrementaldecoder(info.name)("replace").decode(sample, final=True)
+        except (LookupError, UnicodeError, ValueError, TypeError):
             raise UsageError(
                 f"--encoding {encoding}: not a character encoding but a {info.name} transform; "
                 "name the file's encoding, e.g. utf-8, cp1252, latin-1 or utf-16"
