@@ -22,6 +22,7 @@ from coopstats.model import KIND_ORGAN, Period, Problem
 from coopstats.periods import prior_period
 from coopstats.reading import DEFAULT_READ, FileProblem, ReadOptions, Source, open_table
 from coopstats.summary import (
+    absent_column_warnings,
     check_as_of,
     incomplete_prior_warning,
     skipped_warning,
@@ -296,7 +297,7 @@ def explain_metric(
     sides = [current, before] if shape == "evolution" else [current]
     rows = [row for side in sides for row in _listed(side, shape)]
     rows.sort(key=lambda r: (r.sent, r.line, r.period != "prior"))
-    notes = [skipped_warning(counted), *split_warnings(counted)]
+    notes = [*absent_column_warnings(counted), skipped_warning(counted), *split_warnings(counted)]
     if shape == "evolution":
         notes.append(incomplete_prior_warning(counted, prior))
     return Explanation(

@@ -41,6 +41,7 @@ from coopstats.stats import (
     wilson_interval,
 )
 from coopstats.summary import (
+    absent_column_warnings,
     by_column,
     check_as_of,
     skipped_warning,
@@ -440,7 +441,7 @@ def execution_times(
         and _counts_anything(figures := times_groups(part, notifications, measures))
     }
     values = order_groups(parts, lambda value: requests_sent(parts[value][0]))
-    notes = [skipped_warning(counted), *split_warnings(counted)]
+    notes = [*absent_column_warnings(counted), skipped_warning(counted), *split_warnings(counted)]
     return Times(
         source=source.name,
         period=period,

@@ -114,6 +114,7 @@ def times_json(result: Times) -> str:
             "days": result.days,
             "notifications": result.notifications,
             "groups": [group_document(g) for g in result.groups],
+            "warnings": result.warnings,
         }
     )
 
