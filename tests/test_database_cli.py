@@ -25,7 +25,7 @@ duckdb = pytest.importorskip("duckdb")
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "fixtures" / "report-2024.csv"
-FORMATS = ("table", "json", "csv", "markdown")
+FORMATS = ("table", "json", "csv", "markdown", "html")
 START, END = date(2023, 9, 16), date(2024, 9, 15)
 PRIOR = oracle_prior_period(START, END)
 
@@ -458,3 +458,29 @@ def test_sql_by_gives_summarize_by_groups(column: str, tmp_path: Path) -> None:
     assert set(by_sql) == set(by_file)
     for group, figures in by_file.items():
         assert_figures(by_sql[group], figures)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--against", "2024-01-01:2024-12-31", "--as-of", "2025-06-30"],  # overlaps, later
+        ["--against", "2024-09-16:2025-09-15", "--as-of", "2025-12-31"],  # the next year
+        ["--against", "2020-01-01:2020-01-31"],  # before the log
+    ],
+)
+def test_against_any_period_and_a_later_as_of_give_the_files_figures(extra: list[str]) -> None:
+    for command in ("summarize", "compare"):
+        want = invoke(command, str(REPORT), "--period", "2024", *extra, "-f", "json")
+        got = invoke(command, "--database", f"duckdb:{REPORT}", "--period", "2024", *extra,
+                     "-f", "json")  # fmt: skip
+        assert want.exit_code == 0 and got.exit_code == 0, got.output
+        assert json.loads(got.stdout)["metrics"] == json.loads(want.stdout)["metrics"]
+
+
+def test_the_database_file_is_never_an_output(tmp_path: Path) -> None:
+    db = sqlite_copy(tmp_path, REPORT)
+    before = db.read_bytes()
+    result = invoke("summarize", "--database", f"sqlite:{db}", "--table", "requests",
+                    "--period", "2024", "-o", str(db))  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert db.read_bytes() == before

@@ -336,45 +336,52 @@ def count(
     names, rows = database.run(query)
     windows = make_windows()
     result = Counts(windows, absent=tuple(sorted(absent, key=COLUMNS.index)))
-    slots = window_columns(spans)
     at = {name: i for i, name in enumerate(names)}
-    bits = [r.bit for r in REASONS]
+    slots = [(at[column], value, at[done]) for column, value, done in window_columns(spans)]
+    i_n, i_reasons, i_keep, i_member = at["n"], at["reasons"], at["keep"], at["member"]
+    i_positive, i_days = at["positive"], at["days"]
+    i_first, i_last = at["first_sent"], at["last_sent"]
+    firsts: list[Any] = []
+    lasts: list[Any] = []
     groups_of: dict[int, list[int]] = {}
     for row in rows:
-        n = int(row[at["n"]])
+        n = int(row[i_n])
         result.records += n
-        reasons = int(row[at["reasons"]])
+        reasons = int(row[i_reasons])
         if reasons:
             result.invalid_rows += n
-            for reason, bit in zip(REASONS, bits, strict=True):
-                if reasons & bit:
+            for reason in REASONS:
+                if reasons & reason.bit:
                     result.invalid[reason.code] = result.invalid.get(reason.code, 0) + n
             continue
-        first, last = _day(row[at["first_sent"]]), _day(row[at["last_sent"]])
-        if first is not None and (result.first_sent is None or first < result.first_sent):
-            result.first_sent = first
-        if last is not None and (result.last_sent is None or last > result.last_sent):
-            result.last_sent = last
-        if not int(row[at["keep"]]):
+        if row[i_first] is not None:
+            firsts.append(row[i_first])
+            lasts.append(row[i_last])
+        if not int(row[i_keep]):
             continue
-        member = int(row[at["member"]])
+        member = int(row[i_member])
         groups = groups_of.get(member)
         if groups is None:
             groups = groups_of[member] = [g for g in range(member.bit_length()) if member >> g & 1]
-        positive = bool(int(row[at["positive"]]))
-        days = row[at["days"]]
         for window, (column, value, done_column) in zip(windows, slots, strict=True):
-            if int(row[at[column]]) != value:
+            if row[column] != value:
                 continue
-            done = bool(int(row[at[done_column]]))
+            if not row[done_column]:
+                for g in groups:
+                    window.sent[g] += n
+                continue
+            days = int(row[i_days])
+            positive = bool(row[i_positive])
             for g in groups:
                 window.sent[g] += n
-                if done:
-                    window.executed[g] += n
-                    histogram = window.days[g]
-                    histogram[int(days)] = histogram.get(int(days), 0) + n
-                    if positive:
-                        window.positive[g] += n
+                window.executed[g] += n
+                histogram = window.days[g]
+                histogram[days] = histogram.get(days, 0) + n
+                if positive:
+                    window.positive[g] += n
+    # Dates (or day numbers) compare as they come: converted once, at the end.
+    result.first_sent = _day(min(firsts)) if firsts else None
+    result.last_sent = _day(max(lasts)) if lasts else None
     return result
 
 

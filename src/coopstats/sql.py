@@ -601,22 +601,21 @@ class _Compiler:
         ]
         in_any = []
         for number, layer in enumerate(self.layers):
-            branches = []
+            branches, done = [], []
             for index, span in layer:
                 end = date.fromordinal(span.end.toordinal() + 1) if span.end < date.max else None
-                upper = f" AND sent < {self.day('sent', end)}" if end else ""
-                branches.append(
-                    f"WHEN sent >= {self.day('sent', span.start)}{upper} THEN {index + 1}"
+                inside = f"sent >= {self.day('sent', span.start)}" + (
+                    f" AND sent < {self.day('sent', end)}" if end else ""
+                )
+                branches.append(f"WHEN {inside} THEN {index + 1}")
+                # Executed by this window's own as-of date (each window has its own).
+                done.append(
+                    f"WHEN {inside} AND executed <= {self.day('executed', span.as_of)} THEN 1"
                 )
             window = f"CASE {' '.join(branches)} ELSE 0 END"
-            done = " ".join(
-                f"WHEN sent >= {self.day('sent', span.start)} AND executed <= "
-                f"{self.day('executed', span.as_of)} THEN 1"
-                for _, span in layer
-            )
             in_any.append(f"({window}) > 0")
             computed.append(f"{window} AS w{number}")
-            computed.append(f"CASE {done} ELSE 0 END AS done{number}")
+            computed.append(f"CASE {' '.join(done)} ELSE 0 END AS done{number}")
         days = self.days_between()
         computed.append(
             f"CASE WHEN executed >= sent AND ({' OR '.join(in_any)}) THEN {days} END AS days"
@@ -831,9 +830,13 @@ def window_columns(windows: Sequence[Span]) -> list[tuple[str, int, str]]:
 
 
 def _with(steps: list[tuple[str, str]], dialect: _Dialect) -> str:
-    # `kinds` is worked out once (a few hundred rows), not again for each row it joins.
+    # `counted` and `kinds` are worked out once, not again at each use: `counted` feeds both
+    # `kinds` and `classified`, and `kinds` is joined to every counted row.
+    # Where no fence keeps `cells` one step (all but PostgreSQL), it is materialized too, or
+    # DuckDB and SQLite would read each row's dates again at every use of them.
+    once = ("counted", "kinds") if dialect.fence else ("cells", "counted", "kinds")
     return "WITH\n" + ",\n".join(
-        f"{name} {dialect.materialized if name == 'kinds' else 'AS'} (\n    {body}\n)"
+        f"{name} {dialect.materialized if name in once else 'AS'} (\n    {body}\n)"
         for name, body in steps
     )
 
@@ -842,12 +845,20 @@ def counts_query(plan: Plan, dialect: str = "duckdb") -> str:
     """The query of the counts: one row per group of requests alike for the counting rules.
 
     Columns: grp, reasons (0 = valid, else REASONS bits), member (a bit per catalogue group),
-    held (category bits), positive, keep (passes --where), sent_state, executed_state, early,
-    w0.. and done0.. (see `window_columns`), days (to execute, in a window), n (rows),
-    first_sent and last_sent (a date or a day number, see EPOCH).
+    held (category bits), positive, keep (passes --where), w0.. and done0.. (see
+    `window_columns`), days (to execute, in a window), n (rows), first_sent and last_sent (a
+    date or a day number, see EPOCH).
     """
     compiler = _Compiler(plan, dialect)
-    return _with(compiler.steps(), compiler.d) + "\nSELECT * FROM classified;\n"
+    keys = ["grp", "reasons", "member", "held", "positive", "keep"]
+    keys += [f"w{n}" for n in range(len(compiler.layers))]
+    keys += [f"done{n}" for n in range(len(compiler.layers))] + ["days"]
+    listed = ", ".join(keys)
+    return (
+        _with(compiler.steps(), compiler.d)
+        + f"\nSELECT {listed}, SUM(n) AS n, MIN(first_sent) AS first_sent, MAX(last_sent) AS "
+        f"last_sent\nFROM classified\nGROUP BY {listed};\n"
+    )
 
 
 def build_query(

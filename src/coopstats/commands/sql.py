@@ -205,6 +205,17 @@ def from_database(log: str | None, s: Settings) -> bool:
         return False
     if log is not None:
         raise UsageError(f"give a LOG or --database, not both ({log!r} and --database)")
+    scheme, _, rest = str(url).partition(":")
+    if scheme.lower() in ("duckdb", "sqlite", "sqlite3") and rest:
+        # The database file is an input of the run: never a target.
+        from pathlib import Path
+
+        from coopstats.output import check_target
+
+        for option in ("output", "export"):
+            target = s.params.get(option)
+            if target is not None and str(target) != "-":
+                check_target(f"--{option}", Path(target), [("the database", rest)])
     for option in ("days", "holidays"):
         value = s.params.get(option)
         if value is not None and str(value) not in ("calendar", "DayCount.calendar"):
