@@ -13,12 +13,14 @@ from coopstats.options import (
     OUTPUT,
     Against,
     AsOf,
+    By,
     Columns,
     ConfigOpt,
     Debug,
     Notifications,
     PeriodOpt,
     Settings,
+    Where,
     YearStart,
     handled,
     write_output,
@@ -90,28 +92,6 @@ Strict = Annotated[
         "leaving them out with a warning.",
     ),
 ]
-By = Annotated[
-    str | None,
-    typer.Option(
-        "--by",
-        metavar="COLUMN",
-        help="The figures of each group of requests sharing a value in COLUMN "
-        "(rows grp, id, value).",
-        show_default=False,
-    ),
-]
-Where = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--where",
-        metavar="COLUMN=VALUE",
-        help="Count only the requests whose COLUMN holds VALUE. Repeatable: the same column "
-        "again widens, another narrows.",
-        show_default=False,
-    ),
-]
-
-
 def sql(
     ctx: typer.Context,
     period: PeriodOpt = None,
