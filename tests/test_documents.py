@@ -454,3 +454,28 @@ def test_times_pages_carry_the_histograms_and_survival_curves() -> None:
     assert html.count("<svg") == 2 * 7
     # otp.rfa: 519 sent, the Kaplan–Meier share still pending after 30 days by the curve.
     assert "Share of the 519 requests still pending" in html
+
+
+def test_the_report_by_a_column_gives_every_groups_figures() -> None:
+    """`report --by origin`: after section II, each group's figures as `summarize --by` counts
+    them (SPEC §6, §9); the rest of the page counts all requests."""
+    result = invoke(["report", REPORT, "--period", "2024", "--by", "origin"])
+    assert result.exit_code == 0, result.output
+    page = result.stdout
+    by_json = invoke(["summarize", REPORT, "--period", "2024", "--by", "origin", "-f", "json"])
+    groups = json.loads(by_json.stdout)["groups"]
+    # By hand from the report: 412 RFCs from HQ, 381 from country offices; the blank group holds
+    # the requests that are no RFCs (an origin is read on RFCs only).
+    assert {g["value"]: g["metrics"][9]["value"] for g in groups} == {
+        "": 0, "HQ": 412, "country-office": 381,
+    }
+    tail = page[page.index(">By origin<"):]
+    for group in groups:
+        figures = {m["id"]: m["value"] for m in group["metrics"]}
+        assert f">{figures['registry.rfc.sent']}<" in tail
+    assert figures_of_all_requests_stay(page)
+
+
+def figures_of_all_requests_stay(page: str) -> bool:
+    """Section II before the groups still says 793 RFCs (the report's figure)."""
+    return "793 RFCs" in page[: page.index(">By origin<")]
