@@ -1,12 +1,17 @@
 """Write a valid, realistic request log of N rows for the benchmarks.
 
-    python benchmarks/generate.py 1000000 benchmarks/data/log-1M.csv [--seed 1]
+    python benchmarks/generate.py 1000000 benchmarks/data/log-1M.csv [--seed 1] [--states]
 
 The mix follows the 2024 report's proportions roughly: ~40% OTP RFAs, 15% mission notifications,
 3% RFIs, 35% Registry RFCs (HQ and country offices, with categories, some with two) and 5%
 decision notifications; sent dates spread over six court years (2019-09-16..2025-09-15); ~60%
 executed 0-400 days after sending, with a positive, negative or empty outcome. A fixed seed makes
 every file of a given size the same, so timings compare across runs and machines.
+
+With --states, two more columns follow, as the case databases' exports carry them: `state`, the
+requested State (40 of them, a few much more often than the rest, 2% blank and 1% padded with
+spaces) and `situation` (12 situations); they are drawn from their own random stream, so the
+first eight columns are those of the file without them.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import csv
 import random
 from collections.abc import Iterator
 from datetime import date, timedelta
-from itertools import accumulate
+from itertools import accumulate, islice
 from pathlib import Path
 from typing import TypeVar
 
@@ -54,6 +59,18 @@ RFC_PROFILES: tuple[tuple[tuple[str, str], int], ...] = (
     (("country-office", "arrest-surrender;victims"), 6),
 )
 OUTCOMES: tuple[tuple[str, int], ...] = (("positive", 55), ("negative", 25), ("", 20))
+STATES: tuple[str, ...] = (
+    "Uganda", "Democratic Republic of the Congo", "Sudan", "Central African Republic", "Kenya",
+    "Libya", "Côte d'Ivoire", "Mali", "Georgia", "Burundi", "Bangladesh", "Myanmar",
+    "Afghanistan", "Palestine", "Ukraine", "Venezuela", "Philippines", "France", "Germany",
+    "Netherlands", "Belgium", "United Kingdom", "Italy", "Spain", "Switzerland", "Norway",
+    "Canada", "Argentina", "Colombia", "South Africa", "Nigeria", "Senegal", "Tanzania",
+    "Rwanda", "Chad", "Niger", "Jordan", "Japan", "Australia", "Poland",
+)  # fmt: skip
+SITUATIONS: tuple[str, ...] = (
+    "Uganda", "DRC", "Darfur", "CAR I", "CAR II", "Kenya", "Libya", "Côte d'Ivoire", "Mali",
+    "Georgia", "Bangladesh/Myanmar", "Ukraine",
+)  # fmt: skip
 
 
 def _split(table: tuple[tuple[T, int], ...]) -> tuple[list[T], list[int]]:
@@ -97,14 +114,94 @@ def rows(n: int, seed: int = 1) -> Iterator[tuple[str, ...]]:
             )
 
 
-def write_log(n: int, path: Path, seed: int = 1) -> None:
+def with_states(base: Iterator[tuple[str, ...]], seed: int) -> Iterator[tuple[str, ...]]:
+    """The rows of `base` with a `state` and a `situation` cell, from their own stream."""
+    rng = random.Random(seed + 1_000_003)
+    # Zipf-like: the k-th State is drawn about 1/k as often as the first.
+    states = [*STATES, "", " France ", "Uganda "]
+    weights = list(accumulate([*(1000 / k for k in range(1, len(STATES) + 1)), 90, 25, 20]))
+    for chunk_rows in iter(lambda: list(islice(base, CHUNK)), []):
+        drawn = rng.choices(states, cum_weights=weights, k=len(chunk_rows))
+        situations = rng.choices(SITUATIONS, k=len(chunk_rows))
+        for row, state, situation in zip(chunk_rows, drawn, situations, strict=True):
+            yield (*row, state, situation)
+
+
+def write_log(n: int, path: Path, seed: int = 1, states: bool = False) -> None:
     """Write an `n`-row log to `path`, through a temporary file so no half-written log remains."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     with partial.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(HEADER)
-        writer.writerows(rows(n, seed))
+        if states:
+            writer.writerow((*HEADER, "state", "situation"))
+            writer.writerows(with_states(rows(n, seed), seed))
+        else:
+            writer.writerow(HEADER)
+            writer.writerows(rows(n, seed))
+    partial.replace(path)
+
+
+# An export as a spreadsheet saves it: another column order, a free-text column, `;`, a
+# byte-order mark, CRLF line ends, day-first dates; one note in NOTE_EVERY is quoted free text
+# with a line break, a `;` and quotes in it.
+EXPORT_HEADER = ("Notes", "sent", "kind", "id", "organ", "executed", "categories", "origin",
+                 "outcome")  # fmt: skip
+NOTE_EVERY = 20
+NOTES = ("", "urgent", "see file", "", "reply partial", "", "", "follow-up sent")
+QUOTED_NOTE = 'Two parts:\n1) "records"; 2) witnesses'
+
+
+def export_rows(n: int, seed: int = 1) -> Iterator[tuple[str, ...]]:
+    """The rows of `rows(n, seed)` as EXPORT_HEADER orders and writes them."""
+    day_first: dict[str, str] = {}
+
+    def dmy(iso: str) -> str:
+        if not iso:
+            return ""
+        text = day_first.get(iso)
+        if text is None:
+            text = day_first[iso] = f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}"
+        return text
+
+    for i, (rid, organ, kind, origin, categories, sent, executed, outcome) in enumerate(
+        rows(n, seed)
+    ):
+        note = QUOTED_NOTE if i % NOTE_EVERY == 7 else NOTES[i % len(NOTES)]
+        yield (note, dmy(sent), kind, rid, organ, dmy(executed), categories, origin, outcome)
+
+
+def write_export(n: int, path: Path, seed: int = 1) -> None:
+    """The export-shaped log of the same requests as `write_log(n, ...)`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", newline="", encoding="utf-8-sig") as out:
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        writer.writerow(EXPORT_HEADER)
+        writer.writerows(export_rows(n, seed))
+    partial.replace(path)
+
+
+def write_workbook(n: int, path: Path, seed: int = 1) -> None:
+    """The same requests as `write_log(n, ...)` as an .xlsx workbook (needs openpyxl), dates
+    as date cells."""
+    import openpyxl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Requests")
+    sheet.append(list(HEADER))
+    cells: dict[str, date] = {}
+    for row in rows(n, seed):
+        values: list[object] = list(row)
+        for k in (5, 6):
+            if row[k]:
+                values[k] = cells.get(row[k]) or cells.setdefault(
+                    row[k], date.fromisoformat(row[k])
+                )
+        sheet.append(values)
+    partial = path.with_name(path.name + ".partial.xlsx")
+    book.save(partial)
     partial.replace(path)
 
 
@@ -113,8 +210,11 @@ def main() -> None:
     parser.add_argument("rows", type=int, help="number of requests")
     parser.add_argument("path", type=Path, help="CSV file to write")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument(
+        "--states", action="store_true", help="add a state and a situation column"
+    )
     args = parser.parse_args()
-    write_log(args.rows, args.path, args.seed)
+    write_log(args.rows, args.path, args.seed, args.states)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
 """Time `coopstats summarize` against DuckDB computing the same 25 figures on the same file.
 
-    python benchmarks/run.py [--sizes 10k,100k,1M,5M] [--repeat 5] [--check] [--databases]
+    python benchmarks/run.py [--sizes 10k,100k,1M,5M] [--repeat 5] [--check] [--no-shapes]
+    python benchmarks/run.py --databases    # also --database on DuckDB and PostgreSQL
+    python benchmarks/run.py --breakdown [--sizes 1M]    # summarize --by state / summarize
+    python benchmarks/run.py --baseline OLD/src [--sizes 1M]    # this coopstats / another
 
 Each measurement is a whole child process, start-up and imports included, timed by wall clock
 (the two tools take turns, so that both meet the same drift of a shared machine);
@@ -8,6 +11,17 @@ the median of `--repeat` runs is reported, with the child's peak resident memory
 os.wait4, so each child is measured alone). The DuckDB child reads the CSV with explicit column
 types and runs `coopstats.sql.build_query`: the same file, the same figures, the same process
 boundary. Logs come from generate.py (fixed seed) and are written to benchmarks/data/ if missing.
+
+Then the shapes of real logs (skipped with --no-shapes): the 100k log as an .xlsx workbook
+against the same rows as CSV, and the 1M log as a spreadsheet exports it (another column order,
+`;`, BOM, CRLF, day-first dates, quoted free text with line breaks) against the SPEC-order CSV
+and against DuckDB's read_csv with auto-detection computing the same figures.
+
+`--breakdown` times instead `summarize --by state` (and `--where state=France`) against plain
+`summarize`, taking turns, on logs with a `state` and a `situation` column
+(log-SIZE-states.csv). `--baseline SRC` times plain `summarize` of this tree against the package
+in SRC (the `src/` folder of another checkout, e.g. `git archive OLD | tar -x -C /tmp/old`),
+taking turns, on the 8-column logs: a change's cost, measured in one run.
 """
 
 from __future__ import annotations
@@ -28,7 +42,7 @@ from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
-from generate import write_log
+from generate import write_export, write_log, write_workbook
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -54,15 +68,18 @@ import json, sys
 from datetime import date
 import duckdb
 from coopstats.sql import build_query
-path, *days = sys.argv[1:]
+path, mode, *days = sys.argv[1:]
 start, end, prior_start, prior_end, as_of = (date.fromisoformat(d) for d in days)
 types = {"id": "VARCHAR", "organ": "VARCHAR", "kind": "VARCHAR", "origin": "VARCHAR",
          "categories": "VARCHAR", "sent": "DATE", "executed": "DATE", "outcome": "VARCHAR"}
 # A query that runs over 2 s would otherwise draw a progress bar on stdout, into the JSON.
 con = duckdb.connect()
 con.execute("SET enable_progress_bar = false")
-con.execute("CREATE VIEW requests AS SELECT * FROM read_csv(" + repr(path) + ", header = true, "
-            "columns = " + repr(types) + ")")
+if mode == "auto":  # DuckDB finds the delimiter, header, quoting and date format itself
+    con.execute("CREATE VIEW requests AS SELECT * FROM read_csv(" + repr(path) + ")")
+else:
+    con.execute("CREATE VIEW requests AS SELECT * FROM read_csv(" + repr(path) + ", "
+                "header = true, columns = " + repr(types) + ")")
 query = build_query(start=start, end=end, prior_start=prior_start, prior_end=prior_end,
                     as_of=as_of)
 metrics = [{"id": i, "value": v} for i, v in con.execute(query).fetchall()]
@@ -75,6 +92,7 @@ class Run:
     seconds: float
     peak_mb: float
     stdout: str
+    cpu_seconds: float = 0.0  # user + system, the forked half's included
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,7 @@ class Timing:
     median_s: float
     peak_mb: float  # the largest of the runs
     stdout: str  # of the last run, for --check
+    median_cpu_s: float = 0.0
 
 
 def parse_sizes(text: str) -> list[tuple[str, int]]:
@@ -93,12 +112,12 @@ def parse_sizes(text: str) -> list[tuple[str, int]]:
     return sizes
 
 
-def run_child(command: Sequence[str]) -> Run:
+def run_child(command: Sequence[str], env: dict[str, str] | None = None) -> Run:
     """Run `command` to completion; wall-clock seconds, peak RSS in MB and standard output."""
     # Output goes to files rather than pipes: waiting with wait4 while a pipe fills would block.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         began = time.perf_counter()
-        child = subprocess.Popen(command, stdout=out, stderr=err, env=ENV)
+        child = subprocess.Popen(command, stdout=out, stderr=err, env=env or ENV)
         # wait4 on this one pid gives the rusage of this child alone (and what it waited for),
         # unlike RUSAGE_CHILDREN, which keeps the maximum over every child ever waited for.
         _, status, usage = os.wait4(child.pid, 0)
@@ -111,10 +130,15 @@ def run_child(command: Sequence[str]) -> Run:
             raise RuntimeError(f"{shown} exited {child.returncode}:\n{message}")
         out.seek(0)
         stdout = out.read().decode()
-    return Run(seconds, usage.ru_maxrss / 1024, stdout)  # ru_maxrss is in KiB on Linux
+    # ru_maxrss is in KiB on Linux; the times include the children the child waited for.
+    return Run(seconds, usage.ru_maxrss / 1024, stdout, usage.ru_utime + usage.ru_stime)
 
 
-def time_children(commands: dict[str, Sequence[str]], repeat: int) -> dict[str, Timing]:
+def time_children(
+    commands: dict[str, Sequence[str]],
+    repeat: int,
+    envs: dict[str, dict[str, str]] | None = None,
+) -> dict[str, Timing]:
     """Run every command `repeat` times, taking turns (a, b, a, b, ...): on a shared machine
     whose speed drifts over a minute, each tool then meets the same drift. A command that fails
     is dropped (with its message on stderr) and the others go on."""
@@ -125,7 +149,7 @@ def time_children(commands: dict[str, Sequence[str]], repeat: int) -> dict[str, 
             if name in failed:
                 continue
             try:
-                runs[name].append(run_child(command))
+                runs[name].append(run_child(command, (envs or {}).get(name)))
             except RuntimeError as failure:
                 print(failure, file=sys.stderr)
                 failed.add(name)
@@ -134,6 +158,7 @@ def time_children(commands: dict[str, Sequence[str]], repeat: int) -> dict[str, 
             statistics.median(run.seconds for run in done),
             max(run.peak_mb for run in done),
             done[-1].stdout,
+            statistics.median(run.cpu_seconds for run in done),
         )
         for name, done in runs.items()
         if name not in failed
@@ -162,9 +187,10 @@ def coopstats_command() -> list[str] | None:
     return None
 
 
-def duckdb_command(path: Path) -> list[str]:
+def duckdb_command(path: Path, auto: bool = False) -> list[str]:
     days = (START, END, PRIOR_START, PRIOR_END, END)
-    return [sys.executable, "-c", DUCKDB_CHILD, str(path), *(d.isoformat() for d in days)]
+    mode = "auto" if auto else "typed"
+    return [sys.executable, "-c", DUCKDB_CHILD, str(path), mode, *(d.isoformat() for d in days)]
 
 
 def metrics_of(stdout: str) -> dict[str, float | None]:
@@ -247,6 +273,147 @@ def print_import_times() -> None:
         print(f"| {cumulative_us} | {self_us} | `{name.strip()}` |")
 
 
+# (what, its target's name, the reference, the most the ratio may be)
+SHAPE_TARGETS = (
+    ("workbook", "csv-100k", 3.0),
+    ("export", "spec-1M", 1.5),
+    ("export", "duckdb-export", 2.0),
+)
+
+
+def shape_logs() -> dict[str, Path]:
+    """The logs of the shapes benchmark, written if missing."""
+    paths = {
+        "csv-100k": DATA / "log-100k.csv",
+        "workbook": DATA / "log-100k.xlsx",
+        "spec-1M": DATA / "log-1M.csv",
+        "export": DATA / "export-1M.csv",
+    }
+    writers = {"csv-100k": (write_log, 100_000), "workbook": (write_workbook, 100_000),
+               "spec-1M": (write_log, 1_000_000), "export": (write_export, 1_000_000)}
+    for name, path in paths.items():
+        if not path.exists():
+            print(f"writing {path} ...", file=sys.stderr)
+            writer, n = writers[name]
+            writer(n, path)
+    return paths
+
+
+def time_shapes(coopstats: list[str], repeat: int, check: bool) -> list[str]:
+    """Time the workbook and the export-shaped log against their references (SHAPE_TARGETS);
+    the problems found (figures that differ, targets missed are only reported)."""
+    paths = shape_logs()
+
+    def summarize(path: Path, *more: str) -> list[str]:
+        return [*coopstats, "summarize", str(path), "--period", PERIOD, "--format", "json",
+                *more]  # fmt: skip
+
+    commands = {
+        "workbook": summarize(paths["workbook"]),
+        "csv-100k": summarize(paths["csv-100k"]),
+        # The order of the export's dates as `coopstats init` writes it into [defaults].
+        "export": summarize(paths["export"], "--dayfirst"),
+        "spec-1M": summarize(paths["spec-1M"]),
+        "duckdb-export": duckdb_command(paths["export"], auto=True),
+    }
+    timings = time_children(commands, repeat)
+    print()
+    print("| log | coopstats s | against | its s | ratio | target | peak MB |")
+    print("|---|---:|---|---:|---:|---:|---:|")
+    problems = []
+    for name, reference, most in SHAPE_TARGETS:
+        ours, theirs = timings.get(name), timings.get(reference)
+        if ours is None or theirs is None:
+            problems.append(f"{name} or {reference} failed")
+            continue
+        ratio = ours.median_s / theirs.median_s
+        verdict = "met" if ratio <= most else "MISSED"
+        print(
+            f"| {name} | {fmt(ours.median_s)} | {reference} | {fmt(theirs.median_s)} | "
+            f"{fmt(ratio, 2)} | ≤ {most:g} ({verdict}) | {fmt(ours.peak_mb, 0)} |",
+            flush=True,
+        )
+        if check:
+            same = (
+                compare(ours.stdout, theirs.stdout)
+                if reference.startswith("duckdb")
+                else mismatches(metrics_of(ours.stdout), metrics_of(theirs.stdout))
+            )
+            problems += [f"{name} against {reference}: {p}" for p in same]
+    return problems
+
+
+def log_path(label: str, n: int, states: bool = False) -> Path:
+    """The generated log of `n` rows (with a state and a situation column when `states`)."""
+    path = DATA / f"log-{label}{'-states' if states else ''}.csv"
+    if not path.exists():
+        print(f"writing {path} ...", file=sys.stderr)
+        write_log(n, path, states=states)
+    return path
+
+
+def print_breakdown(sizes: list[tuple[str, int]], repeat: int, coopstats: list[str]) -> None:
+    """`summarize --by state` and `--where state=France` against `summarize`, same file."""
+    print("Wall-clock seconds, then CPU seconds (user + system, both processes): on a busy "
+          "machine the CPU time is the steadier measure of the work done.")  # fmt: skip
+    print()
+    print("| rows | summarize s | --by state s | ratio | --where state=France s | ratio "
+          "| summarize CPU s | --by state CPU s | ratio | summarize MB | --by state MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, n in sizes:
+        path = log_path(label, n, states=True)
+        plain = [*coopstats, "summarize", str(path), "--period", PERIOD, "--format", "json"]
+        commands = {
+            "plain": plain,
+            "by": [*plain, "--by", "state"],
+            "where": [*plain, "--where", "state=France"],
+        }
+        t = time_children(commands, repeat)
+        if len(t) < len(commands):
+            raise SystemExit(f"{label}: a run failed (see above)")
+        if metrics_of(t["by"].stdout) != metrics_of(t["plain"].stdout):
+            raise SystemExit(f"{label}: --by state changed the figures of all requests")
+        base, by, where = t["plain"], t["by"], t["where"]
+        print(
+            f"| {label} | {fmt(base.median_s)} | {fmt(by.median_s)} | "
+            f"{fmt(by.median_s / base.median_s, 2)} | {fmt(where.median_s)} | "
+            f"{fmt(where.median_s / base.median_s, 2)} | {fmt(base.median_cpu_s)} | "
+            f"{fmt(by.median_cpu_s)} | {fmt(by.median_cpu_s / base.median_cpu_s, 2)} | "
+            f"{fmt(base.peak_mb, 0)} | {fmt(by.peak_mb, 0)} |",
+            flush=True,
+        )
+
+
+def print_baseline(
+    sizes: list[tuple[str, int]], repeat: int, coopstats: list[str], src: Path
+) -> None:
+    """Plain `summarize` of this tree against the package in `src`, taking turns."""
+    if not (src / "coopstats" / "__init__.py").is_file():
+        raise SystemExit(f"--baseline {src}: no coopstats package there (give a src/ folder)")
+    import compileall
+
+    compileall.compile_dir(src, quiet=1)  # as compile_bytecode does for this tree
+    other = {**ENV, "PYTHONPATH": os.pathsep.join([str(src.resolve()), ENV["PYTHONPATH"]])}
+    print("| rows | this s | baseline s | this / baseline | this CPU s | baseline CPU s | "
+          "this / baseline | this MB | baseline MB |")  # fmt: skip
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, n in sizes:
+        path = log_path(label, n)
+        command = [sys.executable, "-m", "coopstats", "summarize", str(path), "--period", PERIOD,
+                   "--format", "json"]  # fmt: skip
+        t = time_children({"this": command, "baseline": command}, repeat, {"baseline": other})
+        if len(t) < 2:
+            raise SystemExit(f"{label}: a run failed (see above)")
+        mine, theirs = t["this"], t["baseline"]
+        print(
+            f"| {label} | {fmt(mine.median_s)} | {fmt(theirs.median_s)} | "
+            f"{fmt(mine.median_s / theirs.median_s, 2)} | {fmt(mine.median_cpu_s)} | "
+            f"{fmt(theirs.median_cpu_s)} | {fmt(mine.median_cpu_s / theirs.median_cpu_s, 2)} | "
+            f"{fmt(mine.peak_mb, 0)} | {fmt(theirs.peak_mb, 0)} |",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument(
@@ -257,6 +424,23 @@ def main() -> None:
         "--check", action="store_true", help="compare coopstats' and DuckDB's figures"
     )
     parser.add_argument(
+        "--no-shapes", action="store_true",
+        help="skip the workbook and the export-shaped log (see the module's help)",
+    )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="time summarize --by state and --where state=France against summarize on logs "
+        "with a state and a situation column, instead of DuckDB",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="SRC",
+        help="time plain summarize of this tree against the coopstats package in SRC (another "
+        "checkout's src/ folder), taking turns, instead of DuckDB",
+    )
+    parser.add_argument(
         "--databases",
         action="store_true",
         help="also time --database on DuckDB and PostgreSQL (benchmarks/databases.py)",
@@ -265,6 +449,20 @@ def main() -> None:
     sizes = parse_sizes(args.sizes)
 
     coopstats = coopstats_command()
+    if args.breakdown or args.baseline:
+        print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+              f"{platform.platform()}; median of {args.repeat} runs")  # fmt: skip
+        print()
+        compile_bytecode()
+        if coopstats is None:
+            raise SystemExit("coopstats summarize is not available")
+        if args.breakdown:
+            print_breakdown(sizes, args.repeat, coopstats)
+        if args.baseline:
+            if args.breakdown:
+                print()
+            print_baseline(sizes, args.repeat, coopstats, args.baseline)
+        return
     print(
         f"Python {platform.python_version()}, DuckDB {version('duckdb')}, "
         f"{os.cpu_count()} CPUs, {platform.platform()}; median of {args.repeat} runs"
@@ -307,6 +505,9 @@ def main() -> None:
         )
         if args.check and ours:
             problems += [f"{label}: {p}" for p in compare(ours.stdout, theirs.stdout)]
+
+    if coopstats is not None and not args.no_shapes:
+        problems += time_shapes(coopstats, args.repeat, args.check)
 
     print()
     for tool, times in medians.items():

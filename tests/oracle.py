@@ -138,20 +138,29 @@ def evolution(current: int, prior: int) -> Fraction | None:
 
 
 def oracle_prior_period(start: date, end: date) -> tuple[date, date]:
-    """The period moved back by its own calendar length (SPEC §2).
+    """The period of the same calendar length that ends the day before START (SPEC §2)."""
+    return oracle_period_before(start, end, 1)
+
+
+def oracle_period_before(start: date, end: date, k: int) -> tuple[date, date]:
+    """The k-th consecutive period before START:END, counted from START, never chained (SPEC §2).
 
     When END + 1 day lies a whole number n of months after START (by relativedelta's month
-    arithmetic, which clamps to the month's last day), both ends move back n months; otherwise
-    both move back by the period's length in days.
+    arithmetic, which clamps to the month's last day), it is START - k*n months to
+    START - (k-1)*n months - 1 day; otherwise the k-th block of the period's number of days.
     """
     after_end = end + timedelta(days=1)
     # start + n months always lands in the month start.month + n, so the month distance between
     # START and END + 1 is the only candidate n.
     months = (after_end.year - start.year) * 12 + (after_end.month - start.month)
+    one = timedelta(days=1)
     if months >= 1 and start + relativedelta(months=months) == after_end:
-        return start - relativedelta(months=months), end - relativedelta(months=months)
+        return (
+            start - relativedelta(months=k * months),
+            start - relativedelta(months=(k - 1) * months) - one,
+        )
     length = timedelta(days=(end - start).days + 1)
-    return start - length, end - length
+    return start - k * length, start - (k - 1) * length - one
 
 
 # --- selections by kind -----------------------------------------------------------------

@@ -379,8 +379,9 @@ def test_a_small_log_counts_as_worked_out_by_hand(tmp_path: Path, loop: str) -> 
     }  # fmt: skip
     assert current.days == [expected_days.get(g, {}) for g in range(COUNT)]
     # The prior period holds a6 alone, executed after its as-of date 2023-09-15.
+    # (and no --by part: the last item of the state, SPEC §6)
     assert prior.state() == (groups_list({RFI: 1}), [0] * COUNT, [0] * COUNT,
-                             [{} for _ in range(COUNT)])  # fmt: skip
+                             [{} for _ in range(COUNT)], {})  # fmt: skip
     # As of 2024-03-01: a1 and a4 executed; a3 (2024-03-05) and a8 (2024-03-02) not yet.
     assert early.executed == groups_list({RFA: 2})
     assert early.days[RFA] == {10: 1, 0: 1}

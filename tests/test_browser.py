@@ -209,9 +209,9 @@ def test_the_tables_are_tables(opened: dict[str, Opened]) -> None:
     assert summary.tags.count("table") == 5  # the report's five two-column tables
     assert summary.tags.count("caption") == 5 and summary.tags.count("thead") == 5
     report = dom_of(opened["report"])
-    # section II (5), the comparison, the trend, 7 groups' figures and histograms, the
-    # reconciliation
-    assert report.tags.count("table") == 5 + 1 + 1 + 7 * 2 + 1
+    # section II (5), the comparison, the trend, 7 groups' figures and histograms and (SPEC §7)
+    # ageing and oldest pending requests, the reconciliation
+    assert report.tags.count("table") == 5 + 1 + 1 + 7 * 4 + 1
     assert report.tags.count("svg") == 25 + 14
     assert "pre" not in report.tags and "pre" not in summary.tags
 

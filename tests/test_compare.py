@@ -385,18 +385,19 @@ def test_a_clamped_month_end(write_log: WriteLog) -> None:
     log = write_log(
         "a,Registry,RFC,HQ,,2023-02-27,,",  # before the prior
         "b,Registry,RFC,HQ,,2023-02-28,,",  # the prior's first day
-        "c,Registry,RFC,HQ,,2023-03-29,,",  # the prior's last day
-        "d,Registry,RFC,HQ,,2023-03-30,,",  # in neither period
+        "c,Registry,RFC,HQ,,2023-03-29,,",
+        "d,Registry,RFC,HQ,,2023-03-30,,",  # the prior's last day: START - 1 day (SPEC §2)
         "e,Registry,RFC,HQ,,2023-03-31,,",
         "f,Registry,RFC,HQ,,2023-04-29,,",
         "g,Registry,RFC,HQ,,2023-04-30,,",  # after the period
         "h,Registry,RFC,HQ,,2023-04-01,,",
     )
     doc = as_json(str(log), "--period", "2023-03-31:2023-04-29")
-    # 2023-03-31 + 1 month = 2023-04-30 = END + 1: one month back, month ends clamped.
-    assert doc["prior_period"] == {"start": "2023-02-28", "end": "2023-03-29"}
+    # 2023-03-31 + 1 month = 2023-04-30 = END + 1: from START - 1 month (clamped) to the day
+    # before START (SPEC §2).
+    assert doc["prior_period"] == {"start": "2023-02-28", "end": "2023-03-30"}
     hq = metric(doc, "registry.rfc.hq")
-    assert (hq["current"], hq["prior"], hq["change"], hq["change_pct"]) == (3, 2, 1, 50.0)
+    assert (hq["current"], hq["prior"], hq["change"], hq["change_pct"]) == (3, 3, 0, 0.0)
 
 
 def test_a_ten_day_period(write_log: WriteLog) -> None:

@@ -204,6 +204,21 @@ def test_the_same_warnings_in_compare_and_trend() -> None:
         assert any("no categories column" in w for w in json.loads(result.stdout)["warnings"])
 
 
+def test_the_same_warnings_in_times_and_explain() -> None:
+    log, _ = without("outcome")
+    runs = {
+        "times": ["times", log, "--period", "2024", "--format", "json"],
+        "explain": ["explain", log, "--period", "2024", "--metric",
+                    "registry.rfc.hq_positive_pct", "--format", "json"],
+    }  # fmt: skip
+    for command, args in runs.items():
+        result = run(*args)
+        assert result.exit_code == 0, (command, result.output)
+        warnings = json.loads(result.stdout)["warnings"]
+        assert any("no outcome column" in w for w in warnings), command
+        assert "no outcome column" in result.stderr, command
+
+
 def test_a_complete_log_has_no_missing_column_warning() -> None:
     assert not [w for w in summary(CLEAN)["warnings"] if "column" in w]  # type: ignore[union-attr]
 
@@ -282,7 +297,8 @@ def test_defaults_of_the_right_type_are_taken() -> None:
             "'Request for Assistance' and ' request for ASSISTANCE'",
         ),
         ("[columns]\nsent = ''\n", "[columns] sent is empty"),
-        ("[values.id]\n'x' = 'y'\n", "[values.id]"),
+        # SPEC §6: [values.COLUMN] maps any column's spellings (for --by), but not the empty word.
+        ("[values.State]\n' ' = 'France'\n", "[values.State] maps the empty word"),
     ],
 )
 def test_config_quirks_are_refused_naming_file_and_key(text: str, words: str) -> None:

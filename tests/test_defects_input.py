@@ -506,3 +506,52 @@ def test_a_quoted_cell_with_a_line_break_is_still_one_record(write_log: WriteLog
         listing = count(source, lambda: [Listing()]).windows[0]
     assert isinstance(listing, Listing)
     assert [(r.line, r.id) for r in listing.requests] == [(2, "R-1"), (4, "R-2")]
+
+
+# --- found afterwards, trying the fixes with other faults ------------------------------------
+
+
+def test_standard_output_onto_the_log_itself_is_refused(tmp_path: Path) -> None:
+    """`summarize log.csv >> log.csv` would write the figures into the log."""
+    log = tmp_path / "log.csv"
+    log.write_bytes(CLEAN.read_bytes())
+    for mode in ("ab", "r+b"):  # >> log.csv, and 1<>log.csv
+        with open(log, mode) as out:
+            done = subprocess.run(
+                [sys.executable, "-m", "coopstats", "summarize", str(log), "--period", "2024",
+                 "--format", "csv"],
+                stdout=out, stderr=subprocess.PIPE, timeout=60,
+            )  # fmt: skip
+        assert done.returncode == 2, done.stderr
+        assert b"standard output is the log" in done.stderr
+        assert log.read_bytes() == CLEAN.read_bytes()
+
+
+def test_a_short_write_to_standard_output_is_an_error(tmp_path: Path) -> None:
+    """A file-size limit reached half-way through the JSON: exit 2, not exit 0."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+    target = tmp_path / "out.json"
+    with open(target, "wb") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "coopstats", "summarize", str(FIXTURES / "report-2024.csv"),
+             "--period", "2024", "--format", "json"],
+            stdout=out, stderr=subprocess.PIPE, timeout=60, preexec_fn=limit,
+        )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert b"cannot write to standard output" in done.stderr
+    assert b"Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("codec", ["idna", "undefined"])
+def test_text_codecs_that_cannot_read_a_file_are_refused(codec: str) -> None:
+    output = assert_plain_fault(run("summarize", CLEAN, "--period", "2024", "--encoding", codec), 2)
+    assert f"--encoding {codec}" in output
+
+
+def test_a_device_is_refused_not_copied() -> None:
+    output = assert_plain_fault(run("summarize", "/dev/zero", "--period", "2024"), 2)
+    assert "is a device" in output

@@ -167,14 +167,19 @@ def test_trend_rows_say_how_they_are_scaled() -> None:
 
 def test_times_bands_are_said_unequal_and_pending_does_not_set_the_scale() -> None:
     out = invoke(["times", REPORT, *P2024], None).stdout
-    assert "bands of unequal width (31, 30, 30, 90 and 185 days, then 366 and more)" in " ".join(
+    # SPEC §7's default bands: 0–30, 31–90, 91–180, 181–365, 366+.
+    assert "bands of unequal width (31, 60, 90 and 185 days, then 366 and more)" in " ".join(
         out.split()
     )
     lines = out.splitlines()
-    # otp.rfa: 74 executed in 0–30 days is the largest band, a full 30-cell bar; the 315 pending
-    # are on the same scale, so longer, cut at the edge.
-    first_band = next(line for line in lines if line.strip().startswith("0–30"))
-    assert "█" * 30 in first_band and first_band.split()[-1] == "74"
+    # otp.rfa: 74 executed in 0–30 days; the largest band (its count the greatest of the five)
+    # is a full 30-cell bar, a smaller one shorter; the 315 pending are on the same scale, so
+    # longer, cut at the edge.
+    bands = [next(line for line in lines if line.strip().startswith(label))
+             for label in ("0–30", "31–90", "91–180", "181–365", "366+")]  # fmt: skip
+    assert bands[0].split()[-1] == "74"
+    largest = max(bands, key=lambda line: int(line.split()[-1]))
+    assert "█" * 30 in largest and "█" * 30 not in bands[0]
     pending = next(line for line in lines if line.strip().startswith("pending"))
     assert "█" * 30 + "▸" in pending and pending.split()[-1] == "315"
 
@@ -449,3 +454,28 @@ def test_times_pages_carry_the_histograms_and_survival_curves() -> None:
     assert html.count("<svg") == 2 * 7
     # otp.rfa: 519 sent, the Kaplan–Meier share still pending after 30 days by the curve.
     assert "Share of the 519 requests still pending" in html
+
+
+def test_the_report_by_a_column_gives_every_groups_figures() -> None:
+    """`report --by origin`: after section II, each group's figures as `summarize --by` counts
+    them (SPEC §6, §9); the rest of the page counts all requests."""
+    result = invoke(["report", REPORT, "--period", "2024", "--by", "origin"])
+    assert result.exit_code == 0, result.output
+    page = result.stdout
+    by_json = invoke(["summarize", REPORT, "--period", "2024", "--by", "origin", "-f", "json"])
+    groups = json.loads(by_json.stdout)["groups"]
+    # By hand from the report: 412 RFCs from HQ, 381 from country offices; the blank group holds
+    # the requests that are no RFCs (an origin is read on RFCs only).
+    assert {g["value"]: g["metrics"][9]["value"] for g in groups} == {
+        "": 0, "HQ": 412, "country-office": 381,
+    }
+    tail = page[page.index(">By origin<"):]
+    for group in groups:
+        figures = {m["id"]: m["value"] for m in group["metrics"]}
+        assert f">{figures['registry.rfc.sent']}<" in tail
+    assert figures_of_all_requests_stay(page)
+
+
+def figures_of_all_requests_stay(page: str) -> bool:
+    """Section II before the groups still says 793 RFCs (the report's figure)."""
+    return "793 RFCs" in page[: page.index(">By origin<")]

@@ -231,8 +231,8 @@ def test_a_row_of_the_wrong_width_is_not_the_first_use_of_an_id(tmp_path: Path) 
 def test_a_quote_in_either_half_counts_as_one_process_would(
     tmp_path: Path, where: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Neither half is read before the split: the half with the quote stops both, and the log
-    # is counted again in one process, the csv module reading from the quote on.
+    # Neither half is read before the split: each reads by the csv module from its first
+    # quote on, and counts what one process would.
     rows = [f"r{n:04d},OTP,RFA,,,2024-01-{n % 28 + 1:02d},," for n in range(2000)]
     rows[where] = f'r{where:04d},OTP,RFA,,"defence\nvictims",2024-01-01,,'
     rows[where + 50] = f"r{where + 50:04d},OTP,RFQ,,,2024-01-01,,"  # 2 lines on, for the quote
@@ -251,11 +251,41 @@ def test_a_quote_in_either_half_counts_as_one_process_would(
     original = engine._in_two
     monkeypatch.setattr(engine, "_in_two", in_two)
     two = state(path, skip_invalid=True)
-    assert len(stopped) == 1  # two processes were tried, and given up at the quote
+    assert stopped == []  # two processes counted it
     monkeypatch.setattr(reading.CsvTable, "halves", lambda self: None)
     one = state(path, skip_invalid=True)
     assert two == one
     assert two[3] == [(where + 53, "unknown-kind")]  # header + 50 rows + the quoted row's 2 lines
+
+
+def test_a_quoted_cell_across_the_split_counts_as_one_process_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The split falls inside a cell of 20,000 lines: the second half began inside it, which
+    # the first half finds at its end; the log is counted again in one process.
+    rows = [f"r{n:04d},OTP,RFA,,,2024-01-{n % 28 + 1:02d},," for n in range(2000)]
+    long_cell = "x\n" * 20_000
+    rows[1000] = f'r1000,OTP,RFA,,"{long_cell}",2024-01-01,,'
+    rows[1500] = "r1500,OTP,RFQ,,,2024-01-01,,"
+    path = tmp_path / "log.csv"
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    monkeypatch.setattr(reading, "HALVES_FROM", 1)
+    stopped: list[str] = []
+
+    def in_two(*args: Any) -> Counted:
+        try:
+            return original(*args)
+        except NotPlain as err:
+            stopped.append(str(err))
+            raise
+
+    original = engine._in_two
+    monkeypatch.setattr(engine, "_in_two", in_two)
+    two = state(path, skip_invalid=True)
+    assert len(stopped) == 1 and "spans the split" in stopped[0]
+    monkeypatch.setattr(reading.CsvTable, "halves", lambda self: None)
+    assert two == state(path, skip_invalid=True)
+    assert two[3] == [(1 + 1500 + 20_000 + 1, "unknown-kind")]
 
 
 def test_the_second_half_counts_its_own_first_line(tmp_path: Path, tiny_halves: None) -> None:

@@ -204,11 +204,14 @@ def test_a_period_without_requests_is_said(write_log: WriteLog) -> None:
     assert any("from 2021-01-01 to 2021-03-01" in w for w in result.warnings)
 
 
-def test_a_month_end_prior_that_leaves_days_out_is_said(write_log: WriteLog) -> None:
-    # SPEC §2: 2024-02-01:2024-02-29 is one whole month, both ends move back one month:
-    # 2024-01-01:2024-01-29, so 30 and 31 January fall in neither period.
-    log = write_log("a,OTP,RFA,,,2023-12-01,,", "b,OTP,RFA,,,2024-02-10,,")
+def test_the_prior_of_a_month_is_the_whole_month_before(write_log: WriteLog) -> None:
+    # SPEC §2: 2024-02-01:2024-02-29 is one whole month; its prior runs from START - 1 month to
+    # START - 1 day, the whole of January, so no day falls between them and nothing is said.
+    log = write_log(
+        "a,OTP,RFA,,,2023-12-01,,", "c,OTP,RFA,,,2024-01-31,,", "b,OTP,RFA,,,2024-02-10,,"
+    )
     with Source(str(log)) as source:
         result = summarize(source, Period(date(2024, 2, 1), date(2024, 2, 29)))
-    assert result.prior == Period(date(2024, 1, 1), date(2024, 1, 29))
-    assert any("no period covers 2024-01-30 to 2024-01-31" in w for w in result.warnings)
+    assert result.prior == Period(date(2024, 1, 1), date(2024, 1, 31))
+    assert result.values["otp.rfa.evolution_pct"] == 0  # 1 in February, 1 (31 Jan) before
+    assert result.warnings == []

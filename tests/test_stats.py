@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from coopstats.stats import (
     BUCKETS,
+    bands_of,
     bar,
     bucket_counts,
     hist_count,
@@ -354,13 +355,14 @@ def test_load_holidays_errors(tmp_path: Path, bad: str) -> None:
 
 
 def test_bucket_counts() -> None:
+    # SPEC §7: the default bands are --bands 30,90,180,365.
     hist = {
         0: 1,
         30: 2,  # 0–30: 3
         31: 1,
-        60: 1,  # 31–60: 2
+        60: 1,
         61: 1,
-        90: 1,  # 61–90: 2
+        90: 1,  # 31–90: 4
         91: 1,
         180: 1,  # 91–180: 2
         181: 1,
@@ -371,8 +373,7 @@ def test_bucket_counts() -> None:
     }
     assert bucket_counts(hist) == [
         ("0–30", 3),
-        ("31–60", 2),
-        ("61–90", 2),
+        ("31–90", 4),
         ("91–180", 2),
         ("181–365", 2),
         ("366+", 3),
@@ -382,13 +383,20 @@ def test_bucket_counts() -> None:
 def test_bucket_counts_empty_lists_every_bucket() -> None:
     assert bucket_counts({}) == [
         ("0–30", 0),
-        ("31–60", 0),
-        ("61–90", 0),
+        ("31–90", 0),
         ("91–180", 0),
         ("181–365", 0),
         ("366+", 0),
     ]
-    assert len(BUCKETS) == 6
+    assert len(BUCKETS) == 5
+
+
+def test_bands_of_other_ends() -> None:
+    assert bands_of((0, 7)) == ((0, 0), (1, 7), (8, None))
+    assert bucket_counts({0: 2, 1: 1, 7: 1, 8: 5}, bands_of((0, 7))) == [
+        ("0–0", 2), ("1–7", 2), ("8+", 5)
+    ]  # fmt: skip
+    assert bucket_counts({40: 1}, bands_of(())) == [("0+", 1)]
 
 
 def test_bucket_counts_rejects_negative_days() -> None:

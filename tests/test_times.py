@@ -45,7 +45,10 @@ CSV_COLUMNS = [
     "mean_days", "median_days", "p90_days", "min_days", "max_days", "km_median_days",
     "ci_low", "ci_high", "oldest_pending_id", "oldest_pending_age_days",
     "backlog_pending_start", "backlog_sent", "backlog_executed_any", "backlog_pending_end",
-    "days_0_30", "days_31_60", "days_61_90", "days_91_180", "days_181_365", "days_366_plus",
+    # SPEC §7's measures: percentiles (default 50,90), clearance, default bands 30,90,180,365.
+    "percentile_50_days", "percentile_90_days", "cleared", "clearance_pct", "pending_at_as_of",
+    "days_0_30", "days_31_90", "days_91_180", "days_181_365", "days_366_plus",
+    "age_0_30", "age_31_90", "age_91_180", "age_181_365", "age_366_plus",
 ]  # fmt: skip
 
 
@@ -114,10 +117,9 @@ def test_hand_computed_figures_with_notifications(write_log: WriteLog) -> None:
     # Backlog: pending at start R6 R7 (R8 was executed before it); executed in the period
     # R6 R1 R2 R3 R4 (R9 in 2025); pending at the end R7 R5 R9. 2 + 6 - 5 = 3.
     assert rfa["backlog"] == {"pending_start": 2, "sent": 6, "executed_any": 5, "pending_end": 3}
-    assert rfa["histogram"] == [
+    assert rfa["histogram"] == [  # SPEC §7's default bands
         {"bucket": "0–30", "count": 3},  # 0, 10, 30
-        {"bucket": "31–60", "count": 0},
-        {"bucket": "61–90", "count": 0},
+        {"bucket": "31–90", "count": 0},
         {"bucket": "91–180", "count": 1},  # 92
         {"bucket": "181–365", "count": 0},
         {"bucket": "366+", "count": 0},
@@ -502,20 +504,18 @@ def brute_times(
         durations = [taken[i] for i in e]
         ages = [(age[i], i) for i in pending]
         oldest = min(ages, key=lambda a: (-a[0], a[1]), default=None)
-        buckets = [0] * 6
+        buckets = [0] * 5  # SPEC §7's default bands: 0–30, 31–90, 91–180, 181–365, 366+
         for x in durations:
             if x <= 30:
                 buckets[0] += 1
-            elif x <= 60:
-                buckets[1] += 1
             elif x <= 90:
-                buckets[2] += 1
+                buckets[1] += 1
             elif x <= 180:
-                buckets[3] += 1
+                buckets[2] += 1
             elif x <= 365:
-                buckets[4] += 1
+                buckets[3] += 1
             else:
-                buckets[5] += 1
+                buckets[4] += 1
 
         def done_by(r: Any, day: date) -> bool:
             return r.executed is not None and r.executed <= day

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from oracle import oracle_metrics, oracle_prior_period
+from oracle import oracle_metrics, oracle_period_before
 from strategies import periods, to_csv, valid_rows
 from typer.testing import CliRunner
 
@@ -159,27 +159,45 @@ def test_incomplete_periods_are_said(write_log: WriteLog) -> None:
     assert run(complete).warnings == []
 
 
-def test_month_end_clamping_leaves_days_out_and_says_so(write_log: WriteLog) -> None:
+def test_months_stay_on_the_calendar(write_log: WriteLog) -> None:
     log = write_log(
+        "z,OTP,RFA,,,2023-12-01,,",
         "a,OTP,RFA,,,2024-01-29,,",
-        "b,OTP,RFA,,,2024-01-30,,",  # in no period
-        "c,OTP,RFA,,,2024-01-31,,",  # in no period
+        "b,OTP,RFA,,,2024-01-30,,",
+        "c,OTP,RFA,,,2024-01-31,,",
         "d,OTP,RFA,,,2024-02-29,,",
         "e,OTP,RFA,,,2024-03-01,,",
         "f,OTP,RFA,,,2024-03-31,,",
     )
     result = run(log, Period(date(2024, 3, 1), date(2024, 3, 31)))
-    # March → February (whole month back) → 2024-02-01 - 1 month : 2024-02-29 - 1 month.
+    # SPEC §2: each k-th month counted back from 2024-03-01, never chained: whole months.
     assert [f.period for f in result.figures] == [
-        Period(date(2024, 1, 1), date(2024, 1, 29)),
+        Period(date(2024, 1, 1), date(2024, 1, 31)),
         Period(date(2024, 2, 1), date(2024, 2, 29)),
         Period(date(2024, 3, 1), date(2024, 3, 31)),
     ]
-    # 2024-01-30 + 1 = START + 0 months: not whole months, so 29 days back.
-    assert result.before == Period(date(2023, 12, 3), date(2023, 12, 31))
-    assert result.series("otp.rfa.sent") == [1, 1, 2]
-    gaps = [w for w in result.warnings if "no period covers" in w]
-    assert len(gaps) == 1 and "2024-01-30 to 2024-01-31" in gaps[0]
+    assert result.before == Period(date(2023, 12, 1), date(2023, 12, 31))
+    assert result.series("otp.rfa.sent") == [3, 1, 2]
+    # Each evolution against the month before it: 1 → 3 (+200%), 3 → 1, 1 → 2.
+    assert result.series("otp.rfa.evolution_pct") == [200, Fraction(-200, 3), 100]
+    assert result.warnings == []
+
+
+def test_a_quarterly_trend_stays_on_the_calendar(write_log: WriteLog) -> None:
+    log = write_log("a,OTP,RFA,,,2022-01-01,,", "b,OTP,RFA,,,2023-12-31,,")
+    result = run(log, Period(date(2024, 1, 1), date(2024, 3, 31)), n=8)
+    # The case: today it drifted to 2022-04-09:2022-07-06; SPEC §2 keeps quarters.
+    quarters = [
+        ("2022-04-01", "2022-06-30"), ("2022-07-01", "2022-09-30"),
+        ("2022-10-01", "2022-12-31"), ("2023-01-01", "2023-03-31"),
+        ("2023-04-01", "2023-06-30"), ("2023-07-01", "2023-09-30"),
+        ("2023-10-01", "2023-12-31"), ("2024-01-01", "2024-03-31"),
+    ]  # fmt: skip
+    assert [(str(f.period.start), str(f.period.end)) for f in result.figures] == quarters
+    assert result.before == Period(date(2022, 1, 1), date(2022, 3, 31))
+    assert result.series("otp.rfa.sent") == [0, 0, 0, 0, 0, 0, 1, 0]
+    # The first quarter's evolution is against 2022-01-01:2022-03-31, which holds "a".
+    assert result.series("otp.rfa.evolution_pct")[0] == -100
 
 
 def test_ten_day_periods(write_log: WriteLog) -> None:
@@ -422,10 +440,10 @@ def test_trend_agrees_with_summarize_and_the_oracle(
             assert figures.as_of == expected.as_of
             oracle = oracle_metrics(rows, p.start, p.end, as_of=when, notifications=notifications)
             assert figures.values == oracle
-            # Each period is the prior of the next (SPEC §2), oldest first.
-            prior = oracle_prior_period(p.start, p.end)
-            before = result.figures[i - 1].period if i else result.before
-            assert (before.start, before.end) == prior
+            # The k-th period before the last, counted from its START (SPEC §2), oldest first.
+            k = n - 1 - i
+            assert (p.start, p.end) == (last if k == 0 else oracle_period_before(*last, k))
+        assert (result.before.start, result.before.end) == oracle_period_before(*last, n)
 
 
 @settings(

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from coopstats import __version__
-from coopstats.commands import compare, inspect, report, sql, times
+from coopstats.commands import compare, inspect, report, sql, times, values
 from coopstats.commands.sql import DatabaseOpt, LogOrDatabase, Strict, TableOpt
 from coopstats.commands.times import DaysOpt, Holidays
 from coopstats.options import (
     Against,
     AsOf,
+    By,
     DayCount,
     Decimals,
     Export,
@@ -23,6 +24,7 @@ from coopstats.options import (
     PeriodOpt,
     Settings,
     SkipInvalid,
+    Where,
     YearStart,
     emit,
     handled,
@@ -79,6 +81,8 @@ def summarize(
     year_start: YearStart = "09-16",
     skip_invalid: SkipInvalid = False,
     export: Export = None,
+    by: By = None,
+    where: Where = None,
     database: DatabaseOpt = None,
     table: TableOpt = None,
     strict: Strict = False,
@@ -86,10 +90,15 @@ def summarize(
 ) -> None:
     """Print the report's tables (section II) for a period.
 
+    With --by COLUMN, the same figures for each group of requests that share a value in that
+    column follow; --where COLUMN=VALUE counts only the matching requests.
+
     \b
     Examples:
       coopstats summarize requests.csv --period 2023-09-16:2024-09-15
       coopstats summarize requests.csv --period 2024 --no-notifications
+      coopstats summarize requests.csv --period 2024 --by state
+      coopstats summarize requests.csv --period 2024 --where situation=Darfur --format json
       coopstats summarize requests.csv --period 2024 --format json | jq '.metrics[] | .id, .value'
       coopstats summarize - --period 2024 --format csv < requests.csv
       coopstats summarize --database postgresql://me@db/court --table requests --period 2024
@@ -114,10 +123,32 @@ def summarize(
                     against=s.optional_period("against"),
                     notifications=bool(s["notifications"]),
                     options=s.read,
+                    breakdown=s.breakdown(),
                     days=days_fn,
                     days_name=days_name,
                 )
         warn(result.warnings)
+        if result.by is not None:
+            from coopstats.render import groups
+
+            decimals = int(s["decimals"])
+            emit(
+                Format(s["fmt"]),
+                s["export"],
+                output=s["output"],
+                table=lambda: groups.summary_table(
+                    result, decimals, _summary_table(result, decimals)
+                ),
+                json=lambda: groups.summary_json(result),
+                csv=lambda: groups.summary_csv(result),
+                markdown=lambda: groups.summary_markdown(
+                    result, decimals, _summary_markdown(result, decimals)
+                ),
+                document=lambda: groups.summary_document(
+                    result, decimals, _summary_document(result, decimals)
+                ),
+            )
+            return
         emit(
             Format(s["fmt"]),
             s["export"],
@@ -137,7 +168,7 @@ def _summary_markdown(result: Summary, decimals: int) -> str:
     return sections_markdown(TITLE, caption(result), sections(result, decimals), result.warnings)
 
 
-def _summary_document(result: Summary, decimals: int) -> object:
+def _summary_document(result: Summary, decimals: int) -> Any:
     from coopstats.render.layout import summary_document
 
     return summary_document(TITLE, result, decimals)
@@ -150,7 +181,7 @@ def _summary_table(result: Summary, decimals: int) -> object:
     return sections_table(TITLE, caption(result), sections(result, decimals))
 
 
-for _module in (compare, times, inspect, sql, report):
+for _module in (compare, times, inspect, sql, report, values):
     _module.register(app)
 
 

@@ -12,18 +12,24 @@ from datetime import date
 from fractions import Fraction
 
 from coopstats import catalogue
+from coopstats.breakdown import Breakdown
 from coopstats.catalogue import Figure, Shape, Value, compute
 from coopstats.engine import Counted, Window, count
 from coopstats.errors import UsageError
 from coopstats.model import Period
-from coopstats.periods import consecutive_periods, gaps, prior_period
+from coopstats.periods import consecutive_periods, prior_period
 from coopstats.reading import DEFAULT_READ, ReadOptions, Source
 from coopstats.summary import (
     absent_column_warnings,
+    by_column,
     check_as_of,
     empty_period_warning,
+    group_values,
     incomplete_prior_warning,
+    part_of,
     skipped_warning,
+    split_warnings,
+    with_breakdown,
 )
 
 
@@ -57,6 +63,14 @@ def change_of(metric: Figure, current: Value, prior: Value) -> Change:
 
 
 @dataclass(frozen=True)
+class GroupChanges:
+    """One --by group's figures in the period and in the prior period (SPEC §6)."""
+
+    value: str  # "" for the blank group
+    changes: list[Change]
+
+
+@dataclass(frozen=True)
 class Comparison:
     """A period's figures next to those of its prior period (or of the period `--against`)."""
 
@@ -69,6 +83,8 @@ class Comparison:
     changes: list[Change]
     counted: Counted
     warnings: list[str] = field(default_factory=list)
+    by: str | None = None  # the --by column as the log spells it
+    groups: list[GroupChanges] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -81,15 +97,29 @@ class Figures:
 
 
 @dataclass(frozen=True)
+class GroupTrend:
+    """One --by group's figures over the trend's periods, oldest first (SPEC §6)."""
+
+    value: str  # "" for the blank group
+    figures: list[Figures]
+
+    def series(self, metric_id: str) -> list[Value]:
+        return [f.values[metric_id] for f in self.figures]
+
+
+@dataclass(frozen=True)
 class Trend:
-    """Consecutive periods, oldest first, each the prior of the next (SPEC §2)."""
+    """Consecutive periods, oldest first, each counted back from the last one's start; each
+    period's evolutions are against the period before it in the sequence (SPEC §2)."""
 
     source: str
     figures: list[Figures]
-    before: Period  # the prior of the oldest period: it lends its counts to that one's evolutions
+    before: Period  # the period before the oldest: it lends its counts to that one's evolutions
     notifications: bool
     counted: Counted
     warnings: list[str] = field(default_factory=list)
+    by: str | None = None  # the --by column as the log spells it
+    groups: list[GroupTrend] = field(default_factory=list)
 
     def series(self, metric_id: str) -> list[Value]:
         """One metric's values across the periods, oldest first."""
@@ -97,7 +127,7 @@ class Trend:
 
 
 def chain_of(last: Period, periods: int) -> list[Period]:
-    """`periods` consecutive periods ending with `last`, preceded by the prior of the oldest."""
+    """`periods` consecutive periods ending with `last`, preceded by the one before the oldest."""
     if not 1 <= periods <= MAX_PERIODS:
         raise UsageError(f"--periods {periods}: give 1 to {MAX_PERIODS} periods, e.g. --periods 5")
     try:
@@ -117,6 +147,7 @@ def compare(
     against: Period | None = None,
     notifications: bool = True,
     options: ReadOptions = DEFAULT_READ,
+    breakdown: Breakdown | None = None,
 ) -> Comparison:
     """Every metric of SPEC §3 but the evolutions, in `period` and in its prior period.
 
@@ -129,17 +160,22 @@ def compare(
     def windows() -> list[Window]:
         return [Window(period, as_of), Window(prior, prior.end)]
 
-    counted = count(source, windows, options)
+    counted = count(source, windows, with_breakdown(options, breakdown))
     now_window, then_window = counted.windows
-    now = compute(now_window, None, notifications)
-    then = compute(then_window, None, notifications)
     notes = (  # in summarize's order
         *absent_column_warnings(counted),
         skipped_warning(counted),
+        *split_warnings(counted),
         empty_period_warning(counted, now_window),
         incomplete_prior_warning(counted, prior),
-        *(gaps([prior, period]) if against is None else []),
     )
+    groups = [
+        GroupChanges(
+            value,
+            changes_of(part_of(now_window, value), part_of(then_window, value), notifications),
+        )
+        for value in group_values([now_window, then_window], now_window)
+    ]
     return Comparison(
         source=source.name,
         period=period,
@@ -147,10 +183,19 @@ def compare(
         as_of=as_of,
         prior_as_of=prior.end,
         notifications=notifications,
-        changes=[change_of(m, now[m.id], then[m.id]) for m in compared()],
+        changes=changes_of(now_window, then_window, notifications),
         counted=counted,
         warnings=[note for note in notes if note],
+        by=by_column(counted),
+        groups=groups,
     )
+
+
+def changes_of(now: Window, then: Window, notifications: bool) -> list[Change]:
+    """Every figure `compare` lists, in both windows."""
+    current = compute(now, None, notifications)
+    prior = compute(then, None, notifications)
+    return [change_of(m, current[m.id], prior[m.id]) for m in compared()]
 
 
 def trend(
@@ -161,12 +206,13 @@ def trend(
     as_of: date | None = None,
     notifications: bool = True,
     options: ReadOptions = DEFAULT_READ,
+    breakdown: Breakdown | None = None,
 ) -> Trend:
     """The 25 figures of `periods` consecutive periods ending with `last`, oldest first.
 
     Each period counts executions up to its own end, except `last`, which counts them up to
-    `as_of` when given. One more window, the prior of the oldest period, is counted so that the
-    oldest period's evolutions are against its own prior like every other's.
+    `as_of` when given. One more window, the period before the oldest, is counted so that the
+    oldest period's evolutions are against the period before it like every other's.
     """
     chain = chain_of(last, periods)
     as_of = check_as_of(last, as_of)
@@ -175,28 +221,39 @@ def trend(
     def windows() -> list[Window]:
         return [Window(p, when) for p, when in zip(chain, as_ofs, strict=True)]
 
-    counted = count(source, windows, options)
+    counted = count(source, windows, with_breakdown(options, breakdown))
     w = counted.windows
-    figures = [
-        Figures(w[i].period, w[i].as_of_date, compute(w[i], w[i - 1], notifications))
-        for i in range(1, len(w))
-    ]
     notes = (
         *absent_column_warnings(counted),
         skipped_warning(counted),
+        *split_warnings(counted),
         # Said when every period is empty: one empty year in a trend is a figure like any other.
         None if any(any(x.sent) for x in w[1:]) else empty_period_warning(counted, w[-1]),
         incomplete_trend_warning(counted, chain),
-        *gaps(chain),  # the oldest period's prior included: its evolutions are measured on it
     )
+    groups = [
+        GroupTrend(value, series_of([part_of(x, value) for x in w], notifications))
+        for value in group_values(w[1:], w[-1])  # the window before the oldest is not shown
+    ]
     return Trend(
         source=source.name,
-        figures=figures,
+        figures=series_of(w, notifications),
         before=chain[0],
         notifications=notifications,
         counted=counted,
         warnings=[note for note in notes if note],
+        by=by_column(counted),
+        groups=groups,
     )
+
+
+def series_of(w: list[Window], notifications: bool) -> list[Figures]:
+    """The figures of each window but the first, each period's evolutions against the one
+    before it in the sequence (SPEC §2)."""
+    return [
+        Figures(w[i].period, w[i].as_of_date, compute(w[i], w[i - 1], notifications))
+        for i in range(1, len(w))
+    ]
 
 
 def incomplete_trend_warning(counted: Counted, chain: list[Period]) -> str | None:

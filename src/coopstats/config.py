@@ -31,8 +31,6 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     "categories": CATEGORIES,
     "outcome": tuple(OUTCOMES),
 }
-# The date columns' words may be mapped too: onto "" (`"not executed" = ""`) or onto a date.
-VALUE_COLUMNS = (*VOCABULARY, "sent", "executed")
 
 
 class Config(NamedTuple):
@@ -87,10 +85,7 @@ def load_config(path: Path | None) -> Config:
         raise UsageError(f"{shown}: [values] must hold tables such as [values.kind]")
     values: dict[str, dict[str, str]] = {}
     for column, mapping in values_table.items():
-        if column not in VALUE_COLUMNS:
-            raise UsageError(
-                f"{shown}: [values.{column}]: values can be mapped for {', '.join(VALUE_COLUMNS)}"
-            )
+        # Any column's: the vocabulary's and the dates' (SPEC §8), any other's for --by (§6).
         values[column] = _strings(shown, f"values.{column}", mapping)
         _check_words(shown, column, values[column])
     defaults = data.get("defaults", {})
@@ -168,7 +163,7 @@ def _check_words(path: str, column: str, mapping: dict[str, str]) -> None:
         seen[folded] = theirs
     words = VOCABULARY.get(column)
     if words is None:
-        return  # a date column: the target is read as a date, like any cell
+        return  # a date column (the target is read as a date) or another column (a group)
     for theirs, ours in mapping.items():
         if ours.strip() and ours.strip().casefold() not in words:
             raise UsageError(

@@ -481,7 +481,7 @@ def summarize(
     """summary.summarize over a table: the same Summary, counted by the database."""
     from coopstats.catalogue import compute
     from coopstats.engine import Window
-    from coopstats.periods import gaps, prior_period
+    from coopstats.periods import prior_period
     from coopstats.summary import (
         Summary,
         check_as_of,
@@ -503,7 +503,6 @@ def summarize(
             *_notes(counts, database, strict),
             empty_period_warning(counted, current),
             incomplete_prior_warning(counted, prior),
-            *(gaps([prior, period]) if against is None else []),
         )
         return Summary(
             source=database.name,
@@ -534,7 +533,7 @@ def compare(
     from coopstats.catalogue import compute
     from coopstats.comparison import Comparison, change_of, compared
     from coopstats.engine import Window
-    from coopstats.periods import gaps, prior_period
+    from coopstats.periods import prior_period
     from coopstats.summary import check_as_of, empty_period_warning, incomplete_prior_warning
 
     as_of = check_as_of(period, as_of)
@@ -553,7 +552,6 @@ def compare(
             *_notes(counts, database, strict),
             empty_period_warning(counted, now_window),
             incomplete_prior_warning(counted, prior),
-            *(gaps([prior, period]) if against is None else []),
         )
         return Comparison(
             source=database.name,
@@ -584,7 +582,6 @@ def trend(
     from coopstats.catalogue import compute
     from coopstats.comparison import Figures, Trend, chain_of, incomplete_trend_warning
     from coopstats.engine import Window
-    from coopstats.periods import gaps
     from coopstats.summary import check_as_of, empty_period_warning
 
     chain = chain_of(last, periods)
@@ -607,7 +604,6 @@ def trend(
             *_notes(counts, database, strict),
             None if any(any(x.sent) for x in w[1:]) else empty_period_warning(counted, w[-1]),
             incomplete_trend_warning(counted, chain),
-            *gaps(chain),
         )
         return Trend(
             source=database.name,

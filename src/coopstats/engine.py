@@ -19,6 +19,7 @@ from datetime import date
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+from coopstats.breakdown import Split, SplitReport
 from coopstats.catalogue import GROUPS
 from coopstats.checks import PENDING, UNKNOWN, Checked, Kind, RowChecker, settle_order
 from coopstats.dates import DateOrder, NeedDateOrder
@@ -43,7 +44,11 @@ _BUCKETS = 64
 _MASK = _BUCKETS - 1
 
 DaysFn = Callable[[int, int], int]
-WindowState = tuple[list[int], list[int], list[int], list[dict[int, int]]]
+AddFn = Callable[[Kind, int, int, bool, str, int], None]  # Window.add and Window.outside
+# A window's counts, and its parts' (per --by group), to send from one process to another.
+WindowState = tuple[
+    list[int], list[int], list[int], list[dict[int, int]], dict[str, "WindowState"]
+]
 COUNT = len(GROUPS)
 NO_FIRST, NO_LAST = date.max.toordinal() + 1, 0  # before any request is seen
 
@@ -54,6 +59,10 @@ class Window:
     SPEC §2: S = requests sent within the period; E = those of S executed on or before the as-of
     date. Days to execute are kept as a histogram per group, which gives exact means, medians
     and percentiles in memory bounded by the number of distinct day values.
+
+    With --by, each --by group of requests has its own window of the same period, a *part*
+    (`part(value)`, made on the first request of that group): the pass adds a request to the
+    window and to its part for each of the request's groups (see breakdown.py).
     """
 
     sees_all_rows = False  # a subclass that needs requests sent outside the period sets this
@@ -69,6 +78,18 @@ class Window:
         self.executed = [0] * COUNT
         self.positive = [0] * COUNT
         self.days: list[dict[int, int]] = [{} for _ in range(COUNT)]
+        self.parts: dict[str, Window] = {}
+
+    def fresh(self) -> Window:
+        """An empty window like this one, for a part; a subclass that keeps more says how."""
+        return Window(self.period, self.as_of_date, self.days_fn)
+
+    def part(self, value: str) -> Window:
+        """The window of the requests of one --by group, made on demand."""
+        part = self.parts.get(value)
+        if part is None:
+            part = self.parts[value] = self.fresh()
+        return part
 
     def add(
         self, kind: Kind, sent: int, executed: int, positive: bool, rid: str, line: int
@@ -111,11 +132,14 @@ class Window:
 
     def state(self) -> WindowState:
         """The counts alone, to send from one process to another."""
-        return self.sent, self.executed, self.positive, self.days
+        parts = {value: part.state() for value, part in self.parts.items()}
+        return self.sent, self.executed, self.positive, self.days, parts
 
     def merge(self, state: WindowState) -> None:
         """Add the counts of the same window over another part of the log."""
-        sent, executed, positive, days = state
+        sent, executed, positive, days, parts = state
+        for value, part in parts.items():
+            self.part(value).merge(part)
         for g in range(COUNT):
             self.sent[g] += sent[g]
             self.executed[g] += executed[g]
@@ -186,6 +210,7 @@ class Counted:
     last_sent: date | None = None
     date_order: DateOrder | None = None
     id_runs: list[IdRun] = field(default_factory=list)  # one per part, in the log's order
+    split: SplitReport | None = None  # what the pass learnt of --by and --where
     absent: tuple[str, ...] = ()  # the optional columns the log does not have
 
     @property
@@ -200,6 +225,8 @@ class Counted:
         self.problem_count += other.problem_count
         self.problems += other.problems[: max(0, PROBLEMS_KEPT - len(self.problems))]
         self.id_runs += other.id_runs
+        if self.split is not None and other.split is not None:
+            self.split = self.split.absorb(other.split)
         firsts = [d for d in (self.first_sent, other.first_sent) if d is not None]
         lasts = [d for d in (self.last_sent, other.last_sent) if d is not None]
         self.first_sent = min(firsts) if firsts else None
@@ -270,6 +297,12 @@ class _Pass:
         self.heads: dict[str, _Tally] = {}
         self.tallies: dict[Kind, _Tally] = {}
         self.delimiter = getattr(table, "delimiter", None) or ","
+        breakdown = options.breakdown
+        self.split = (
+            Split(breakdown, table, options.values)
+            if breakdown is not None and breakdown.active
+            else None
+        )
         self.cut: tuple[int, int] | None = None  # (line, cells) of the last record cut to width
 
     def run(
@@ -302,6 +335,7 @@ class _Pass:
             and self.table.index == CANONICAL
             and self.keep_hash is not None
             and not self.skip_lines
+            and self.split is None
             and all(type(w) is Window and w.days_fn is None for w in self.windows)
         )
 
@@ -312,6 +346,8 @@ class _Pass:
         self.tallies.clear()
         result = self.result
         result.records = self.count
+        if self.split is not None:
+            result.split = self.split.report()
         if self.keep_hash is not None:
             result.id_runs = [IdRun(self.part, self.ordered_until, self.last_id)]
         if self.first_sent != NO_FIRST:
@@ -346,6 +382,13 @@ class _Pass:
         first_sent, last_sent = self.first_sent, self.last_sent
         ordered, last_id = self.ordered, self.last_id
         count = 0
+        # With --by or --where: a request's groups (None: --where leaves it out), read only for
+        # the requests that fall in a window.
+        group_of = self.split.keys if self.split is not None else None
+        # Per window, its parts' bound `add` and `outside`, by group, made on a group's first use.
+        parted: list[tuple[int, int, Window, bool, dict[str, AddFn], dict[str, AddFn]]] = [
+            (w.start, w.end, w, w.sees_all_rows, {}, {}) for w in windows
+        ]
         kind: Kind | None
         outcome: object  # True, False, None (no outcome given), or `unseen`
 
@@ -411,11 +454,31 @@ class _Pass:
             if sent > last_sent:
                 last_sent = sent
             if every_row or lowest <= sent <= highest:
-                for start, end, add, outside in spans:
+                if group_of is None:
+                    for start, end, add, outside in spans:
+                        if start <= sent <= end:
+                            add(kind, sent, executed, positive, rid, line)
+                        elif outside is not None:
+                            outside(kind, sent, executed, positive, rid, line)
+                    continue
+                keys = group_of(row, kind, outcome)  # type: ignore[arg-type]  # checked: no `unseen`
+                if keys is None:
+                    continue
+                for start, end, window, every, adds, outsides in parted:
                     if start <= sent <= end:
-                        add(kind, sent, executed, positive, rid, line)
-                    elif outside is not None:
-                        outside(kind, sent, executed, positive, rid, line)
+                        window.add(kind, sent, executed, positive, rid, line)
+                        for key in keys:
+                            part_add = adds.get(key)
+                            if part_add is None:
+                                part_add = adds[key] = window.part(key).add
+                            part_add(kind, sent, executed, positive, rid, line)
+                    elif every:
+                        window.outside(kind, sent, executed, positive, rid, line)
+                        for key in keys:
+                            part_outside = outsides.get(key)
+                            if part_outside is None:
+                                part_outside = outsides[key] = window.part(key).outside
+                            part_outside(kind, sent, executed, positive, rid, line)
 
         self.count += count
         self.first_sent, self.last_sent = first_sent, last_sent
@@ -712,12 +775,15 @@ class _Child:
 
     def check(self) -> None:
         """Between two blocks of this process's own half: if the child has already sent its
-        answer and it is a failure (a quote in its half, say), raise it now, not at the end."""
+        answer and it is a failure that stops both (a lone carriage return in its half, a date
+        that needs the day/month order), raise it now, not at the end. Other failures wait for
+        the end of this half: only then is it known that the child's half began at a record's
+        start (see CsvTable.halves), and so that the failure is the log's, not the split's."""
         if self.early or not self.select([self.pipe], [], [], 0)[0]:
             return
         message = self._next()
         self.early.append(message)
-        if message[0] == "error":
+        if message[0] == "error" and isinstance(message[1], NotPlain | NeedDateOrder):
             raise message[1]
 
     def receive(self) -> Any:
@@ -869,6 +935,8 @@ def _count(
     source: Source, windows: Callable[[], Sequence[Window]], options: ReadOptions
 ) -> Counted:
     table = open_table(source, options)
+    if options.breakdown is not None and options.breakdown.active:
+        Split(options.breakdown, table, options.values)  # an unknown column: before any fork
     order = options.date_order
     hashes: list[array[int]] = [array("q") for _ in range(_BUCKETS)]
     try:

@@ -13,14 +13,23 @@ from datetime import date
 from typing import Literal
 
 from coopstats import catalogue
+from coopstats.breakdown import Breakdown
 from coopstats.catalogue import Figure, Group, Shape, Value, figure_groups
 from coopstats.checks import PENDING, Kind, settle_order
 from coopstats.engine import Counted, Window, count
 from coopstats.errors import DataError, UsageError
 from coopstats.model import KIND_ORGAN, Period, Problem
-from coopstats.periods import gaps, prior_period
+from coopstats.periods import prior_period
 from coopstats.reading import DEFAULT_READ, FileProblem, ReadOptions, Source, open_table
-from coopstats.summary import check_as_of, incomplete_prior_warning, skipped_warning
+from coopstats.summary import (
+    absent_column_warnings,
+    check_as_of,
+    incomplete_prior_warning,
+    skipped_warning,
+    split_warnings,
+    where_note,
+    with_breakdown,
+)
 
 ALL_TIME = Period(date.min, date.max)
 KINDS_IN_ORDER: tuple[tuple[str, str], ...] = tuple(
@@ -224,6 +233,7 @@ class Explanation:
     value: Value
     rows: tuple[Listed, ...]  # by sent date, then line
     warnings: tuple[str, ...]
+    scope: str = ""  # what --where counted, for the caption ("" without it)
 
     @property
     def counted(self) -> int:
@@ -264,8 +274,10 @@ def explain_metric(
     against: Period | None = None,
     notifications: bool = True,
     options: ReadOptions = DEFAULT_READ,
+    breakdown: Breakdown | None = None,
 ) -> Explanation:
-    """The requests behind one figure of SPEC §3, and the figure as `summarize` gives it."""
+    """The requests behind one figure of SPEC §3, and the figure as `summarize` gives it;
+    with --where (`breakdown`), of the matching requests alone: one group's figure."""
     metric = metric_of(metric_id)
     as_of = check_as_of(period, as_of)
     shape, groups = metric.shape, figure_groups(metric, notifications)
@@ -278,18 +290,16 @@ def explain_metric(
             Explaining(prior, prior.end, groups, "prior"),
         ]
 
-    counted = count(source, windows, options)
+    counted = count(source, windows, with_breakdown(options, breakdown))
     current, before = counted.windows
     assert isinstance(current, Explaining) and isinstance(before, Explaining)
     value = catalogue.evaluate(metric, current, before, notifications)
     sides = [current, before] if shape == "evolution" else [current]
     rows = [row for side in sides for row in _listed(side, shape)]
     rows.sort(key=lambda r: (r.sent, r.line, r.period != "prior"))
-    notes = [skipped_warning(counted)]
+    notes = [*absent_column_warnings(counted), skipped_warning(counted), *split_warnings(counted)]
     if shape == "evolution":
         notes.append(incomplete_prior_warning(counted, prior))
-        if against is None:
-            notes += gaps([prior, period])
     return Explanation(
         source=source.name,
         metric=metric,
@@ -302,6 +312,7 @@ def explain_metric(
         value=value,
         rows=tuple(rows),
         warnings=tuple(note for note in notes if note),
+        scope=where_note(counted),
     )
 
 

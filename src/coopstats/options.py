@@ -17,17 +17,21 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from coopstats.config import Config, load_config
+
+if TYPE_CHECKING:
+    from coopstats.breakdown import Breakdown
 from coopstats.errors import CoopstatsError, InvalidRows, UsageError
 from coopstats.model import Period
 from coopstats.output import (
     STDIN,
     InputRef,
     check_stdout,
+    check_stdout_target,
     check_target,
     same_file,
     write_atomic,
@@ -93,8 +97,8 @@ Against = Annotated[
     str | None,
     typer.Option(
         "--against",
-        help="The period to compare with (default: the prior period, "
-        "moved back by the period's own calendar length).",
+        help="The period to compare with (default: the prior period, of the same calendar "
+        "length, ending the day before the period's start).",
         show_default=False,
     ),
 ]
@@ -191,6 +195,25 @@ MaxProblems = Annotated[
         "--max-problems", min=1, help="How many problems to print at most.", rich_help_panel=INPUT
     ),
 ]
+HeaderRow = Annotated[
+    int | None,
+    typer.Option(
+        "--header-row",
+        min=1,
+        metavar="LINE",
+        help="The line (a sheet's row) of the header, when title rows above it are not "
+        "passed over by themselves (the header is looked for in the first 21 rows).",
+        rich_help_panel=INPUT,
+        show_default=False,
+    ),
+]
+Quiet = Annotated[
+    bool,
+    typer.Option(
+        "--quiet", "-q", help="No notes and no progress bar on standard error.",
+        rich_help_panel=INPUT,
+    ),
+]
 ConfigOpt = Annotated[
     Path | None,
     typer.Option(
@@ -198,6 +221,31 @@ ConfigOpt = Annotated[
         help="A TOML file of column names, vocabulary and defaults "
         "(default: ./coopstats.toml when present).",
         rich_help_panel=INPUT,
+        show_default=False,
+    ),
+]
+BREAKDOWN = "Breakdowns and filters"
+By = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        metavar="COLUMN",
+        rich_help_panel=BREAKDOWN,
+        help="Also give the figures of each group of requests that share a value in COLUMN "
+        "(any header of the log, or a canonical column; categories: a request counts under "
+        "each of its categories), most requests first; a blank cell is the group (blank).",
+        show_default=False,
+    ),
+]
+Where = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        metavar="COLUMN=VALUE",
+        rich_help_panel=BREAKDOWN,
+        help="Count only the requests whose COLUMN is VALUE (trimmed; [values.COLUMN] of the "
+        "config applies), in every period. Repeatable: the same column again widens, another "
+        "column narrows.",
         show_default=False,
     ),
 ]
@@ -236,8 +284,11 @@ def warn(messages: list[str]) -> None:
 
 
 def note(message: str) -> None:
-    """A note on standard error: what the run took that the command line did not say."""
-    stderr_console().print(f"note: {message}", markup=False)
+    """A note on standard error: what the run took that the command line did not say (none
+    under --quiet: feedback.note)."""
+    from coopstats import feedback
+
+    feedback.note(message)
 
 
 @dataclass(frozen=True)
@@ -251,7 +302,10 @@ class Settings:
 
     @classmethod
     def from_context(cls, ctx: typer.Context) -> Settings:
+        from coopstats import feedback
+
         params = dict(ctx.params)
+        feedback.configure(quiet=bool(params.get("quiet")))
         config_path = params.get("config")
         config = load_config(Path(config_path) if config_path is not None else None)
         for name, value in config.defaults.items():
@@ -290,6 +344,7 @@ class Settings:
                 )
             columns[canonical.strip().lower()] = header.strip()
             origins[canonical.strip().lower()] = f"--column {item}"
+        feedback.configure(quiet=bool(params.get("quiet")))  # [defaults] quiet, if any
         if config.found:  # one given with --config is known to the user already
             note(f"using {config.name}")
         read = ReadOptions(
@@ -300,6 +355,7 @@ class Settings:
             skip_invalid=bool(params.get("skip_invalid")),
             values=config.values,
             sheet=params.get("sheet"),
+            header_row=params.get("header_row"),
             config=config.name,
             origins=origins,
         )
@@ -363,6 +419,7 @@ class Settings:
         target, export = self.params.get("output"), self.params.get("export")
         if target is None or _is_stdout(target):
             check_stdout()
+            check_stdout_target(self.inputs())
         else:
             check_target("--output", Path(target), self.inputs())
         if export is not None:
@@ -384,6 +441,13 @@ class Settings:
         value = self.params.get(name)
         return parse_period(str(value), self.year_start, _flag(name)) if value else None
 
+    def breakdown(self) -> Breakdown | None:
+        """--by and --where (SPEC §6), None when neither is given."""
+        from coopstats.breakdown import breakdown_of
+
+        found = breakdown_of(self.params.get("by"), self.params.get("where"))
+        return found if found.active else None
+
     def date(self, name: str) -> date | None:
         value = self.params.get(name)
         return parse_iso(str(value), _flag(name)) if value else None
@@ -392,18 +456,25 @@ class Settings:
 def stderr_console() -> Any:
     from rich.console import Console
 
+    from coopstats import feedback
+
+    feedback.finish()  # a progress bar leaves the screen before any message
     # Messages quote the user's file: neither markup nor emoji codes (`OTP:x:`) are read in it.
     return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def report_problems(err: InvalidRows, max_problems: int) -> None:
-    """Each problem on one line (file:line: column, value: message), then the total."""
+    """Each problem on one line (file:line: column, value: message), those that many rows
+    share said once with their count (grouping.py), then the total."""
+    from coopstats.grouping import shown_groups
+
     console = stderr_console()
-    for problem in err.problems[:max_problems]:
-        console.print(problem.describe(err.source), markup=False)
-    if err.total > max_problems:
+    groups, left = shown_groups(err.problems, err.total, max_problems)
+    for group in groups:
+        console.print(group.describe(err.source), markup=False)
+    if left > 0:
         console.print(
-            f"... and {err.total - max_problems} more problem(s) (--max-problems to see more; "
+            f"... and {left} more problem(s) (--max-problems to see more; "
             "'coopstats validate' lists them all)",
             markup=False,
         )
@@ -559,6 +630,8 @@ _READ_OPTIONS: tuple[tuple[str, Any, object], ...] = (
     ("delimiter", Delimiter, None),
     ("sheet", Sheet, None),
     ("max_problems", MaxProblems, 20),
+    ("header_row", HeaderRow, None),
+    ("quiet", Quiet, False),
     ("config", ConfigOpt, None),
     ("debug", Debug, False),
 )

@@ -11,6 +11,7 @@ the machine formats to standard output stay a plain `sys.stdout.write`.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import stat
@@ -72,6 +73,24 @@ def check_target(option: str, target: Path, inputs: Iterable[tuple[str, InputRef
             raise UsageError(
                 f"{shown}: that is {what}{other}; coopstats never writes over its inputs, "
                 "choose another file"
+            )
+
+
+def check_stdout_target(inputs: Iterable[tuple[str, InputRef]]) -> None:
+    """Refuse a standard output that is a file the run reads (`summarize log.csv >> log.csv`):
+    the figures would be written into the log itself."""
+    try:
+        st = os.fstat(1)
+    except OSError:
+        return  # closed: check_stdout says so
+    if not stat.S_ISREG(st.st_mode):
+        return  # a terminal or a pipe: nothing to overwrite
+    own = st.st_dev, st.st_ino
+    for what, ref in inputs:
+        if ref != STDIN and identity(ref) == own:
+            raise UsageError(
+                f"standard output is {what} ({_named(ref)}); coopstats never writes over its "
+                "inputs: redirect the output to another file, or use -o FILE"
             )
 
 
@@ -161,8 +180,23 @@ def write_stdout(text: str) -> None:
     if out is None:
         raise UsageError(_CLOSED)
     try:
-        out.write(text)
-        out.flush()
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        fd = None  # not a real file (a test's capture)
+    try:
+        if fd is None:
+            out.write(text)
+            out.flush()
+        else:
+            # Written with os.write until every byte is out: a short write (a file-size limit
+            # reached half-way) is then an error, not a half-written output and exit 0.
+            out.flush()
+            view = memoryview(text.encode(out.encoding or "utf-8"))
+            while view:
+                written = os.write(fd, view)
+                if written <= 0:
+                    raise OSError(errno.EIO, "nothing could be written")
+                view = view[written:]
     except BrokenPipeError:
         raise
     except UnicodeEncodeError as err:

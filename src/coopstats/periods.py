@@ -74,14 +74,34 @@ def parse_period(
 
 
 def prior_period(period: Period) -> Period:
-    """The period moved back by its own calendar length (SPEC §2).
+    """The period of the same calendar length that ends the day before START (SPEC §2).
 
-    When END + 1 day lies a whole number of months after START, both ends move back by that many
-    months, so 2023-09-16:2024-09-15 gives 2022-09-16:2023-09-15 whatever the leap years;
-    otherwise both move back by the period's length in days.
+    When END + 1 day lies a whole number n of months after START, it is START - n months (a
+    month end clamped, as relativedelta clamps it) to START - 1 day, so 2023-09-16:2024-09-15
+    gives 2022-09-16:2023-09-15 whatever the leap years and 2024-02-01:2024-02-29 gives the
+    whole of January; otherwise it is the period of the same number of days. A period and its
+    prior never leave a day between them.
+    """
+    return period_before(period, 1)
+
+
+def period_before(period: Period, k: int) -> Period:
+    """The k-th period before `period` (k >= 1), counted from its START, never chained (SPEC §2).
+
+    A period of n whole months gives START - k*n months to START - (k-1)*n months - 1 day, so
+    quarters and months stay on the calendar (2024-01-01:2024-03-31, k = 2: 2023-07-01 to
+    2023-09-30); any other period gives the k-th block of the same number of days before it.
     """
     try:
-        return _shift_back(period)
+        months = _months(period)
+        if months is None:
+            length = timedelta(days=period.days)
+            start = period.start - k * length
+            return Period(start, start + length - timedelta(days=1))
+        return Period(
+            period.start - relativedelta(months=k * months),
+            period.start - relativedelta(months=(k - 1) * months) - timedelta(days=1),
+        )
     except (OverflowError, ValueError):
         raise UsageError(
             f"the period before {period} falls outside the calendar (years 1 to 9999); choose "
@@ -89,15 +109,14 @@ def prior_period(period: Period) -> Period:
         ) from None
 
 
-def _shift_back(period: Period) -> Period:
+def _months(period: Period) -> int | None:
+    """n when END + 1 day is START + n whole months (n >= 1), else None."""
     start, end = period.start, period.end
     months = (end.year - start.year) * 12 + end.month - start.month
     for n in (months, months + 1):  # END + 1 day falls in END's month or the next
         if n > 0 and _ends_month_span(start, n, end):
-            back = relativedelta(months=n)
-            return Period(start - back, end - back)
-    length = timedelta(days=period.days)
-    return Period(start - length, end - length)
+            return n
+    return None
 
 
 def _ends_month_span(start: date, months: int, end: date) -> bool:
@@ -111,27 +130,6 @@ def _ends_month_span(start: date, months: int, end: date) -> bool:
 
 
 def consecutive_periods(last: Period, count: int) -> list[Period]:
-    """`count` periods ending with `last`, each the prior of the next, oldest first."""
-    periods = [last]
-    while len(periods) < count:
-        periods.append(prior_period(periods[-1]))
-    return periods[::-1]
-
-
-def gaps(periods: list[Period]) -> list[str]:
-    """Days that no period of the trend covers.
-
-    SPEC §2 moves a period of whole months back by whole months, clamping month ends, so the
-    prior of 2024-02-01:2024-02-29 is 2024-01-01:2024-01-29 and 30-31 January fall in none.
-    """
-    notes = []
-    for before, after in zip(periods, periods[1:], strict=False):
-        first_missing = before.end + timedelta(days=1)
-        last_missing = after.start - timedelta(days=1)
-        if first_missing <= last_missing:
-            notes.append(
-                f"no period covers {first_missing} to {last_missing} (between {before} and "
-                f"{after}): SPEC §2 moves a period of whole months back by whole months, "
-                "clamping month ends"
-            )
-    return notes
+    """`count` consecutive periods ending with `last`, oldest first: the k-th before `last`
+    for k = count - 1 down to 1, then `last` (SPEC §2)."""
+    return [period_before(last, k) for k in range(count - 1, 0, -1)] + [last]

@@ -37,16 +37,30 @@ import signal
 import stat
 import sys
 import threading
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from itertools import chain, islice
 from pathlib import Path
 from types import MappingProxyType, TracebackType
-from typing import IO, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from coopstats.dates import DateOrder
 from coopstats.errors import DataError, UsageError
-from coopstats.lines import BLOCK, LineBlock, Record, line_blocks, needs_csv_module, split_records
+from coopstats.lines import (
+    BLOCK,
+    LineBlock,
+    NotPlain,
+    Record,
+    line_blocks,
+    needs_csv_module,
+    split_records,
+)
 from coopstats.model import COLUMNS, REQUIRED_COLUMNS, Problem, listed, shown
+
+if TYPE_CHECKING:
+    from coopstats.breakdown import Breakdown
+    from coopstats.feedback import Meter
+
+T = TypeVar("T")
 
 csv.field_size_limit(2**31 - 1)  # free-text cells of any size: the default limit is 128 KiB
 
@@ -60,6 +74,7 @@ _BOM = "\ufeff"
 _VALUE_SHOWN = 80  # characters of a line quoted in an encoding problem
 # Encodings in which byte 0x0A is always a line end: the fast path may split their bytes at it.
 _ONE_BYTE_NEWLINE = {"utf-8", "utf-8-sig", "ascii", "latin-1", "iso8859-1", "iso8859-15", "cp1252"}
+HEADER_ROWS = 20  # rows after the first in which the header is looked for (SPEC §8)
 HALVES_FROM = 8 << 20  # below 8 MiB, a second process costs more than it saves
 # (first byte, end byte or None, first line) of a part; a first line None is to be counted.
 Part = tuple[int, int | None, int | None]
@@ -95,6 +110,11 @@ class ReadOptions(NamedTuple):
     # canonical name -> where its mapping in `columns` was given ("--column ...", "[columns]
     # in coopstats.toml"), for messages
     origins: Mapping[str, str] = MappingProxyType({})
+    header_row: int | None = None  # the header's line (a sheet's row), when not found by itself
+    # Read for a survey (`values`, `init`): no column is required, and the header is the row
+    # whose titles look most like a log's (exports.guess_header), the database's names included.
+    survey: bool = False
+    breakdown: Breakdown | None = None  # --by and --where: which requests count, in which groups
 
 
 DEFAULT_READ = ReadOptions()
@@ -158,7 +178,9 @@ class Source:
             raise UsageError(f"{arg}: cannot read it ({err.strerror})") from None
         if stat.S_ISDIR(mode):
             raise UsageError(f"{arg}: is a folder, not a file")
-        if not stat.S_ISREG(mode):  # a pipe or a device: it can be read only once
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):  # /dev/zero would fill the temp folder
+            raise UsageError(f"{arg}: is a device, not a log; give a file, a pipe or -")
+        if not stat.S_ISREG(mode):  # a pipe or a FIFO: it can be read only once
             try:
                 stream = open(arg, "rb")  # noqa: SIM115 - closed just below
             except OSError as err:
@@ -170,21 +192,22 @@ class Source:
         """Copy a stream that can be read only once into a temporary file, removed by close."""
         self.temporary = True
         try:
-            self._spool = _Spool()
-            with os.fdopen(self._spool.handle, "wb") as out:
+            self._spool = spool = _Spool()  # kept first: close() removes what create() makes
+            path = spool.create()
+            with os.fdopen(spool.handle, "wb") as out:
                 while piece := self._read(stream, what):
                     try:
                         out.write(piece)
                     except OSError as err:
                         raise UsageError(
                             f"{self.given}: cannot keep a copy of {what} in the temporary folder "
-                            f"{self._spool.path.parent} ({err.strerror}); free some space there, "
+                            f"{path.parent} ({err.strerror}); free some space there, "
                             "set TMPDIR to another folder, or pass the log as a file"
                         ) from None
         except BaseException:
             self.close()
             raise
-        return self._spool.path
+        return path
 
     def _read(self, stream: IO[bytes], what: str) -> bytes:
         try:
@@ -251,18 +274,24 @@ class _Spool:
     """A temporary file in the temp folder (TMPDIR), with the signal handlers that make sure
     it is removed: installed before the file exists, restored after it is gone.
 
-    The file is created with the signals blocked, so that no signal falls between its creation
-    and the moment its name is known. Outside the main thread (a library use), no handler can
-    be set: the file is then removed by `remove` alone.
+    The owner keeps the spool before `create` makes the file, and the file is made with the
+    signals blocked and its name kept before they are let through: a signal that came in the
+    meantime runs its handler only then, and the owner's clean-up finds the name to remove.
+    Outside the main thread (a library use), no handler can be set: the file is then removed
+    by `remove` alone.
     """
 
     def __init__(self) -> None:
-        import tempfile
-
         self.saved: dict[int, Any] = {}
+        self.path: Path | None = None
+        self.handle = -1
         if threading.current_thread() is threading.main_thread():
             for number in LEAVING:
                 self.saved[number] = signal.signal(number, _leave)
+
+    def create(self) -> Path:
+        import tempfile
+
         block = hasattr(signal, "pthread_sigmask") and bool(self.saved)
         if block:
             signal.pthread_sigmask(signal.SIG_BLOCK, LEAVING)
@@ -270,7 +299,6 @@ class _Spool:
             self.handle, name = tempfile.mkstemp(prefix="coopstats-", suffix=".csv")
             self.path = Path(name)
         except OSError as err:
-            self._restore()
             raise UsageError(
                 f"cannot make a temporary file in {tempfile.gettempdir()} ({err.strerror}); "
                 "set TMPDIR to a folder you can write in, or pass the log as a file"
@@ -278,10 +306,12 @@ class _Spool:
         finally:
             if block:
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, LEAVING)
+        return self.path
 
     def remove(self) -> None:
         try:
-            self.path.unlink(missing_ok=True)
+            if self.path is not None:
+                self.path.unlink(missing_ok=True)
         finally:
             self._restore()
 
@@ -313,7 +343,8 @@ class Table:
     def records_in(
         self, start: int, end: int | None, first_line: int | None
     ) -> Iterator[tuple[int, list[str]]]:
-        """The records of one part given by `halves` (which raise lines.NotPlain at a quote)."""
+        """The records of one part given by `halves` (which may raise lines.NotPlain: see
+        CsvTable.halves)."""
         raise NotImplementedError
 
     def numbered(self, part: Part) -> Numbered:
@@ -376,7 +407,7 @@ class Table:
                     hint=_suggest_title(title, header),
                 )
         missing = [name for name in REQUIRED_COLUMNS if name not in index]
-        if missing:
+        if missing and not options.survey:
             raise file_problem(
                 self.name,
                 f"missing required column(s) {', '.join(missing)}; the header has: {found}",
@@ -388,6 +419,74 @@ class Table:
         for name in COLUMNS:
             index.setdefault(name, self.width)  # reads the '' appended to every record
         self.index = index
+
+    def _header_among(
+        self, rows: Iterable[tuple[int, list[str]]], options: ReadOptions, noun: str = "row"
+    ) -> tuple[int, list[str]] | None:
+        """The header row (number, cells) among a sheet's rows, blank rows passed over: the
+        first, unless --header-row or title rows above it say otherwise (`_choose_header`);
+        None when every row is blank."""
+        first: list[tuple[int, list[str]]] = []
+        for number, row in rows:
+            if not any(cell.strip() for cell in row):
+                continue
+            first.append((number, row))
+            if options.header_row is not None:
+                if number >= options.header_row:
+                    break
+            elif len(first) == 1 and not options.survey and has_columns(row, options):
+                return number, row  # the usual case: the first row is the header
+            elif len(first) > HEADER_ROWS:
+                break
+        if not first:
+            return None
+        chosen = self._choose_header(first, options, noun) or first[0]
+        self._note_header(chosen[0], first[0][0], options, noun)
+        return chosen
+
+    def _choose_header(
+        self, rows: list[tuple[int, list[str]]], options: ReadOptions, noun: str = "line"
+    ) -> tuple[int, list[str]] | None:
+        """The header among the first rows of a log, (line, cells), by --header-row, else the
+        first row naming every required column (SPEC §8: title rows above the header are
+        common in exports); None when no row does, and the first row is taken as it is."""
+        wanted = options.header_row
+        if wanted is not None:
+            for line, row in rows:
+                if line == wanted:
+                    return line, row
+            last = f" (the last row read is on {noun} {rows[-1][0]})" if rows else ""
+            raise file_problem(
+                self.name,
+                f"--header-row {wanted}: no row starts on {noun} {wanted}{last}",
+                "missing-label",
+                line=wanted,
+                hint="give the line an editor shows the header on",
+            )
+        from coopstats.exports import find_header, guess_header
+
+        cells = [row for _, row in rows]
+        index: int | None
+        if options.survey:
+            index = guess_header(cells, options.columns)
+        else:
+            index = find_header(cells, REQUIRED_COLUMNS, options.columns)
+        if index is None:
+            return None
+        return rows[index]
+
+    def _note_header(self, line: int, first: int, options: ReadOptions, noun: str) -> None:
+        """SPEC §8: a header found below the first row is named in a note (not one that
+        --header-row named)."""
+        if line <= first or options.header_row is not None:
+            return
+        from coopstats import feedback
+
+        above = f"{noun} 1" if line == 2 else f"{noun}s 1-{line - 1}"
+        feedback.note(
+            f"{self.name}: the header is on {noun} {line}; {above} "
+            f"{'is' if line == 2 else 'are'} left out"
+        )
 
     def absent_columns(self) -> tuple[str, ...]:
         """The optional columns this log does not have (SPEC §8: never silent)."""
@@ -408,6 +507,14 @@ class Table:
         """The line of a later row that holds every required column name, if any (a title or
         a blank row above the real header is common in exports)."""
         return None
+
+
+def has_columns(row: list[str], options: ReadOptions) -> bool:
+    """Whether a row names every required column, as `_map_header` matches names."""
+    titles = {cell.strip().lstrip(_BOM).strip().casefold() for cell in row}
+    return all(
+        options.columns.get(name, name).strip().casefold() in titles for name in REQUIRED_COLUMNS
+    )
 
 
 def _given(options: ReadOptions, canonical: str, title: str) -> str:
@@ -477,7 +584,11 @@ def _detect_encoding(head: bytes, name: str, encoding: str | None) -> str:
             raise UsageError(f"--encoding: unknown encoding {encoding!r}") from None
         try:
             "".encode(info.name)  # a LookupError for codecs of bytes to bytes (base64, rot13)
-        except LookupError:
+            # Text codecs that cannot read a file: idna and punycode refuse the error handlers
+            # the reader uses, `undefined` refuses everything.
+            sample = "id,organ\n".encode(info.name)
+            codecs.getincrementaldecoder(info.name)("replace").decode(sample, final=True)
+        except (LookupError, UnicodeError, ValueError, TypeError):
             raise UsageError(
                 f"--encoding {encoding}: not a character encoding but a {info.name} transform; "
                 "name the file's encoding, e.g. utf-8, cp1252, latin-1 or utf-16"
@@ -573,6 +684,7 @@ class CsvTable(Table):
                     hint="a log starts with a header row: id, organ, kind, sent, ...",
                 )
             self.header_line = self.preamble + 1
+            given = self.delimiter
             if "\x00" in first:  # with --encoding or a UTF-16 mark: the head was not sniffed
                 raise nul_problem(self.name, self.header_line)
             self.delimiter = self.delimiter or sniff_delimiter(first)
@@ -583,11 +695,81 @@ class CsvTable(Table):
                 raise self._csv_error(err, self.header_line) from None
             except UnicodeError as err:
                 raise self._decode_error(err) from None
+        if options.header_row is not None or options.survey or not has_columns(header, options):
+            header = self._title_rows(header, given, options)
         self._map_header(header, options)
         self._plain = self._plain_start()
 
-    def _open(self, start: int = 0) -> IO[str]:
-        """The text from byte `start` on (the start of a line), for the csv module."""
+    def _title_rows(self, header: list[str], given: str | None, options: ReadOptions) -> list[str]:
+        """The header when it is not the first row (SPEC §8), read with the delimiter that
+        finds it: a title line above it may hold another delimiter, or none."""
+        if options.header_row is not None and options.header_row < self.header_line:
+            raise file_problem(
+                self.name,
+                f"--header-row {options.header_row}: line {options.header_row} is "
+                + ("blank" if self.preamble else "before the first row"),
+                "missing-label",
+                line=options.header_row,
+            )
+        assert self.delimiter is not None
+        tried = list(dict.fromkeys([self.delimiter] if given else [self.delimiter, *DELIMITERS]))
+        found: list[tuple[str, tuple[int, list[str]]]] = []
+        for delimiter in tried:
+            try:
+                chosen = self._choose_header(self._first_rows(delimiter, options.header_row),
+                                             options)  # fmt: skip
+            except FileProblem:
+                if delimiter == tried[0]:
+                    raise
+                continue  # another delimiter may join lines into records otherwise
+            if chosen is not None:
+                found.append((delimiter, chosen))
+                if options.header_row is None and not options.survey:
+                    break  # the first delimiter that finds a row naming the required columns
+        if not found:
+            return header
+        # The row given by --header-row, or guessed for a survey, is read with the delimiter
+        # that cuts it into most cells.
+        delimiter, (line, header) = max(found, key=lambda f: len(f[1][1]))
+        self._note_header(line, self.header_line, options, "line")
+        self.delimiter = delimiter
+        self.header_line = line
+        self.preamble = self.header_line - 1
+        return header
+
+    def _first_rows(self, delimiter: str, until: int | None) -> list[tuple[int, list[str]]]:
+        """The first rows from the header's line on, blank ones aside: 21 of them (the first
+        and the 20 where SPEC §8 looks for the header), or up to line `until`."""
+        rows: list[tuple[int, list[str]]] = []
+        with self._open() as text:
+            for _ in range(self.preamble):
+                text.readline()
+            reader = csv.reader(text, delimiter=delimiter)
+            last = 0
+            try:
+                for row in reader:
+                    line, last = self.preamble + last + 1, reader.line_num
+                    if any(cell.strip() for cell in row):
+                        rows.append((line, row))
+                    if until is None and len(rows) > HEADER_ROWS or until is not None and (
+                        line >= until
+                    ):
+                        break
+            except csv.Error as err:
+                raise self._csv_error(err, self.preamble + last + 1) from None
+            except UnicodeError as err:
+                raise self._decode_error(err) from None
+        return rows
+
+    def _open(self, start: int = 0, meter: Meter | None = None) -> IO[str]:
+        """The text from byte `start` on (the start of a line), for the csv module; the bytes
+        read are told to `meter`, a MiB at a time, when there is one."""
+        if meter is not None:
+            counted = _Metered(open(self.path, "rb", buffering=0), meter)  # noqa: SIM115
+            counted.file.seek(start)
+            return io.TextIOWrapper(
+                io.BufferedReader(counted, 1 << 20), encoding=self.encoding, newline=""
+            )
         raw = open(self.path, "rb", buffering=1 << 20)  # noqa: SIM115 - closed with the wrapper
         raw.seek(start)
         return io.TextIOWrapper(raw, encoding=self.encoding, newline="")
@@ -660,21 +842,43 @@ class CsvTable(Table):
         at the first block holding a quote; its blank lines come out as rows of empty cells,
         which every reader of records passes over.
         """
+        meter = self._meter(self._plain[0] if self._plain else 0, None)
         if self._plain is None:
-            return self._csv_records(None, 0)
+            return _closing(self._csv_records(None, 0, meter), meter)
         start, encoding = self._plain
-        return split_records(
-            self.path, start, None, self.header_line + 1, encoding, self.delimiter or ",",
-            self._decode_failure, self._csv_records,
+        return _closing(
+            split_records(
+                self.path, start, None, self.header_line + 1, encoding, self.delimiter or ",",
+                self._decode_failure, self._fallback(meter), _told(meter),
+            ),
+            meter,
         )
+
+    def _meter(self, start: int, end: int | None) -> Meter | None:
+        """A progress meter of the bytes [start, end) (end None: the file's end), or None when
+        no bar may be drawn (feedback.meter): then nothing is measured at all."""
+        from coopstats import feedback
+
+        size = end if end is not None else self.path.stat().st_size
+        meter = feedback.meter(size, "bytes", f"reading {os.path.basename(self.name)}")
+        if meter is not None:
+            meter.at(start)
+        return meter
+
+    def _fallback(self, meter: Meter | None) -> Callable[[int, int], Iterator[Record]]:
+        if meter is None:
+            return self._csv_records
+        return lambda start, line: self._csv_records(start, line, meter)
 
     def halves(self) -> tuple[Part, Part] | None:
         """The records in two parts split at the first line end past the middle, for two
         processes: only for a plain log large enough to gain from it.
 
-        Only the line at the middle is read here. Each part is read without the csv module,
-        which raises NotPlain at the first quote (a quoted cell may span lines, and the split
-        with it), and the second part's first line is counted by the process that reads it.
+        Only the line at the middle is read here, and the second part's first line is counted
+        by the process that reads it. A part is read by the csv module from its first block
+        with a quote on; a quoted cell may hold a line break, and so the split: the first
+        part, read from the header on, knows at its end whether it was (`_csv_part` raises
+        NotPlain), and the log is then counted again in one pass.
         """
         if self._plain is None:
             return None
@@ -716,22 +920,102 @@ class CsvTable(Table):
     ) -> Iterator[tuple[int, list[str]]]:
         assert self._plain is not None, "halves() is None for a table without a fast path"
         _, _, first = self.numbered((start, end, first_line))
-        return split_records(
-            self.path, start, end, first, self._plain[1], self.delimiter or ",",
-            self._decode_failure, None,
+        meter = self._meter(start, end)
+        return _closing(
+            split_records(
+                self.path, start, end, first, self._plain[1], self.delimiter or ",",
+                self._decode_failure, self._part_fallback(end, meter), _told(meter),
+            ),
+            meter,
         )
+
+    def _part_fallback(
+        self, end: int | None, meter: Meter | None
+    ) -> Callable[[int, int], Iterator[Record]]:
+        """The csv module's records from a block with a quote on, to the end of a part: the
+        first part's are bounded by its end (see `_csv_part`), the last part's run to the end
+        of the file, as the whole table's do."""
+        if end is None:
+            return self._fallback(meter)
+        return lambda start, line: self._csv_part(start, end, line, meter)
+
+    def _csv_part(
+        self, start: int, end: int, first_line: int, meter: Meter | None = None
+    ) -> Iterator[Record]:
+        """Records by the csv module of the bytes [start, end), `start` being the start of a
+        record on line `first_line`, for the first part of `halves`.
+
+        Raises NotPlain when `end` falls inside a record (a quoted cell holding a line break
+        across the split, or never closed): the second part then began inside a cell, and the
+        log must be counted in one pass. Also at a lone carriage return, which the csv module
+        counts as a line end and the split's line count does not, and at a NUL byte.
+        """
+        assert self._plain is not None
+        encoding = self._plain[1]
+        cut = False
+
+        def lines() -> Iterator[str]:
+            nonlocal cut
+            position, line, tail = start, first_line, b""
+            with open(self.path, "rb") as raw:
+                raw.seek(start)
+                while position < end:
+                    block = raw.read(min(BLOCK, end - position))
+                    if not block:
+                        break
+                    position += len(block)
+                    if meter is not None:
+                        meter.advance(len(block))
+                    data = tail + block
+                    k = data.rfind(b"\n") + 1 if position < end else len(data)
+                    chunk, tail = data[:k], data[k:]
+                    if b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n"):
+                        raise NotPlain(f"{self.name}: a lone carriage return near line {line}")
+                    if b"\x00" in chunk:  # one process reads it, and says what _refuse_nul says
+                        raise NotPlain(f"{self.name}: a NUL byte near line {line}")
+                    try:
+                        text = chunk.decode(encoding)
+                    except UnicodeDecodeError as err:
+                        failing = line + chunk.count(b"\n", 0, err.start)
+                        raise self._decode_failure(err, failing) from None
+                    line += chunk.count(b"\n")
+                    yield from io.StringIO(text, newline="")
+            cut = True  # asked for a line past the end: the record being read goes on
+
+        reader = csv.reader(lines(), delimiter=self.delimiter or ",")
+        last = 0
+        try:
+            for row in reader:
+                if cut:
+                    raise NotPlain(f"{self.name}: a quoted cell spans the split of the log")
+                first, last = last + 1, reader.line_num
+                if row and (row[0].strip() or "".join(row).strip()):
+                    yield first_line + first - 1, row
+        except csv.Error as err:
+            raise self._csv_error(err, first_line + reader.line_num - 1) from None
 
     def line_blocks(self, part: Part | None = None) -> Iterator[Block] | None:
         if self._plain is None:
             return None
         start, encoding = self._plain
         if part is None:
-            return line_blocks(
-                self.path, start, None, self.header_line + 1, encoding, self._decode_failure,
-                self._csv_records,
+            meter = self._meter(start, None)
+            return _closing(
+                line_blocks(
+                    self.path, start, None, self.header_line + 1, encoding,
+                    self._decode_failure, self._fallback(meter), _told(meter),
+                ),
+                meter,
             )
         start, end, first = self.numbered(part)
-        return line_blocks(self.path, start, end, first, encoding, self._decode_failure, None)
+        meter = self._meter(start, end)
+        return _closing(
+            line_blocks(
+                self.path, start, end, first, encoding, self._decode_failure,
+                self._part_fallback(end, meter), _told(meter),
+            ),
+            meter,
+        )
 
     def _decode_failure(self, err: UnicodeError, line: int) -> Exception:
         return self._decode_error(err)
@@ -752,7 +1036,9 @@ class CsvTable(Table):
             return None
         return len(head), "utf-8" if name == "utf-8-sig" else name
 
-    def _csv_records(self, start: int | None, first_line: int) -> Iterator[tuple[int, list[str]]]:
+    def _csv_records(
+        self, start: int | None, first_line: int, meter: Meter | None = None
+    ) -> Iterator[tuple[int, list[str]]]:
         """Records by the csv module: from the top (start None, the header skipped), or from
         byte `start` on, that byte being the start of line `first_line`.
 
@@ -763,7 +1049,7 @@ class CsvTable(Table):
         self._refuse_nul(start or 0, 1 if start is None else first_line)
         skip = 0  # lines passed over after `start`: to go on after an unclosed quote
         for _ in range(_UNCLOSED_KEPT + 1):
-            opened = yield from self._csv_from(start, first_line, skip)
+            opened = yield from self._csv_from(start, first_line, skip, meter)
             if opened is None:
                 return
             yield opened, Unreadable(self._unclosed(opened))
@@ -776,14 +1062,16 @@ class CsvTable(Table):
         )
 
     def _csv_from(
-        self, start: int | None, first_line: int, skip: int
+        self, start: int | None, first_line: int, skip: int, meter: Meter | None = None
     ) -> Generator[tuple[int, list[str]], None, int | None]:
         """The records from `start` (see _csv_records), `skip` lines after it on; returns the
         first line of a last record left open by an unclosed quote, without yielding it."""
         offset = self.preamble if start is None else first_line - 1
         first = last = 0
         held: tuple[int, list[str]] | None = None  # a record, yielded once the next is read
-        with self._open(start or 0) as text:
+        if meter is not None:
+            meter.at(start or 0)
+        with self._open(start or 0, meter) as text:
             reader = csv.reader(text, delimiter=self.delimiter or ",")
             try:
                 if start is None:
@@ -881,6 +1169,45 @@ class CsvTable(Table):
         except (csv.Error, UnicodeError):
             return None
         return None
+
+
+class _Metered(io.RawIOBase):
+    """A file whose reads are told to a progress meter (only when a bar may be drawn)."""
+
+    def __init__(self, file: io.FileIO, meter: Meter) -> None:
+        super().__init__()
+        self.file = file
+        self.meter = meter
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self.file.readinto(buffer)
+        self.meter.advance(n)
+        return n
+
+    def close(self) -> None:
+        self.file.close()
+        super().close()
+
+
+def _told(meter: Meter | None) -> Callable[[int], None] | None:
+    return None if meter is None else meter.advance
+
+
+def _closing(items: Iterator[T], meter: Meter | None) -> Iterator[T]:
+    """`items`, and the meter's bar taken off the screen when they end (or are let go)."""
+    if meter is None:
+        return items
+    return _metered(items, meter)
+
+
+def _metered(items: Iterator[T], meter: Meter) -> Iterator[T]:
+    try:
+        yield from items
+    finally:
+        meter.close()
 
 
 def _breaks(text: str, after_cr: bool) -> int:

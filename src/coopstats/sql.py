@@ -50,6 +50,9 @@ __all__ = [
 ]
 
 DIALECTS: tuple[str, ...] = ("duckdb", "postgres", "sqlserver", "sqlite", "spark")
+# --by a vocabulary column groups by the SPEC's word (folded word -> its spelling), as the
+# engine reads it, not by the cell as written.
+_SPEC_WORDS: dict[str, dict[str, str]] = {"organ": ORGANS, "kind": KINDS, "origin": ORIGINS}
 EPOCH = date(1970, 1, 1).toordinal()  # day numbers in the query count from 1970-01-01
 # What Python's str.strip() removes: every character for which str.isspace() is true.
 WHITESPACE = (
@@ -714,7 +717,18 @@ class _Compiler:
             f"CASE WHEN {self.holds(g)} THEN {1 << g.index} ELSE 0 END" for g in catalogue.GROUPS
         )
         by = self.plan.by
-        grp = "''" if by is None or by == "categories" else self.group_value(by)
+        if by is None or by == "categories":
+            grp = "''"
+        elif by in _SPEC_WORDS:  # grouped by the SPEC's word, as summarize --by groups them
+            words_of = " ".join(
+                f"WHEN {_literal(folded)} THEN {_literal(word)}"
+                for folded, word in _SPEC_WORDS[by].items()
+            )
+            grp = f"CASE {by}_w {words_of} ELSE '' END"
+            if by == "origin":  # an origin is read on RFCs only (SPEC §1)
+                grp = f"CASE WHEN kind_w = 'rfc' THEN {grp} ELSE '' END"
+        else:
+            grp = self.group_value(by)
         distinct = f"SELECT DISTINCT {', '.join(raw)} FROM counted"
         inner = f"SELECT\n        {', '.join([*raw, *words])}\n    FROM ({distinct}) AS raw"
         outer = [

@@ -23,6 +23,9 @@ from fractions import Fraction
 __all__ = [
     "BUCKETS",
     "BUCKET_LABELS",
+    "DEFAULT_BANDS",
+    "band_labels",
+    "bands_of",
     "bar",
     "bucket_counts",
     "hist_count",
@@ -31,6 +34,8 @@ __all__ = [
     "hist_median",
     "hist_min",
     "hist_percentile",
+    "hist_quantile",
+    "hist_within",
     "km_median",
     "load_holidays",
     "sparkline",
@@ -86,34 +91,23 @@ def hist_max(hist: Histogram) -> int | None:
     return max(keys) if keys else None
 
 
-def _lerp(a: float, b: float, t: float) -> float:
-    """Linear interpolation written the way numpy's ``_lerp`` is.
+def hist_quantile(hist: Histogram, q: Fraction) -> Fraction | None:
+    """The exact ``q``-quantile (0 <= q <= 1) by numpy's default ``'linear'`` method.
 
-    numpy switches to ``b - (b - a) * (1 - t)`` for ``t >= 0.5`` so that ``t == 1``
-    returns ``b`` exactly; copying it keeps our floats bit-identical to numpy's in the
-    common cases instead of merely close.
+    The position is ``(n - 1) * q`` over the sorted values, interpolating linearly between
+    the two closest ranks, in exact arithmetic: no float noise such as 103.60000000000005,
+    and the value is rounded once, when it is printed.  The two ranks are found by walking
+    cumulative counts, so a histogram of a million requests costs as much as its distinct
+    keys.  Returns ``None`` for an empty histogram; raises ``ValueError`` for q outside
+    [0, 1].
     """
-    diff = b - a
-    if t >= 0.5:
-        return b - diff * (1.0 - t)
-    return a + diff * t
-
-
-def hist_percentile(hist: Histogram, q: float) -> float | None:
-    """The ``q``-quantile (0 <= q <= 1) by numpy's default ``'linear'`` method.
-
-    The position is ``(n - 1) * q`` over the sorted values, interpolating linearly
-    between the two closest ranks.  The two ranks are found by walking cumulative
-    counts, so a histogram of a million requests costs as much as its distinct keys.
-    Returns ``None`` for an empty histogram; raises ``ValueError`` for q outside [0, 1].
-    """
-    if not 0.0 <= q <= 1.0:  # also rejects NaN
+    if not 0 <= q <= 1:
         raise ValueError(f"quantile must be between 0 and 1, got {q!r}")
     items = _present(hist)
     n = sum(c for _, c in items)
     if n == 0:
         return None
-    pos = (n - 1) * q
+    pos = (n - 1) * Fraction(q)
     lo = math.floor(pos)
     gamma = pos - lo
     hi = min(lo + 1, n - 1)
@@ -128,9 +122,20 @@ def hist_percentile(hist: Histogram, q: float) -> float | None:
             b = value
             break
     assert a is not None and b is not None  # lo <= hi <= n - 1 < cum at the end
-    if a == b:
-        return float(a)
-    return _lerp(float(a), float(b), gamma)
+    return a + (b - a) * gamma
+
+
+def hist_percentile(hist: Histogram, q: float) -> float | None:
+    """:func:`hist_quantile` as a float (the nearest to the exact value), for a float q."""
+    if not 0.0 <= q <= 1.0:  # also rejects NaN
+        raise ValueError(f"quantile must be between 0 and 1, got {q!r}")
+    exact = hist_quantile(hist, Fraction(q))
+    return None if exact is None else float(exact)
+
+
+def hist_within(hist: Histogram, days: int) -> int:
+    """How many observations are at most ``days``."""
+    return sum(c for k, c in hist.items() if c > 0 and k <= days)
 
 
 def hist_median(hist: Histogram) -> float | None:
@@ -267,39 +272,48 @@ def load_holidays(path: str | os.PathLike[str]) -> list[int]:
 
 # ----------------------------------------------------------------------- buckets, bars
 
-BUCKETS: tuple[tuple[int, int | None], ...] = (
-    (0, 30),
-    (31, 60),
-    (61, 90),
-    (91, 180),
-    (181, 365),
-    (366, None),
-)
-"""Inclusive day ranges of the table's histogram; ``None`` means no upper bound."""
+Bands = tuple[tuple[int, int | None], ...]
+"""Inclusive day ranges; ``None`` means no upper bound."""
 
-BUCKET_LABELS: tuple[str, ...] = tuple(
-    f"{lo}+" if hi is None else f"{lo}\u2013{hi}" for lo, hi in BUCKETS
-)
-"""Labels of :data:`BUCKETS` with an en dash: ``0–30`` … ``366+``."""
+DEFAULT_BANDS = (30, 90, 180, 365)
+"""SPEC §7's ``--bands``: the upper ends of every band but the last."""
 
 
-def bucket_counts(hist: Histogram) -> list[tuple[str, int]]:
-    """Counts of the histogram per bucket, every bucket listed (zeros included).
+def bands_of(ends: Sequence[int]) -> Bands:
+    """The bands of ``--bands`` upper ends (increasing): 30, 90 gives 0–30, 31–90, 91+."""
+    lows = [0, *(end + 1 for end in ends)]
+    return tuple(zip(lows, [*ends, None], strict=True))
 
-    All buckets are returned so tables for different groups line up row for row.
-    Raises ``ValueError`` for a negative day, which no bucket can hold.
+
+def band_labels(bands: Bands) -> tuple[str, ...]:
+    """Labels with an en dash: ``0–30`` … ``366+``."""
+    return tuple(f"{lo}+" if hi is None else f"{lo}\u2013{hi}" for lo, hi in bands)
+
+
+BUCKETS: Bands = bands_of(DEFAULT_BANDS)
+"""The default bands of the histograms of ``times``: 0–30, 31–90, 91–180, 181–365, 366+."""
+
+BUCKET_LABELS: tuple[str, ...] = band_labels(BUCKETS)
+"""Labels of :data:`BUCKETS`."""
+
+
+def bucket_counts(hist: Histogram, bands: Bands = BUCKETS) -> list[tuple[str, int]]:
+    """Counts of the histogram per band, every band listed (zeros included).
+
+    All bands are returned so tables for different groups line up row for row.
+    Raises ``ValueError`` for a negative day, which no band can hold.
     """
-    counts = [0] * len(BUCKETS)
+    counts = [0] * len(bands)
     for days, count in hist.items():
         if count <= 0:
             continue
         if days < 0:
             raise ValueError(f"negative days in histogram: {days}")
-        for i, (_, hi) in enumerate(BUCKETS):
+        for i, (_, hi) in enumerate(bands):
             if hi is None or days <= hi:
                 counts[i] += count
                 break
-    return list(zip(BUCKET_LABELS, counts, strict=True))
+    return list(zip(band_labels(bands), counts, strict=True))
 
 
 _FULL_BLOCK = "\u2588"

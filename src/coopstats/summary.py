@@ -7,12 +7,20 @@ from datetime import date
 from typing import NamedTuple
 
 from coopstats import catalogue
+from coopstats.breakdown import Breakdown, order_groups, requests_sent
 from coopstats.catalogue import Figure, Shape, Value, compute
 from coopstats.engine import Counted, DaysFn, Window, count
 from coopstats.errors import UsageError
 from coopstats.model import Period
-from coopstats.periods import gaps, prior_period
+from coopstats.periods import prior_period
 from coopstats.reading import DEFAULT_READ, ReadOptions, Source
+
+
+class GroupFigures(NamedTuple):
+    """The figures of one --by group: the requests that share `value` (SPEC §6)."""
+
+    value: str  # "" for the blank group
+    values: dict[str, Value]
 
 
 class Summary(NamedTuple):
@@ -25,6 +33,8 @@ class Summary(NamedTuple):
     counted: Counted
     days: str
     warnings: list[str]
+    by: str | None = None  # the --by column as the log spells it
+    groups: tuple[GroupFigures, ...] = ()  # with --by, in SPEC §6's order
     config: str | None = None  # the config file in use (SPEC §8), None when none
 
 
@@ -64,6 +74,38 @@ def empty_period_warning(counted: Counted, window: Window) -> str | None:
     )
 
 
+def split_warnings(counted: Counted) -> list[str]:
+    """SPEC §6: each --where value that matched no request, with the closest values found."""
+    return counted.split.warnings() if counted.split is not None else []
+
+
+def where_note(counted: Counted) -> str:
+    """' Counted: only the requests whose ... (--where).' for a caption; '' without --where."""
+    note = counted.split.note() if counted.split is not None else None
+    return f" Counted: {note}." if note else ""
+
+
+def by_column(counted: Counted) -> str | None:
+    """The --by column as the log spells it, None without --by."""
+    return counted.split.by if counted.split is not None else None
+
+
+def group_values(shown: list[Window], order_by: Window) -> list[str]:
+    """The --by groups with a request in some window shown, in SPEC §6's order: by the
+    requests of `order_by`'s period, most first, then by value."""
+    keys = {key for window in shown for key in window.parts}
+    return order_groups(
+        keys, lambda key: requests_sent(order_by.parts[key]) if key in order_by.parts else 0
+    )
+
+
+def part_of(window: Window, value: str) -> Window:
+    """A window's part for one group; an empty one when the group has no request there."""
+    return window.parts.get(value) or window.fresh()
+
+
+def with_breakdown(options: ReadOptions, breakdown: Breakdown | None) -> ReadOptions:
+    return options if breakdown is None else options._replace(breakdown=breakdown)
 def affected_by(depends: Callable[[Figure], bool]) -> str:
     """The ids of the figures that `depends` on what a missing column would have said, in the
     catalogue's order."""
@@ -135,8 +177,13 @@ def summarize(
     options: ReadOptions = DEFAULT_READ,
     days: DaysFn | None = None,
     days_name: str = "calendar",
+    breakdown: Breakdown | None = None,
 ) -> Summary:
-    """The report's figures for `period`, compared with `against` (by default the prior period)."""
+    """The report's figures for `period`, compared with `against` (by default the prior period).
+
+    With a breakdown (SPEC §6), only the requests --where matches count, and with --by each
+    group has its figures, its evolutions against the same group in the prior period.
+    """
     as_of = check_as_of(period, as_of)
     prior = against or prior_period(period)
 
@@ -144,14 +191,20 @@ def summarize(
         # The prior window only lends its sent counts to the evolutions; its as-of is its end.
         return [Window(period, as_of, days), Window(prior, prior.end, days)]
 
-    counted = count(source, windows, options)
+    counted = count(source, windows, with_breakdown(options, breakdown))
     current, before = counted.windows
     notes = (
         *absent_column_warnings(counted),
         skipped_warning(counted),
+        *split_warnings(counted),
         empty_period_warning(counted, current),
         incomplete_prior_warning(counted, prior),
-        *(gaps([prior, period]) if against is None else []),
+    )
+    groups = tuple(
+        GroupFigures(
+            value, compute(part_of(current, value), part_of(before, value), notifications)
+        )
+        for value in group_values([current, before], current)
     )
     return Summary(
         source=source.name,
@@ -164,4 +217,6 @@ def summarize(
         days=days_name,
         warnings=[note for note in notes if note],
         config=options.config,
+        by=by_column(counted),
+        groups=groups,
     )

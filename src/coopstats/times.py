@@ -4,35 +4,110 @@ The report's averages are over executed requests only (footnote 8), so a request
 after 300 days does not count at all. This module keeps the pending ones too: their ages on the
 as-of date (censored observations for a Kaplan–Meier median), the oldest of them, and the flow of
 the backlog over the period (pending at its start + sent - executed = pending at its end), the
-way the US FOIA annual reports show it.
+way the US FOIA annual reports show it. And SPEC §7's measures, as the CourTools court measures
+define them: percentiles of the days to execute, the shares executed within N days, the
+clearance rate, and the ageing of every request pending on the as-of date with the oldest of
+them. Every value is exact (ints and Fractions), rounded once when printed.
 
 Only the standard library and the engine are imported.
 """
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from typing import NamedTuple
 
-from coopstats.catalogue import GROUP, GROUPS, MISSION
+from coopstats.breakdown import Breakdown, order_groups, requests_sent
+from coopstats.catalogue import GROUP, GROUPS, MISSION, rate
 from coopstats.checks import PENDING, Kind
 from coopstats.engine import Counted, DaysFn, Window, count
+from coopstats.errors import UsageError
 from coopstats.model import Period
 from coopstats.reading import DEFAULT_READ, ReadOptions, Source
 from coopstats.stats import (
+    BUCKETS,
+    Bands,
     bucket_counts,
     hist_max,
     hist_mean,
     hist_min,
-    hist_percentile,
+    hist_quantile,
+    hist_within,
     km_median,
     wilson_interval,
 )
-from coopstats.summary import check_as_of, skipped_warning
+from coopstats.summary import (
+    absent_column_warnings,
+    by_column,
+    check_as_of,
+    skipped_warning,
+    split_warnings,
+    with_breakdown,
+)
 
 FEW_REQUESTS = 10  # below this many requests sent, a group's figures are flagged as fragile
+
+
+class Measures(NamedTuple):
+    """What `times` measures beyond the fixed figures (SPEC §7)."""
+
+    percentiles: tuple[Fraction, ...] = (Fraction(50), Fraction(90))  # in %
+    within: tuple[int, ...] = ()  # days
+    bands: Bands = BUCKETS
+    oldest: int = 5  # how many of the oldest pending requests to list
+
+
+DEFAULT_MEASURES = Measures()
+
+
+def parse_percentiles(text: str) -> tuple[Fraction, ...]:
+    """`--percentiles 50,90,99.5`: numbers from 0 to 100."""
+    allowed = "each percentile is a number from 0 to 100, e.g. --percentiles 50,90,99.5"
+    values: list[Fraction] = []
+    for item in _items(text, "--percentiles", allowed):
+        try:
+            value = Fraction(item)
+        except (ValueError, ZeroDivisionError):
+            raise UsageError(f"--percentiles {text}: {item!r} is not a number; {allowed}") from None
+        if not 0 <= value <= 100 or "/" in item:
+            raise UsageError(f"--percentiles {text}: {item} is out of range; {allowed}")
+        if value not in values:
+            values.append(value)
+    return tuple(values)
+
+
+def parse_days_list(text: str, option: str) -> tuple[int, ...]:
+    """`--within 30,90` or `--bands 30,90,180,365`: whole numbers of days, increasing."""
+    example = "--bands 30,90,180,365" if option == "--bands" else "--within 30,90"
+    allowed = f"give whole numbers of days in increasing order, e.g. {example}"
+    days = []
+    for item in _items(text, option, allowed):
+        if not item.isdigit():
+            raise UsageError(f"{option} {text}: {item!r} is not a whole number of days; {allowed}")
+        days.append(int(item))
+    if any(b <= a for a, b in zip(days, days[1:], strict=False)):
+        raise UsageError(f"{option} {text}: the days do not increase; {allowed}")
+    return tuple(days)
+
+
+def _items(text: str, option: str, allowed: str) -> list[str]:
+    items = [item.strip() for item in text.split(",")]
+    if not text.strip() or not all(items):
+        raise UsageError(f"{option} {text!r}: {allowed}")
+    return items
+
+
+def percentile_name(p: Fraction) -> str:
+    """`50` → "50th percentile (median)", `99.5` → "99.5th percentile"."""
+    number = str(p.numerator) if p.denominator == 1 else format(float(p), "g")
+    suffix = "th"
+    if p.denominator == 1 and p.numerator % 100 not in (11, 12, 13):
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(p.numerator % 10, "th")
+    return f"{number}{suffix} percentile" + (" (median)" if p == 50 else "")
 
 
 class TimesWindow(Window):
@@ -42,17 +117,31 @@ class TimesWindow(Window):
     sent to the as-of date, counted like days to execute) and the oldest of them. For the
     backlog over the period's own dates, whatever the as-of date: the requests pending at the
     start, the executions within the period (whenever sent), and the requests pending at the end.
+    SPEC §7's measures: the requests executed from START to the earlier of END and the as-of
+    date, whatever their sent date (for the clearance rate), and the ageing of every request of
+    the log pending at the as-of date, whatever its period, with the `oldest` oldest of them.
     """
 
     sees_all_rows = True
 
-    def __init__(self, period: Period, as_of: date, days: DaysFn | None = None) -> None:
+    def __init__(
+        self, period: Period, as_of: date, days: DaysFn | None = None, oldest: int = 5
+    ) -> None:
         super().__init__(period, as_of, days)
+        self.keep = oldest
+        self.last_day = min(self.end, self.as_of)  # of the executions the clearance counts
         self.pending_ages: list[dict[int, int]] = [{} for _ in range(len(GROUPS))]
         self.oldest: list[tuple[int, str] | None] = [None] * len(GROUPS)  # (age, id)
         self.pending_start = [0] * len(GROUPS)
         self.executed_any = [0] * len(GROUPS)
         self.pending_end = [0] * len(GROUPS)
+        self.cleared = [0] * len(GROUPS)
+        self.ageing: list[dict[int, int]] = [{} for _ in range(len(GROUPS))]
+        # Per group the `keep` oldest pending at the as-of date: (-age, id, sent), sorted.
+        self.oldest_all: list[list[tuple[int, str, int]]] = [[] for _ in range(len(GROUPS))]
+
+    def fresh(self) -> TimesWindow:
+        return TimesWindow(self.period, self.as_of_date, self.days_fn, self.keep)
 
     def age(self, sent: int) -> int:
         """Age on the as-of date; a request sent after it (as-of before the end) is 0 days old."""
@@ -65,6 +154,7 @@ class TimesWindow(Window):
     ) -> None:
         super().add(kind, sent, executed, positive, rid, line)
         done_by_end = PENDING < executed <= self.end  # sent >= start, so executed >= start
+        cleared = PENDING < executed <= self.last_day
         pending = not PENDING < executed <= self.as_of
         age = self.age(sent) if pending else 0
         for g in kind.groups:
@@ -72,27 +162,57 @@ class TimesWindow(Window):
                 self.executed_any[g] += 1
             else:
                 self.pending_end[g] += 1
+            if cleared:
+                self.cleared[g] += 1
             if pending:
                 ages = self.pending_ages[g]
                 ages[age] = ages.get(age, 0) + 1
                 best = self.oldest[g]
                 if best is None or age > best[0] or (age == best[0] and rid < best[1]):
                     self.oldest[g] = (age, rid)
+        if pending and sent <= self.as_of:
+            self.aged(kind, sent, rid, age)
 
     def outside(
         self, kind: Kind, sent: int, executed: int, positive: bool, rid: str, line: int
     ) -> None:
+        if sent <= self.as_of and not PENDING < executed <= self.as_of:
+            self.aged(kind, sent, rid, self.age(sent))
         if sent > self.end:
             return  # executed after the end too: no part of the period's flow
         if PENDING < executed < self.start:
             return  # sent and executed before the period
         done_by_end = PENDING < executed <= self.end
+        cleared = PENDING < executed <= self.last_day
         for g in kind.groups:
             self.pending_start[g] += 1
             if done_by_end:
                 self.executed_any[g] += 1
             else:
                 self.pending_end[g] += 1
+            if cleared:
+                self.cleared[g] += 1
+
+    def aged(self, kind: Kind, sent: int, rid: str, age: int) -> None:
+        """A request pending at the as-of date, whatever its period (SPEC §7's ageing)."""
+        key = (-age, rid, sent)
+        for g in kind.groups:
+            ages = self.ageing[g]
+            ages[age] = ages.get(age, 0) + 1
+            kept = self.oldest_all[g]
+            if len(kept) < self.keep:
+                insort(kept, key)
+            elif self.keep and key < kept[-1]:
+                insort(kept, key)
+                kept.pop()
+
+
+class Aged(NamedTuple):
+    """A request pending at the as-of date: its id, sent date and age in days."""
+
+    id: str
+    sent: date
+    age_days: int
 
 
 @dataclass(frozen=True)
@@ -115,7 +235,11 @@ class Backlog:
 
 @dataclass(frozen=True)
 class GroupTimes:
-    """Every figure of one group. Days are over E (executed as of the as-of date) unless named."""
+    """Every figure of one group. Days are over E (executed as of the as-of date) unless named.
+
+    Exact values (ints and Fractions) throughout, but for the confidence interval: they are
+    rounded once, when printed.
+    """
 
     id: str
     label: str
@@ -123,8 +247,8 @@ class GroupTimes:
     executed: int
     pending: int
     mean_days: Fraction | None
-    median_days: float | None
-    p90_days: float | None
+    median_days: Fraction | None
+    p90_days: Fraction | None
     min_days: int | None
     max_days: int | None
     km_median_days: int | None
@@ -133,11 +257,28 @@ class GroupTimes:
     backlog: Backlog
     days: dict[int, int]  # days to execute over E: {days: requests}
     pending_ages: dict[int, int]  # ages on the as-of date of the pending ones
+    percentiles: tuple[tuple[Fraction, Fraction | None], ...] = ()  # (p in %, days)
+    within: tuple[tuple[int, int, Fraction | None], ...] = ()  # (N days, requests, % of sent)
+    cleared: int = 0  # executed from START to the earlier of END and the as-of date
+    clearance_pct: Fraction | None = None
+    ageing: dict[int, int] = field(default_factory=dict)  # every request pending at as-of
+    oldest: tuple[Aged, ...] = ()  # the oldest of them, ties by id
+    bands: Bands = BUCKETS
 
     @property
     def histogram(self) -> list[tuple[str, int]]:
-        """Executed requests per bucket of days (0–30 ... 366+), every bucket listed."""
-        return bucket_counts(self.days)
+        """Executed requests per band of days (0–30 ... 366+), every band listed."""
+        return bucket_counts(self.days, self.bands)
+
+    @property
+    def ageing_bands(self) -> list[tuple[str, int]]:
+        """Requests pending at the as-of date per band of age, every band listed."""
+        return bucket_counts(self.ageing, self.bands)
+
+    @property
+    def aged(self) -> int:
+        """Requests pending at the as-of date, whatever their period."""
+        return sum(self.ageing.values())
 
     @property
     def few(self) -> bool:
@@ -183,12 +324,20 @@ def _oldest(candidates: Iterable[tuple[int, str] | None]) -> Oldest | None:
     return Oldest(best[1], best[0]) if best is not None else None
 
 
-def group_times(window: TimesWindow, gid: str, label: str, groups: Sequence[int]) -> GroupTimes:
+def group_times(
+    window: TimesWindow,
+    gid: str,
+    label: str,
+    groups: Sequence[int],
+    measures: Measures = DEFAULT_MEASURES,
+) -> GroupTimes:
     """The figures of the union of disjoint base `groups`."""
     sent = sum(window.sent[g] for g in groups)
     executed = sum(window.executed[g] for g in groups)
     days = _merged(window.days[g] for g in groups)
     ages = _merged(window.pending_ages[g] for g in groups)
+    cleared = sum(window.cleared[g] for g in groups)
+    kept = sorted(key for g in groups for key in window.oldest_all[g])[: measures.oldest]
     return GroupTimes(
         id=gid,
         label=label,
@@ -196,8 +345,8 @@ def group_times(window: TimesWindow, gid: str, label: str, groups: Sequence[int]
         executed=executed,
         pending=sent - executed,
         mean_days=hist_mean(days),
-        median_days=hist_percentile(days, 0.5),
-        p90_days=hist_percentile(days, 0.9),
+        median_days=hist_quantile(days, Fraction(1, 2)),
+        p90_days=hist_quantile(days, Fraction(9, 10)),
         min_days=hist_min(days),
         max_days=hist_max(days),
         km_median_days=km_median(days, ages),
@@ -211,18 +360,37 @@ def group_times(window: TimesWindow, gid: str, label: str, groups: Sequence[int]
         ),
         days=days,
         pending_ages=ages,
+        percentiles=tuple((p, hist_quantile(days, p / 100)) for p in measures.percentiles),
+        within=tuple(
+            (n, hist_within(days, n), rate(hist_within(days, n), sent)) for n in measures.within
+        ),
+        cleared=cleared,
+        clearance_pct=rate(cleared, sent),
+        ageing=_merged(window.ageing[g] for g in groups),
+        oldest=tuple(Aged(rid, date.fromordinal(day), -age) for age, rid, day in kept),
+        bands=measures.bands,
     )
 
 
-def times_groups(window: TimesWindow, notifications: bool = True) -> list[GroupTimes]:
+def times_groups(
+    window: TimesWindow, notifications: bool = True, measures: Measures = DEFAULT_MEASURES
+) -> list[GroupTimes]:
     """The seven groups' figures, in the order of TIMES_GROUPS."""
     out = []
     for gid, label, groups in TIMES_GROUPS:
         if not notifications and MISSION.index in groups:
             groups = tuple(g for g in groups if g != MISSION.index)
             label += ", notifications of missions left out"
-        out.append(group_times(window, gid, label, groups))
+        out.append(group_times(window, gid, label, groups, measures))
     return out
+
+
+@dataclass(frozen=True)
+class TimesBy:
+    """The seven groups' figures for the requests of one --by group (SPEC §6)."""
+
+    value: str  # "" for the blank group
+    groups: list[GroupTimes]
 
 
 @dataclass(frozen=True)
@@ -235,6 +403,14 @@ class Times:
     groups: list[GroupTimes]
     counted: Counted
     warnings: list[str] = field(default_factory=list)
+    measures: Measures = DEFAULT_MEASURES
+    by: str | None = None  # the --by column as the log spells it
+    breakdown: list[TimesBy] = field(default_factory=list)
+
+
+def _counts_anything(groups: list[GroupTimes]) -> bool:
+    """Whether a --by group holds a request that some figure of `times` counts."""
+    return any(g.sent or g.aged or g.cleared or g.backlog.pending_start for g in groups)
 
 
 def execution_times(
@@ -246,24 +422,36 @@ def execution_times(
     options: ReadOptions = DEFAULT_READ,
     days: DaysFn | None = None,
     days_name: str = "calendar",
+    measures: Measures = DEFAULT_MEASURES,
+    breakdown: Breakdown | None = None,
 ) -> Times:
     """Time to execute per group for `period`, pending requests included, in one pass."""
     as_of = check_as_of(period, as_of)
 
     def windows() -> list[Window]:
-        return [TimesWindow(period, as_of, days)]
+        return [TimesWindow(period, as_of, days, measures.oldest)]
 
-    counted = count(source, windows, options)
+    counted = count(source, windows, with_breakdown(options, breakdown))
     window = counted.windows[0]
     assert isinstance(window, TimesWindow)
-    note = skipped_warning(counted)
+    parts = {
+        value: (part, figures)
+        for value, part in window.parts.items()
+        if isinstance(part, TimesWindow)
+        and _counts_anything(figures := times_groups(part, notifications, measures))
+    }
+    values = order_groups(parts, lambda value: requests_sent(parts[value][0]))
+    notes = [*absent_column_warnings(counted), skipped_warning(counted), *split_warnings(counted)]
     return Times(
         source=source.name,
         period=period,
         as_of=as_of,
         days=days_name,
         notifications=notifications,
-        groups=times_groups(window, notifications),
+        groups=times_groups(window, notifications, measures),
         counted=counted,
-        warnings=[note] if note else [],
+        warnings=[note for note in notes if note],
+        measures=measures,
+        by=by_column(counted),
+        breakdown=[TimesBy(value, parts[value][1]) for value in values],
     )

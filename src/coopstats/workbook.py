@@ -13,15 +13,19 @@ row holds the value). Either stops the run with the cell or range named.
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coopstats.errors import UsageError
 from coopstats.reading import FileProblem, ReadOptions, Source, Table, file_problem
+
+if TYPE_CHECKING:
+    from coopstats.feedback import Meter
 
 INSTALL = "pip install 'coopstats[excel]'"
 _CHUNK = 4 << 20  # bytes of sheet XML scanned at a time
@@ -168,18 +172,15 @@ class WorkbookTable(Table):
         # iter_rows gives every row from the sheet's first, and the cells from the first
         # column that holds any (`start`): the column offset names cells in messages.
         self.first_column = start[1] if start is not None else 0
-        header: list[str] | None = None
-        if start is not None:
-            for number, row in self._rows():
-                if any(cell.strip() for cell in row):
-                    self.header_line, header = number, row
-                    break
-        if header is None:
+        # The first row, or the header below title rows (SPEC §8; Table._header_among).
+        found = self._header_among(self._rows(), options) if start is not None else None
+        if found is None:
             raise file_problem(
                 self.name, "the sheet is empty (no header row)", "empty-file",
                 hint=_other_sheets(book, self.sheet_name, names)
                 or "a log starts with a header row: id, organ, kind, sent, ...",
             )
+        self.header_line, header = found
         while header and not header[-1].strip():
             header.pop()  # sheets often report trailing empty columns
         self._map_header(header, options)
@@ -193,6 +194,20 @@ class WorkbookTable(Table):
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """Every row after the header, numbered as the spreadsheet numbers it; empty rows passed
         over. A sheet has no "missing cells": a short row is padded to the header's width.
+
+        On a terminal, a long read shows its progress in rows (feedback.py); otherwise the rows
+        come straight from `_records`.
+        """
+        from coopstats import feedback
+
+        rows = self._records()
+        label = f"reading {os.path.basename(self.name)}"
+        end = self.sheet.end  # (row, column) of the last cell, zero-based; None when empty
+        meter = feedback.meter(end[0] + 1 if end else None, "rows", label)
+        return rows if meter is None else _reported(rows, meter)
+
+    def _records(self) -> Iterator[tuple[int, list[str]]]:
+        """The rows of `records`.
 
         The hot loop of a workbook: a log has a few thousand distinct dates in 100,000s of date
         cells, so each date's text is made once (only dates are keys: no number equals one).
@@ -277,6 +292,21 @@ class WorkbookTable(Table):
                     column=columns[hit[0]],
                     hint=_HINT_MERGED,
                 )
+
+
+def _reported(
+    rows: Iterator[tuple[int, list[str]]], meter: Meter
+) -> Iterator[tuple[int, list[str]]]:
+    """`rows`, telling the meter the row reached every ROWS_PER_REPORT rows."""
+    from coopstats.feedback import ROWS_PER_REPORT
+
+    try:
+        for n, record in enumerate(rows, 1):
+            yield record
+            if not n % ROWS_PER_REPORT:
+                meter.at(record[0])
+    finally:
+        meter.close()
 
 
 # --- .xlsx ------------------------------------------------------------------------------------

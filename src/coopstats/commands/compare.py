@@ -11,6 +11,7 @@ from coopstats.commands.sql import DatabaseOpt, LogOrDatabase, Strict, TableOpt
 from coopstats.options import (
     Against,
     AsOf,
+    By,
     Decimals,
     Export,
     Format,
@@ -19,6 +20,7 @@ from coopstats.options import (
     PeriodOpt,
     Settings,
     SkipInvalid,
+    Where,
     YearStart,
     emit,
     handled,
@@ -57,6 +59,8 @@ def compare(
     year_start: YearStart = "09-16",
     skip_invalid: SkipInvalid = False,
     export: Export = None,
+    by: By = None,
+    where: Where = None,
     database: DatabaseOpt = None,
     table: TableOpt = None,
     strict: Strict = False,
@@ -74,6 +78,7 @@ def compare(
       coopstats compare requests.csv --period 2024 --against 2021-09-16:2022-09-15
       coopstats compare requests.csv --period 2024 --format json | jq '.metrics[] | .id, .change'
       coopstats compare requests.csv --period 2024 --format markdown > comparison.md
+      coopstats compare requests.csv --period 2024 --by situation
     """
     with handled(ctx):
         from coopstats.comparison import compare as run
@@ -93,9 +98,12 @@ def compare(
                     against=s.optional_period("against"),
                     notifications=bool(s["notifications"]),
                     options=s.read,
+                    breakdown=s.breakdown(),
                 )
         warn(result.warnings)
         places = int(s["decimals"])
+        if result.by is not None:
+            from coopstats.render import groups as render  # type: ignore[no-redef]
         emit(
             Format(s["fmt"]),
             s["export"],
@@ -121,6 +129,8 @@ def trend(
     year_start: YearStart = "09-16",
     skip_invalid: SkipInvalid = False,
     export: Export = None,
+    by: By = None,
+    where: Where = None,
     database: DatabaseOpt = None,
     table: TableOpt = None,
     strict: Strict = False,
@@ -128,9 +138,11 @@ def trend(
 ) -> None:
     """Follow every figure across consecutive periods ending with --period, oldest first.
 
-    Each period is the prior of the next (SPEC §2) and is counted as of its own end (--as-of
-    moves the last period's only); each period's evolutions are against its own prior. A
-    sparkline per row shows the direction at a glance.
+    The periods are counted back from --period's start (SPEC §2): a quarter's or a month's
+    stay on the calendar (2024-01-01:2024-03-31, then 2023-10-01:2023-12-31, 2023-07-01:
+    2023-09-30, ...); other periods are blocks of the same number of days. Each is counted as
+    of its own end (--as-of moves the last period's only), and each period's evolutions are
+    against the period before it. A sparkline per row shows the direction at a glance.
 
     \b
     Examples:
@@ -138,6 +150,7 @@ def trend(
       coopstats trend requests.csv --period 2024 -n 3 --format markdown > trend.md
       coopstats trend requests.csv --period 2024 --year-start 01-01 --format csv
       coopstats trend requests.csv --period 2024-01-01:2024-03-31 -n 8 --export trend.svg
+      coopstats trend requests.csv --period 2024 -n 3 --by state --format csv
     """
     with handled(ctx):
         from coopstats.comparison import trend as run
@@ -157,9 +170,12 @@ def trend(
                     as_of=s.date("as_of"),
                     notifications=bool(s["notifications"]),
                     options=s.read,
+                    breakdown=s.breakdown(),
                 )
         warn(result.warnings)
         places = int(s["decimals"])
+        if result.by is not None:
+            from coopstats.render import groups as render  # type: ignore[no-redef]
         emit(
             Format(s["fmt"]),
             s["export"],

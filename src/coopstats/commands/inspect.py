@@ -20,6 +20,7 @@ from coopstats.options import (
     PeriodOpt,
     Settings,
     SkipInvalid,
+    Where,
     YearStart,
     emit,
     handled,
@@ -62,6 +63,7 @@ def validate(
     unknown-organ, duplicate-id, invalid-date, ...) and a fix where there is one. A clean log
     gets a short profile instead: rows by organ and kind, first and last sent date, pending
     requests, and a warning for dates after today. Exit status 0 when clean, 1 otherwise.
+    Every row is checked: --where, which leaves requests out of the figures, does not apply.
 
     \b
     Examples:
@@ -109,6 +111,7 @@ def explain(
     year_start: YearStart = "09-16",
     skip_invalid: SkipInvalid = False,
     export: Export = None,
+    where: Where = None,
     **read: Any,
 ) -> None:
     """Show where the figures come from, request by request.
@@ -117,15 +120,18 @@ def explain(
     executed as of the as-of date and whether it counts toward the figure, which is in the
     caption. Without it: a reconciliation that accounts for every row of the log (invalid,
     sent before, after, or within the period by organ and kind: executed as of the as-of date,
-    executed later, pending) and checks that the parts add up to the rows read.
+    executed later, pending) and checks that the parts add up to the rows read. With --metric,
+    --where COLUMN=VALUE lists the requests behind one group's figure (summarize --by COLUMN).
 
     \b
     Examples:
       coopstats explain requests.csv --period 2024
       coopstats explain requests.csv --period 2024 --metric otp.rfa.avg_days_to_execute
       coopstats explain requests.csv --period 2024 -m registry.rfc.hq --format csv > hq.csv
+      coopstats explain requests.csv --period 2024 -m otp.rfa.executed_pct --where state=France
     """
     with handled(ctx):
+        from coopstats.errors import UsageError
         from coopstats.inspection import explain_metric, metric_of, reconcile
         from coopstats.reading import Source
         from coopstats.render import inspect as render
@@ -135,6 +141,11 @@ def explain(
         chosen_metric = s["metric"]
         if chosen_metric is not None:
             metric_of(chosen_metric)  # an unknown id is a usage error before any reading
+        elif s["where"]:
+            raise UsageError(
+                "--where needs --metric: without it, explain accounts for every row of the log; "
+                "add e.g. --metric otp.rfa.sent to list the requests of one group's figure"
+            )
         the_period = s.period()
         with Source(log) as source:
             if chosen_metric is None:
@@ -148,6 +159,7 @@ def explain(
                     against=s.optional_period("against"),
                     notifications=bool(s["notifications"]),
                     options=s.read,
+                    breakdown=s.breakdown(),
                 )
         decimals = int(s["decimals"])
         if chosen_metric is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -13,6 +13,7 @@ from coopstats.errors import UsageError
 from coopstats.options import (
     Against,
     AsOf,
+    By,
     DayCount,
     Decimals,
     Log,
@@ -20,6 +21,7 @@ from coopstats.options import (
     PeriodOpt,
     Settings,
     SkipInvalid,
+    Where,
     YearStart,
     handled,
     reads_logs,
@@ -28,6 +30,17 @@ from coopstats.options import (
 )
 
 PAGES = (".html", ".htm")
+
+if TYPE_CHECKING:
+    from coopstats.breakdown import Breakdown
+
+
+def _filter(breakdown: Breakdown | None) -> Breakdown | None:
+    """--where alone, for the parts of the page that show all requests counted (--by groups
+    only section II)."""
+    if breakdown is None or not breakdown.where:
+        return None
+    return breakdown._replace(by=None)
 
 
 def register(app: typer.Typer) -> None:
@@ -49,6 +62,8 @@ def report(
     decimals: Decimals = 2,
     year_start: YearStart = "09-16",
     skip_invalid: SkipInvalid = False,
+    by: By = None,
+    where: Where = None,
     **read: Any,
 ) -> None:
     """Write one HTML page to send round: the report's section II, the comparison with the
@@ -60,8 +75,12 @@ def report(
     file given with -o.
 
     \b
+    With --by, section II is followed by every group's figures; --where counts only the
+    matching requests in every part but the reconciliation, which accounts for every row.
+
     Examples:
       coopstats report requests.csv --period 2024 -o report.html
+      coopstats report requests.csv --period 2024 --by state -o report.html
       coopstats report requests.csv --period 2024 --periods 8 > report.html
     """
     with handled(ctx):
@@ -83,24 +102,26 @@ def report(
         against_period = s.optional_period("against")
         counted_with = bool(s["notifications"])
         days_fn, days_name = day_counter(s["days"], s["holidays"])
+        breakdown = s.breakdown()
         with Source(log) as source:
             inputs = Inputs(
                 summary=summarize(
                     source, the_period, as_of=when, against=against_period,
                     notifications=counted_with, options=s.read, days=days_fn,
-                    days_name=days_name,
+                    days_name=days_name, breakdown=breakdown,
                 ),
                 comparison=compare(
                     source, the_period, as_of=when, against=against_period,
-                    notifications=counted_with, options=s.read,
+                    notifications=counted_with, options=s.read, breakdown=_filter(breakdown),
                 ),
                 trend=trend(
                     source, the_period, int(s["periods"]), as_of=when,
-                    notifications=counted_with, options=s.read,
+                    notifications=counted_with, options=s.read, breakdown=_filter(breakdown),
                 ),
                 times=execution_times(
                     source, the_period, as_of=when, notifications=counted_with,
                     options=s.read, days=days_fn, days_name=days_name,
+                    breakdown=_filter(breakdown),
                 ),
                 reconciliation=reconcile(source, the_period, as_of=when, options=s.read),
             )  # fmt: skip

@@ -13,15 +13,16 @@ from coopstats.options import (
     OUTPUT,
     Against,
     AsOf,
+    By,
     Columns,
     ConfigOpt,
     Debug,
     Notifications,
     PeriodOpt,
     Settings,
+    Where,
     YearStart,
     handled,
-    warn,
     write_output,
 )
 
@@ -91,28 +92,6 @@ Strict = Annotated[
         "leaving them out with a warning.",
     ),
 ]
-By = Annotated[
-    str | None,
-    typer.Option(
-        "--by",
-        metavar="COLUMN",
-        help="The figures of each group of requests sharing a value in COLUMN "
-        "(rows grp, id, value).",
-        show_default=False,
-    ),
-]
-Where = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--where",
-        metavar="COLUMN=VALUE",
-        help="Count only the requests whose COLUMN holds VALUE. Repeatable: the same column "
-        "again widens, another narrows.",
-        show_default=False,
-    ),
-]
-
-
 def sql(
     ctx: typer.Context,
     period: PeriodOpt = None,
@@ -153,7 +132,7 @@ def sql(
         from coopstats.database import read_where
         from coopstats.errors import UsageError
         from coopstats.model import COLUMNS
-        from coopstats.periods import gaps, prior_period
+        from coopstats.periods import prior_period
         from coopstats.sql import Plan, Span, build_query, quote_name
         from coopstats.summary import check_as_of
 
@@ -183,8 +162,6 @@ def sql(
             )  # fmt: skip
         except ValueError as err:
             raise UsageError(str(err)) from None
-        if s.optional_period("against") is None:
-            warn(gaps([prior, current]))
         write_output(s["output"], query.rstrip("\n") + "\n")
 
 
@@ -223,6 +200,13 @@ def from_database(log: str | None, s: Settings) -> bool:
         value = s.params.get(option)
         if value is not None and str(value) not in ("calendar", "DayCount.calendar"):
             raise UsageError(f"--{option} needs a LOG: --database counts calendar days")
+    if s.params.get("by") is not None:
+        # The query groups (coopstats sql --by), but the grouped tables are not yet built from
+        # its rows: refused rather than printed without the groups.
+        raise UsageError(
+            "--by with --database is not supported yet: run 'coopstats sql --by COLUMN' in the "
+            "database, or give the log as a file"
+        )
     return True
 
 

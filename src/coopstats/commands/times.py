@@ -12,6 +12,7 @@ import typer
 
 from coopstats.options import (
     AsOf,
+    By,
     DayCount,
     Decimals,
     Export,
@@ -22,6 +23,7 @@ from coopstats.options import (
     PeriodOpt,
     Settings,
     SkipInvalid,
+    Where,
     YearStart,
     emit,
     handled,
@@ -48,6 +50,50 @@ Holidays = Annotated[
     ),
 ]
 
+MEASURES = "Time measures (SPEC §7)"
+Percentiles = Annotated[
+    str,
+    typer.Option(
+        "--percentiles",
+        metavar="P,...",
+        rich_help_panel=MEASURES,
+        help="Percentiles of the days to execute, each from 0 to 100 (linear interpolation "
+        "between order statistics, as numpy's default).",
+    ),
+]
+Within = Annotated[
+    str | None,
+    typer.Option(
+        "--within",
+        metavar="N,...",
+        rich_help_panel=MEASURES,
+        help="Also the share of the requests sent in the period that were executed within N "
+        "days of being sent (and by the as-of date), over all of them, pending included.",
+        show_default=False,
+    ),
+]
+BandsOpt = Annotated[
+    str,
+    typer.Option(
+        "--bands",
+        metavar="N,...",
+        rich_help_panel=MEASURES,
+        help="Upper ends of the bands of days (increasing) of the days-to-execute histogram "
+        "and of the ageing of the pending requests: 30,90 gives 0–30, 31–90, 91+.",
+    ),
+]
+Oldest = Annotated[
+    int,
+    typer.Option(
+        "--oldest",
+        metavar="N",
+        min=0,
+        rich_help_panel=MEASURES,
+        help="List the N oldest requests pending on the as-of date, whatever their period "
+        "(id, sent, age; ties by id).",
+    ),
+]
+
 
 @reads_logs
 def times(
@@ -63,17 +109,28 @@ def times(
     year_start: YearStart = "09-16",
     skip_invalid: SkipInvalid = False,
     export: Export = None,
+    percentiles: Percentiles = "50,90",
+    within: Within = None,
+    bands: BandsOpt = "30,90,180,365",
+    oldest: Oldest = 5,
+    by: By = None,
+    where: Where = None,
     **read: Any,
 ) -> None:
     """How long execution takes per group, pending requests included.
 
-    Beside the report's average (executed requests only), each group shows the median and 90th
-    percentile, a Kaplan–Meier median that counts pending requests at their age, the oldest
-    pending request, the backlog over the period and a histogram of days to execute.
+    Beside the report's average (executed requests only), each group shows the percentiles
+    of --percentiles, a Kaplan–Meier median that counts pending requests at their age, the
+    shares executed within --within days, the clearance rate (requests executed during the
+    period, whenever sent, per request sent in it), the backlog over the period, a histogram of
+    days to execute, and the ageing of every request pending on the as-of date, whatever its
+    period, with the --oldest oldest of them.
 
     \b
     Examples:
       coopstats times requests.csv --period 2023-09-16:2024-09-15
+      coopstats times requests.csv --period 2024 --percentiles 50,75,90 --within 30,90
+      coopstats times requests.csv --period 2024 --by state --oldest 3
       coopstats times requests.csv --period 2024 --days working --holidays holidays.txt
       coopstats times requests.csv --period 2024 --format json | jq '.groups[].km_median_days'
       coopstats times requests.csv --period 2024 --export times.svg
@@ -88,9 +145,16 @@ def times(
             times_markdown,
             times_table,
         )
-        from coopstats.times import execution_times
+        from coopstats.stats import bands_of
+        from coopstats.times import Measures, execution_times, parse_days_list, parse_percentiles
 
         s = Settings.from_context(ctx)
+        measures = Measures(
+            percentiles=parse_percentiles(str(s["percentiles"])),
+            within=parse_days_list(str(s["within"]), "--within") if s["within"] else (),
+            bands=bands_of(parse_days_list(str(s["bands"]), "--bands")),
+            oldest=int(s["oldest"]),
+        )
         days_fn, days_name = day_counter(s["days"], s["holidays"])
         with Source(log) as source:
             result = execution_times(
@@ -101,10 +165,20 @@ def times(
                 options=s.read,
                 days=days_fn,
                 days_name=days_name,
+                measures=measures,
+                breakdown=s.breakdown(),
             )
         warn(result.warnings)
         chosen = Format(s["fmt"])
         places = int(s["decimals"])
+        if result.by is not None:
+            from coopstats.render.groups import (  # type: ignore[assignment]
+                times_csv,
+                times_document,
+                times_json,
+                times_markdown,
+                times_table,
+            )
         emit(
             chosen,
             s["export"],

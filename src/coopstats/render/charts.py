@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 
-from coopstats.stats import BUCKETS, bar
+from coopstats.stats import BUCKETS, Bands, bar
 
 BLOCKS = "▁▂▃▄▅▆▇█"  # 1/8 to 8/8 of the line's height
 ZERO = "_"  # a value of zero: no block at all, but not a gap
@@ -71,11 +71,14 @@ def trend_line(values: Sequence[Number | None], text: Callable[[Number], str]) -
     return sparkline(values)
 
 
-def band_widths() -> str:
-    """The histogram's bands in words: `31, 30, 30, 90 and 185 days, then 366 and more`."""
-    sizes = [str(hi - lo + 1) for lo, hi in BUCKETS if hi is not None]
-    last = BUCKETS[-1][0]
-    return f"{', '.join(sizes[:-1])} and {sizes[-1]} days, then {last} and more"
+def band_widths(bands: Bands = BUCKETS) -> str:
+    """The histogram's bands in words: `31, 60, 90 and 185 days, then 366 and more`."""
+    sizes = [str(hi - lo + 1) for lo, hi in bands if hi is not None]
+    last = bands[-1][0]
+    if not sizes:
+        return f"{last} days and more"
+    head = sizes[0] if len(sizes) == 1 else f"{', '.join(sizes[:-1])} and {sizes[-1]}"
+    return f"{head} days, then {last} and more"
 
 
 def scaled_bars(counts: Sequence[int], scale: int, width: int) -> list[str]:

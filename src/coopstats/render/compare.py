@@ -18,6 +18,7 @@ from coopstats.render import machine, markdown
 from coopstats.render import numbers as fmt
 from coopstats.render.charts import trend_line
 from coopstats.render.document import Document, Grid, Multiples, Paragraph, Part, Picture
+from coopstats.summary import where_note
 
 # A plain `=`: the full-width `＝` is missing from the fonts of many browsers and printers.
 UP, DOWN, SAME = "▲", "▼", "="
@@ -65,7 +66,7 @@ def comparison_caption(result: Comparison) -> str:
         f"Period {span(result.period)}, executions as of {fmt.day(result.as_of)}; compared with "
         f"{span(result.prior)}, executions as of {fmt.day(result.prior_as_of)}; {toggle}. "
         "Change = current - prior (pp: percentage points); change % = 100 × change / prior, "
-        "N/A when the prior is 0 or N/A."
+        "N/A when the prior is 0 or N/A." + where_note(result.counted)
     )
 
 
@@ -189,7 +190,7 @@ def trend_caption(result: Trend, charts: bool = False) -> str:
     toggle = notifications_note(result.notifications)
     text = (
         f"Periods oldest first, {as_of}; evolutions against each period's own prior (the "
-        f"first's: {span(result.before)}); {toggle}."
+        f"first's: {span(result.before)}); {toggle}." + where_note(result.counted)
     )
     if not charts:
         text += (

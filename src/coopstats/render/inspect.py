@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from coopstats.catalogue import notifications_note
+from coopstats.grouping import ProblemGroup, shown_groups
 from coopstats.inspection import Explanation, Listed, Reconciliation, Validation
 from coopstats.model import Problem
 from coopstats.render import machine, markdown
@@ -41,7 +42,8 @@ def _table(
         show_header=show_header, min_width=min(len(title) + 2, 100),
     )
     for name in header:
-        table.add_column(name, overflow="fold")
+        # A problem's code is one word to search for: never cut (SPEC §9: no value is cut).
+        table.add_column(name, overflow="fold", no_wrap=name == "code")
     return table
 
 
@@ -140,24 +142,34 @@ def validation_markdown(v: Validation, max_problems: int) -> str:
 def validation_table(v: Validation, max_problems: int) -> RenderableType:
     if v.profile is not None:
         return profile_table(v)
-    listed = v.problems[:max_problems]
+    # Problems that many rows share are one row of the table, with their lines (grouping.py).
+    listed, left = shown_groups(v.problems, v.total, max_problems)
     rows = f" in {v.invalid_rows} of {_plural(v.records, 'row')}" if v.records else ""
     notes = []
-    if v.total > len(listed):
+    if left > 0:
         notes.append(
-            f"{len(listed)} of {v.total} shown (--max-problems N shows more; --format json "
+            f"{v.total - left} of {v.total} shown (--max-problems N shows more; --format json "
             "lists them all)"
         )
     if len(v.by_code()) > 1:
         notes.append("by code: " + ", ".join(f"{code} {n}" for code, n in v.by_code()))
     title = f"{v.source}: {_plural(v.total, 'problem')}{rows}"
     table = _table(title, PROBLEM_HEADER, "\n".join(notes) or None)
-    for problem in listed:
+    for group in listed:
         # Only the cells quoted from the file are cut; messages and hints are shown whole.
-        cells = _problem_cells(problem)
-        cells[2] = shown(problem.value)
+        cells = _group_cells(group)
+        cells[2] = shown(group.problem.value)
         _add(table, cells, limit=10**6)
     return table
+
+
+def _group_cells(group: ProblemGroup) -> list[object]:
+    """A problem's cells; for a group, its rows and first lines, and the fix for them all."""
+    cells = _problem_cells(group.problem)
+    if group.size > 1:
+        cells[0] = group.where.removeprefix("on ")
+        cells[5] = group.hint
+    return cells
 
 
 def profile_table(v: Validation) -> RenderableType:
@@ -209,7 +221,8 @@ def explanation_caption(e: Explanation, decimals: int) -> str:
         f"{len(e.rows)} request(s) listed, {e.counted} counted.",
         f"Period {fmt.day(p.start)} to {fmt.day(p.end)}, executions as of {fmt.day(e.as_of)}; "
         + notifications_note(e.notifications)
-        + ".",
+        + "."
+        + e.scope,
     ]
     if e.prior is not None:
         current = sum(1 for r in e.rows if r.period == "current")
@@ -490,17 +503,17 @@ def validation_document(v: Validation, max_problems: int) -> Document:
             (profile,),
             tuple(v.profile.warnings),
         )
-    listed = v.problems[:max_problems]
+    listed, left = shown_groups(v.problems, v.total, max_problems)  # alike ones as one row
     rows = f" in {v.invalid_rows} of {_plural(v.records, 'row')}" if v.records else ""
     title = f"{v.source}: {_plural(v.total, 'problem')}{rows}"
-    notes = [f"{len(listed)} of {v.total} problems shown."] if v.total > len(listed) else []
+    notes = [f"{v.total - left} of {v.total} problems shown."] if left > 0 else []
     if len(v.by_code()) > 1:
         notes.append("By code: " + ", ".join(f"{code} {n}" for code, n in v.by_code()) + ".")
     problems = Grid(
         caption="Every problem, with its line, column and value",
         header=PROBLEM_HEADER,
-        rows=tuple(tuple(_cell_text(c) for c in _problem_cells(p)) for p in listed),
-        figures=(True, False, False, False, False, False),
+        rows=tuple(tuple(_cell_text(c) for c in _group_cells(g)) for g in listed),
+        figures=(False, False, False, False, False, False),
         row_header=None,
     )
     return Document(title, " ".join(notes) or "Fix each row and run validate again.",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from coopstats.catalogue import notifications_note
 from coopstats.render import numbers as fmt
 from coopstats.render.document import Document, Grid, Heading, Part
-from coopstats.summary import Summary
+from coopstats.summary import Summary, where_note
 
 SECTION_TITLES = (
     "1. General overview of data collected for requests for cooperation and assistance sent and "
@@ -54,7 +54,7 @@ def caption(summary: Summary) -> str:
     ]
     if summary.days != "calendar":
         notes.append(f"days counted as {summary.days} days")
-    return "; ".join(notes) + "."
+    return "; ".join(notes) + "." + where_note(summary.counted)
 
 
 def sections(summary: Summary, decimals: int = 2) -> list[Section]:

@@ -80,6 +80,10 @@ def report_document(inputs: Inputs, decimals: int = 2) -> Document:
     p = s.period
     parts: list[Part] = [Heading("Section II: the report's tables", 2)]
     parts += section_parts(sections(s, decimals))
+    if s.by is not None:  # every group's figures, side by side, as summarize --by shows them
+        from coopstats.render.groups import summary_document
+
+        parts += summary_document(s, decimals, Document("", "", (), ())).parts
     parts += [
         Heading(compare.comparison_title(inputs.comparison), 2),
         Paragraph(compare.comparison_caption(inputs.comparison)),

@@ -20,8 +20,9 @@ from coopstats.render import machine, markdown, svg
 from coopstats.render import numbers as fmt
 from coopstats.render.charts import CUT, band_widths, scaled_bars
 from coopstats.render.document import Document, Grid, Heading, Multiples, Paragraph, Part, Picture
-from coopstats.stats import BUCKET_LABELS, BUCKETS
-from coopstats.times import FEW_REQUESTS, GroupTimes, Times
+from coopstats.stats import Bands, bar
+from coopstats.summary import where_note
+from coopstats.times import FEW_REQUESTS, GroupTimes, Measures, Times, percentile_name
 
 TITLE = "Time to execute, pending requests included"
 BAR_WIDTH = 30
@@ -32,7 +33,29 @@ CSV_HEADER = (
     "mean_days", "median_days", "p90_days", "min_days", "max_days", "km_median_days",
     "ci_low", "ci_high", "oldest_pending_id", "oldest_pending_age_days",
     "backlog_pending_start", "backlog_sent", "backlog_executed_any", "backlog_pending_end",
-) + tuple(f"days_{lo}_{'plus' if hi is None else hi}" for lo, hi in BUCKETS)
+)
+
+
+def _band_names(prefix: str, bands: Bands) -> tuple[str, ...]:
+    return tuple(f"{prefix}_{lo}_{'plus' if hi is None else hi}" for lo, hi in bands)
+
+
+def number_name(value: Fraction) -> str:
+    """50 → "50", 99.5 → "99.5": a CSV column name's part."""
+    return str(value.numerator) if value.denominator == 1 else format(float(value), "g")
+
+
+def csv_header(measures: Measures) -> tuple[str, ...]:
+    """CSV_HEADER, then SPEC §7's measures: the percentiles, the shares within N days, the
+    clearance rate, the days-to-execute and the ageing bands."""
+    return (
+        CSV_HEADER
+        + tuple(f"percentile_{number_name(p)}_days" for p in measures.percentiles)
+        + tuple(f"within_{n}_days_pct" for n in measures.within)
+        + ("cleared", "clearance_pct", "pending_at_as_of")
+        + _band_names("days", measures.bands)
+        + _band_names("age", measures.bands)
+    )
 
 
 # ------------------------------------------------------------------------------ machine
@@ -49,8 +72,8 @@ def group_document(group: GroupTimes) -> dict[str, Any]:
         "executed": group.executed,
         "pending": group.pending,
         "mean_days": machine.plain(group.mean_days),
-        "median_days": group.median_days,
-        "p90_days": group.p90_days,
+        "median_days": machine.plain(group.median_days),
+        "p90_days": machine.plain(group.p90_days),
         "min_days": group.min_days,
         "max_days": group.max_days,
         "km_median_days": group.km_median_days,
@@ -63,6 +86,23 @@ def group_document(group: GroupTimes) -> dict[str, Any]:
             "pending_end": b.pending_end,
         },
         "histogram": [{"bucket": label, "count": n} for label, n in group.histogram],
+        "percentiles": [
+            {"percentile": int(p) if p.denominator == 1 else float(p), "days": machine.plain(v)}
+            for p, v in group.percentiles
+        ],
+        "within": [
+            {"days": n, "requests": k, "pct": machine.plain(pct)} for n, k, pct in group.within
+        ],
+        "cleared": group.cleared,
+        "clearance_pct": machine.plain(group.clearance_pct),
+        "ageing": {
+            "pending": group.aged,
+            "bands": [{"bucket": label, "count": n} for label, n in group.ageing_bands],
+            "oldest": [
+                {"id": a.id, "sent": a.sent.isoformat(), "age_days": a.age_days}
+                for a in group.oldest
+            ],
+        },
     }
 
 
@@ -74,28 +114,33 @@ def times_json(result: Times) -> str:
             "days": result.days,
             "notifications": result.notifications,
             "groups": [group_document(g) for g in result.groups],
+            "warnings": result.warnings,
         }
     )
 
 
+def csv_row(g: GroupTimes) -> list[object]:
+    """One group's row under `csv_header`."""
+    ci = g.executed_pct_ci
+    oldest = g.oldest_pending
+    b = g.backlog
+    return [
+        g.id, g.label, g.sent, g.executed, g.pending,
+        machine.plain(g.mean_days), machine.plain(g.median_days), machine.plain(g.p90_days),
+        g.min_days, g.max_days, g.km_median_days,
+        ci[0] if ci else None, ci[1] if ci else None,
+        oldest.id if oldest else None, oldest.age_days if oldest else None,
+        b.pending_start, b.sent, b.executed_any, b.pending_end,
+        *(machine.plain(v) for _, v in g.percentiles),
+        *(machine.plain(pct) for _, _, pct in g.within),
+        g.cleared, machine.plain(g.clearance_pct), g.aged,
+        *(n for _, n in g.histogram),
+        *(n for _, n in g.ageing_bands),
+    ]  # fmt: skip
+
+
 def times_csv(result: Times) -> str:
-    rows = []
-    for g in result.groups:
-        ci = g.executed_pct_ci
-        oldest = g.oldest_pending
-        b = g.backlog
-        rows.append(
-            [
-                g.id, g.label, g.sent, g.executed, g.pending,
-                machine.plain(g.mean_days), g.median_days, g.p90_days, g.min_days, g.max_days,
-                g.km_median_days,
-                ci[0] if ci else None, ci[1] if ci else None,
-                oldest.id if oldest else None, oldest.age_days if oldest else None,
-                b.pending_start, b.sent, b.executed_any, b.pending_end,
-                *(n for _, n in g.histogram),
-            ]
-        )
-    return machine.to_csv(CSV_HEADER, rows)
+    return machine.to_csv(csv_header(result.measures), [csv_row(g) for g in result.groups])
 
 
 # ------------------------------------------------------------------------------- people
@@ -112,7 +157,7 @@ def caption(result: Times) -> str:
         "pending request, censored at its age on the as-of date",
         "backlog over the period's own dates",
     ]
-    return "; ".join(notes) + "."
+    return "; ".join(notes) + "." + where_note(result.counted)
 
 
 def _unit(result: Times) -> str:
@@ -163,10 +208,22 @@ def figure_rows(result: Times, group: GroupTimes, decimals: int) -> list[tuple[s
             "Kaplan–Meier median (pending requests counted)",
             NOT_REACHED if km is None and group.sent else _days(km, unit, decimals),
         ),
-        ("Median time to execute", _days(group.median_days, unit, decimals)),
-        ("90th percentile", _days(group.p90_days, unit, decimals)),
+        *(
+            (f"{percentile_name(p).capitalize()} of the time to execute",
+             _days(v, unit, decimals))
+            for p, v in group.percentiles
+        ),
         ("Fastest / slowest", f"{_days(group.min_days, unit, decimals)} / "
          f"{_days(group.max_days, unit, decimals)}"),
+        *(
+            (f"Executed within {n} {unit} (of all sent, pending included)",
+             f"{k} ({fmt.pct(pct, decimals)})")
+            for n, k, pct in group.within
+        ),
+        (
+            "Clearance rate: executed during the period (whenever sent) ÷ sent in it",
+            f"{fmt.pct(group.clearance_pct, decimals)} ({group.cleared} ÷ {group.sent})",
+        ),
         (
             "Oldest pending request",
             f"{oldest.id} ({_days(oldest.age_days, unit, decimals)})" if oldest else "none",
@@ -195,7 +252,8 @@ def histogram_rows(group: GroupTimes) -> list[tuple[str, str, int]]:
 
 def histogram_title(result: Times) -> str:
     return (
-        f"Requests by {_unit(result)} to execute, in bands of unequal width ({band_widths()})"
+        f"Requests by {_unit(result)} to execute, in bands of unequal width "
+        f"({band_widths(result.measures.bands)})"
     )
 
 
@@ -204,6 +262,78 @@ def histogram_note(group: GroupTimes) -> str:
     if group.pending > max(n for _, n in group.histogram) > 0:
         note += f"; the pending bar is longer and cut at the edge ({CUT})"
     return note + "."
+
+
+def ageing_rows(group: GroupTimes) -> list[tuple[str, str, int]]:
+    """(band, bar, count) rows: every request pending at the as-of date, by age (SPEC §7)."""
+    rows = group.ageing_bands
+    largest = max(n for _, n in rows)
+    return [(label, bar(n, largest, BAR_WIDTH), n) for label, n in rows]
+
+
+def ageing_title(result: Times, group: GroupTimes) -> str:
+    return (
+        f"Ageing: {group.aged} pending on {fmt.day(result.as_of)} (sent on or before it, in "
+        f"any period), by {_unit(result)} since sent"
+    )
+
+
+def oldest_rows(result: Times, group: GroupTimes) -> list[tuple[str, str, str]]:
+    """(id, sent, age) of the oldest pending requests, oldest first, ties by id."""
+    unit = _unit(result)
+    return [(a.id, fmt.day(a.sent), f"{a.age_days} {unit}") for a in group.oldest]
+
+
+def _bars(title: str, rows: list[tuple[str, str, int]], style: str) -> Table:
+    table = Table(
+        title=Text(title, style="italic"),
+        title_justify="left",
+        box=box.SIMPLE,
+        show_header=False,
+        pad_edge=False,
+    )
+    table.add_column("Bucket", justify="right", no_wrap=True)
+    table.add_column("Bar", no_wrap=True, width=BAR_WIDTH)
+    table.add_column("Requests", justify="right", no_wrap=True)
+    for label, drawn, n in rows:
+        table.add_row(Text(label), Text(drawn, style=style), Text(str(n)))
+    return table
+
+
+def ageing_parts(result: Times, group: GroupTimes) -> list[RenderableType]:
+    """The ageing bars and the oldest pending requests, as Rich tables."""
+    parts: list[RenderableType] = [
+        _bars(ageing_title(result, group), ageing_rows(group), "magenta")
+    ]
+    rows = oldest_rows(result, group)
+    if rows:
+        oldest = Table(
+            title=Text(f"The {len(rows)} oldest pending", style="italic"),
+            title_justify="left",
+            box=box.SIMPLE,
+            pad_edge=False,
+        )
+        oldest.add_column("Id")
+        oldest.add_column("Sent", no_wrap=True)
+        oldest.add_column("Age", justify="right", no_wrap=True)
+        for row in rows:
+            oldest.add_row(*(Text(cell) for cell in row))
+        parts.append(oldest)
+    return parts
+
+
+def ageing_markdown(result: Times, group: GroupTimes) -> list[str]:
+    parts = [
+        f"_{markdown.escape(ageing_title(result, group))}_",
+        markdown.table(
+            ("Age", "Requests", ""),
+            [(label, str(n), drawn) for label, drawn, n in ageing_rows(group)],
+        ),
+    ]
+    rows = oldest_rows(result, group)
+    if rows:
+        parts.append(markdown.table(("Oldest pending", "Sent", "Age"), rows))
+    return parts
 
 
 def times_table(result: Times, decimals: int = 2) -> RenderableType:
@@ -236,6 +366,7 @@ def times_table(result: Times, decimals: int = 2) -> RenderableType:
             style = "magenta" if label == "pending" else "green"
             histogram.add_row(Text(label), Text(drawn, style=style), Text(str(n)))
         parts.append(histogram)
+        parts += ageing_parts(result, group)
     parts.append(Text(caption(result), style="dim"))
     return Group(*parts)
 
@@ -257,6 +388,7 @@ def times_markdown(result: Times, decimals: int = 2) -> str:
                 [(label, str(n), drawn) for label, drawn, n in histogram_rows(group)],
             )
         )
+        parts += ageing_markdown(result, group)
     return "\n\n".join(parts) + "\n"
 
 
@@ -285,7 +417,33 @@ def group_parts(result: Times, group: GroupTimes, decimals: int) -> list[Part]:
     )
     parts.append(histogram_grid(result, group))
     parts.append(group_charts(result, group, decimals))
+    parts += ageing_grids(result, group)
     return parts
+
+
+def ageing_grids(result: Times, group: GroupTimes) -> list[Part]:
+    """SPEC §7's ageing of the pending requests, and the oldest of them, as document tables."""
+    grids: list[Part] = [
+        Grid(
+            caption=ageing_title(result, group),
+            header=("Age", "Requests"),
+            rows=tuple((label, str(n)) for label, _, n in ageing_rows(group)),
+            figures=(False, True),
+            compact=True,
+        )
+    ]
+    rows = oldest_rows(result, group)
+    if rows:
+        grids.append(
+            Grid(
+                caption=f"{group.label}: the {len(rows)} oldest pending",
+                header=("Id", "Sent", "Age"),
+                rows=tuple(rows),
+                figures=(False, False, True),
+                compact=True,
+            )
+        )
+    return grids
 
 
 MILESTONES = (30, 90, 180, 365)  # days at which a page states the share still pending
@@ -325,7 +483,7 @@ def group_charts(result: Times, group: GroupTimes, decimals: int) -> Multiples:
     histogram = Picture(
         svg.histogram_chart(
             f"{group.label}: requests by {unit} to execute",
-            BUCKET_LABELS,
+            [label for label, _ in group.histogram],
             [count for _, count in group.histogram],
             group.pending,
             unit.capitalize(),

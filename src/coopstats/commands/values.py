@@ -1,0 +1,375 @@
+"""`coopstats values` and `coopstats init`: what an export's columns hold, and a config file
+that maps them onto the SPEC's names (SPEC §8)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from coopstats.errors import UsageError
+from coopstats.options import (
+    Format,
+    FormatOpt,
+    Log,
+    Settings,
+    emit,
+    handled,
+    reads_logs,
+    write_output,
+)
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from coopstats.exports import ColumnSurvey, Survey, Word
+    from coopstats.render.document import Document
+
+MaxValues = Annotated[
+    int,
+    typer.Option(
+        "--max-values", min=1, help="Distinct values shown of each extra column.", metavar="N"
+    ),
+]
+InitOutput = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", metavar="FILE",
+        help="Write the config to FILE (e.g. coopstats.toml) instead of standard output, whole "
+        "or not at all; an existing file is kept unless --force.",
+        show_default=False,
+    ),
+]
+Force = Annotated[bool, typer.Option("--force", help="Replace an existing --output file.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add `values` and `init` to the app."""
+    app.command()(values)
+    app.command()(init)
+
+
+@reads_logs
+def values(
+    ctx: typer.Context,
+    log: Log,
+    fmt: FormatOpt = Format.table,
+    max_values: MaxValues = 20,
+    **read: Any,
+) -> None:
+    """List what each column of an export holds, before anything is mapped.
+
+    For each column the SPEC reads (found by its name, by \\[columns] / --column, or guessed from
+    the usual names of exports): its distinct words with their counts, whether each is
+    understood (a SPEC word, or mapped in \\[values.*] of coopstats.toml) and the closest SPEC
+    word for the rest; for date columns, how many cells read as dates and those that do not;
+    for the other columns (the candidates for --by), their most frequent values.
+
+    \b
+    Examples:
+      coopstats values export.xlsx
+      coopstats values export.csv --format json | jq '.columns[] | .header, .distinct'
+      coopstats values export.csv --config coopstats.toml
+    """
+    with handled(ctx):
+        from coopstats.exports import survey_log
+        from coopstats.reading import Source
+
+        s = Settings.from_context(ctx)
+        with Source(log) as source:
+            found = survey_log(source, s.read, int(s["max_values"]))
+        emit(
+            Format(s["fmt"]),
+            None,
+            output=s["output"],
+            table=lambda: survey_table(found),
+            json=lambda: survey_json(found),
+            csv=lambda: survey_csv(found),
+            markdown=lambda: survey_markdown(found),
+            document=lambda: survey_document(found),
+        )
+
+
+@reads_logs
+def init(
+    ctx: typer.Context,
+    log: Log,
+    output: InitOutput = None,
+    force: Force = False,
+    **read: Any,
+) -> None:
+    """Print a coopstats.toml for an export: its columns and words mapped onto the SPEC's.
+
+    \\[columns] is guessed from the export's headers (e.g. "Date of transmission" is sent),
+    \\[values.*] from its words (e.g. "Request for Assistance" is RFA, "Pending" an empty
+    outcome), \\[defaults] from its dates (dayfirst when a date such as 25/12/2023 proves it).
+    Every guess is marked '# review:'; words it cannot place are listed as comments. The
+    \\[columns] and \\[values] of a coopstats.toml in use are not read: the mapping is made from
+    the export alone.
+
+    \b
+    Examples:
+      coopstats init export.xlsx > coopstats.toml
+      coopstats init export.xlsx -o coopstats.toml
+      coopstats init export.csv --encoding cp1252 --dayfirst
+    """
+    with handled(ctx):
+        import shlex
+
+        from coopstats.exports import config_text, survey_log
+        from coopstats.reading import Source
+
+        s = Settings.from_context(ctx)
+        # Only what this command line says: an existing config is for another export, maybe.
+        columns: dict[str, str] = {}
+        for item in s["column"] or ():
+            canonical, _, header = item.partition("=")
+            columns[canonical.strip().lower()] = header.strip()
+        options = s.read._replace(columns=columns, values={})
+        target = s["output"]  # checked against the run's inputs by Settings
+        if target is not None and os.fspath(target) != "-":
+            refuse_existing(Path(target), bool(s["force"]))
+        with Source(log) as source:
+            found = survey_log(source, options)
+        write_output(None if target is None else Path(target), config_text(found, shlex.quote(log)))
+
+
+def refuse_existing(target: Path, force: bool) -> None:
+    """An existing config (a user's edits, maybe) is never replaced without --force."""
+    if not force and (target.exists() or target.is_symlink()):
+        raise UsageError(
+            f"--output {target}: the file exists; pass --force to replace it, or leave out "
+            "--output to print the config"
+        )
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def _status(column: ColumnSurvey, word: Word) -> str:
+    if column.role == "extra":
+        return ""
+    return "yes" if word.understood else "no"
+
+
+def _means(word: Word) -> str:
+    if word.understood:
+        if word.means is None:
+            return ""
+        return "(empty)" if word.means == "" else word.means
+    if word.closest is None:
+        return ""
+    closest = "(empty)" if word.closest == "" else word.closest
+    return f"{closest}? ({word.how})"
+
+
+def _blank_understood(column: ColumnSurvey) -> bool:
+    return column.canonical not in ("organ", "kind")
+
+
+def _title(column: ColumnSurvey) -> str:
+    header = column.header or f"(column {column.position + 1}, no title)"
+    if column.canonical is None:
+        return f"{header}: an extra column"
+    if column.found_by == "its name":
+        return f"{header}"
+    return f"{header} → {column.canonical} ({column.found_by})"
+
+
+def date_summary(column: ColumnSurvey) -> str:
+    d = column.dates
+    assert d is not None
+    parts = [f"{d.parsed:,} of {column.cells:,} cells read as dates"]
+    if d.order is not None and d.proof is not None:
+        parts.append(f"numeric dates {d.order}-first ({d.proof} proves it)")
+    if d.open_order:
+        parts.append(
+            f"{d.open_order:,} numeric dates whose day/month order nothing proves "
+            "(--dayfirst or --monthfirst)"
+        )
+    if d.no_date:
+        parts.append(f"{d.no_date:,} mapped onto an empty cell")
+    if d.failed:
+        shown = ", ".join(f"{text!r} ({n:,})" for text, n in d.examples[:5])
+        if len(d.examples) > 5:
+            shown += ", …"
+        parts.append(f"{d.failed:,} not dates: {shown}")
+    if column.blank:
+        parts.append(f"{column.blank:,} blank")
+    return "; ".join(parts)
+
+
+def _caption(found: Survey) -> str:
+    where = f"header on {found.sheet_rows} {found.header_line}"
+    missing = f"; no column found for {', '.join(found.missing)}" if found.missing else ""
+    return f"{found.source}: {found.rows:,} rows, {where}{missing}"
+
+
+def survey_table(found: Survey) -> RenderableType:
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from coopstats.render.inspect import shown
+
+    parts: list[RenderableType] = [Text(_caption(found), style="bold")]
+    for column in found.columns:
+        title = _title(column)
+        if column.role in ("id", "date") or column.free_text:
+            if column.free_text:
+                detail = f"more than {column.distinct:,} distinct values (free text?)"
+            elif column.role == "id":
+                detail = f"{column.cells:,} ids, {column.blank:,} blank"
+            else:
+                detail = date_summary(column)
+            parts.append(Text(f"\n{shown(title, 200)}: {shown(detail, 10**6)}"))
+            continue
+        table = Table(
+            title=shown(title, 200), title_justify="left", title_style="bold", box=box.SIMPLE,
+        )
+        table.add_column("value", overflow="fold")
+        table.add_column("rows", justify="right", no_wrap=True)
+        if column.role == "vocabulary":
+            table.add_column("understood", no_wrap=True)
+            table.add_column("SPEC word", overflow="fold")
+        for word in column.words:
+            cells: list[Any] = [Text(shown(word.value)), f"{word.rows:,}"]
+            if column.role == "vocabulary":
+                cells += [_status(column, word), Text(_means(word))]
+            table.add_row(*cells)
+        if column.blank:
+            blank: list[Any] = [Text("(blank)", style="dim"), f"{column.blank:,}"]
+            if column.role == "vocabulary":
+                blank += ["yes" if _blank_understood(column) else "no", ""]
+            table.add_row(*blank)
+        if column.more_values:
+            more: list[Any] = [f"and {column.more_values:,} more values", f"{column.more_rows:,}"]
+            table.add_row(*more)
+        parts.append(table)
+    return Group(*parts)
+
+
+def _word_dict(word: Word) -> dict[str, object]:
+    return {
+        "value": word.value,
+        "count": word.rows,
+        "understood": word.understood,
+        "means": word.means,
+        "how": word.how or None,
+        "closest": word.closest,
+    }
+
+
+def survey_json(found: Survey) -> str:
+    import json
+
+    columns = []
+    for c in found.columns:
+        d = c.dates
+        columns.append(
+            {
+                "header": c.header,
+                "position": c.position + 1,
+                "canonical": c.canonical,
+                "found_by": c.found_by or None,
+                "role": c.role,
+                "cells": c.cells,
+                "blank": c.blank,
+                "distinct": c.distinct,
+                "free_text": c.free_text,
+                "values": [_word_dict(w) for w in c.words],
+                "more_values": c.more_values,
+                "more_rows": c.more_rows,
+                "dates": None if d is None else {
+                    "parsed": d.parsed,
+                    "mapped_empty": d.no_date,
+                    "not_dates": d.failed,
+                    "examples": [{"value": t, "count": n} for t, n in d.examples],
+                    "order": d.order,
+                    "proof": d.proof,
+                    "order_open": d.open_order,
+                },
+            }
+        )
+    document = {
+        "source": found.source,
+        "header_line": found.header_line,
+        "rows": found.rows,
+        "missing": list(found.missing),
+        "columns": columns,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+SURVEY_HEADER = ("column", "canonical", "role", "value", "count", "understood", "spec_word",
+                 "closest")  # fmt: skip
+
+
+def _csv_rows(found: Survey) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for c in found.columns:
+        base: list[object] = [c.header, c.canonical, c.role]
+        for w in c.words:
+            understood = w.understood if c.role == "vocabulary" else None
+            rows.append([*base, w.value, w.rows, understood, w.means, w.closest])
+        if c.role == "vocabulary" and c.blank:
+            rows.append([*base, "", c.blank, _blank_understood(c), None, None])
+        if c.more_values:
+            rows.append([*base, f"({c.more_values} more values)", c.more_rows, None, None, None])
+        if c.dates is not None:
+            rows.append([*base, "(dates)", c.dates.parsed, True, None, None])
+            rows += [[*base, text, n, False, None, None] for text, n in c.dates.examples]
+    return rows
+
+
+def survey_csv(found: Survey) -> str:
+    from coopstats.render.machine import to_csv
+
+    def cell(value: object) -> object:
+        return "" if value is None else str(value).lower() if isinstance(value, bool) else value
+
+    return to_csv(SURVEY_HEADER, ([cell(v) for v in row] for row in _csv_rows(found)))
+
+
+def survey_document(found: Survey) -> Document:
+    """The survey as a document (HTML page, SVG picture): a table per column."""
+    from coopstats.render.document import Document, Grid, Paragraph, Part
+
+    parts: list[Part] = []
+    for c in found.columns:
+        title = _title(c)
+        if c.role in ("id", "date") or c.free_text:
+            if c.free_text:
+                detail = f"more than {c.distinct:,} distinct values (free text?)"
+            elif c.role == "id":
+                detail = f"{c.cells:,} ids, {c.blank:,} blank"
+            else:
+                detail = date_summary(c)
+            parts.append(Paragraph(f"{title}: {detail}"))
+            continue
+        vocabulary = c.role == "vocabulary"
+        header = ("value", "rows", "understood", "SPEC word") if vocabulary else ("value", "rows")
+        rows: list[tuple[str, ...]] = []
+        for w in c.words:
+            cells = (w.value, f"{w.rows:,}")
+            rows.append((*cells, _status(c, w), _means(w)) if vocabulary else cells)
+        if c.blank:
+            blank = ("(blank)", f"{c.blank:,}")
+            rows.append((*blank, "yes" if _blank_understood(c) else "no", "") if vocabulary
+                        else blank)  # fmt: skip
+        if c.more_values:
+            rows.append((f"and {c.more_values:,} more values", f"{c.more_rows:,}"))
+        figures = (False, True, False, False) if vocabulary else (False, True)
+        parts.append(Grid(title, header, tuple(rows), figures=figures, row_header=0,
+                          compact=True))  # fmt: skip
+    return Document(f"{found.source}: the values of each column", _caption(found), tuple(parts))
+
+
+def survey_markdown(found: Survey) -> str:
+    from coopstats.render import markdown
+
+    rows = [["" if v is None else str(v) for v in row] for row in _csv_rows(found)]
+    return f"# {markdown.escape(_caption(found))}\n\n" + markdown.table(SURVEY_HEADER, rows) + "\n"

@@ -1,0 +1,727 @@
+"""Reading an export the way a case database writes it: its title rows, headers and words.
+
+A database never writes the SPEC's words: its headers are "Date of transmission" or "Request
+No.", its kinds "Request for Assistance", its outcomes "Executed – positive". This module knows
+the usual names (tables below), guesses the SPEC's column or word behind a name (by the tables,
+then by the initials of a phrase, by a telling word in it, and by spelling), finds the header
+below title rows, and surveys a log's columns for `coopstats values` and `coopstats init`.
+Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import islice
+from operator import itemgetter
+from typing import Literal, NamedTuple
+
+from coopstats.dates import DateOrder, DateProblem, NeedDateOrder, OrderEvidence, parse_date
+from coopstats.model import CATEGORIES, COLUMNS, KINDS, ORGANS, ORIGINS, OUTCOMES, REQUIRED_COLUMNS
+from coopstats.reading import HEADER_ROWS, ReadOptions, Source, Table, open_table
+
+# --- names -----------------------------------------------------------------------------------
+
+# The usual names of each column in exports, as `normal` writes them.
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "id": (
+        "request no", "request number", "reference", "ref", "ref no", "reference no",
+        "reference number", "request id", "request ref", "request reference", "no", "number",
+        "request", "identifier",
+    ),
+    "organ": ("requesting organ", "office", "organ of the court", "sending organ"),
+    "kind": (
+        "type of request", "request type", "type", "kind of request", "nature of request",
+        "request kind",
+    ),
+    "origin": (
+        "sent by", "section", "origin of request", "originating office", "requesting section",
+        "sender", "requesting office",
+    ),
+    "categories": ("category", "purpose", "categories of request", "subject", "area"),
+    "sent": (
+        "date of transmission", "date sent", "transmitted on", "sent on", "date of request",
+        "transmission date", "sent date", "request date", "date transmitted", "date of sending",
+    ),
+    "executed": (
+        "date of execution", "date of reply", "executed on", "closed", "date closed",
+        "reply date", "execution date", "closed on", "replied on", "date executed",
+        "date of response", "response date", "date replied", "date of closure",
+    ),
+    "outcome": ("result", "status", "reply", "response", "result of execution", "answer"),
+}
+
+# The SPEC's words of each vocabulary column: case-folded -> as the SPEC writes them.
+SPEC_WORDS: dict[str, dict[str, str]] = {
+    "organ": dict(ORGANS),
+    "kind": dict(KINDS),
+    "origin": dict(ORIGINS),
+    "categories": {c: c for c in CATEGORIES},
+    "outcome": {o: o for o in OUTCOMES},
+}
+VOCABULARY_COLUMNS = tuple(SPEC_WORDS)
+DATE_COLUMNS = ("sent", "executed")
+
+# Usual words of databases, as `normal` writes them -> the SPEC's word ("" for an empty cell).
+WORD_NAMES: dict[str, dict[str, str]] = {
+    "organ": {
+        "office of the prosecutor": "OTP", "the prosecutor": "OTP", "prosecutor": "OTP",
+        "prosecution": "OTP", "the registry": "Registry", "registrar": "Registry",
+    },
+    "kind": {
+        "request for assistance": "RFA", "request for assistance rfa": "RFA",
+        "assistance request": "RFA", "notification of mission": "mission-notification",
+        "notification of a mission": "mission-notification",
+        "mission notification": "mission-notification",
+        "request for information": "RFI", "information request": "RFI",
+        "request for cooperation": "RFC", "cooperation request": "RFC",
+        "notification of decision": "decision-notification",
+        "notification of a decision": "decision-notification",
+        "notification of order": "decision-notification",
+        "notification of an order": "decision-notification",
+        "notification of decision or order": "decision-notification",
+        "decision notification": "decision-notification",
+    },
+    "origin": {
+        "headquarters": "HQ", "headquarter": "HQ", "head office": "HQ", "seat": "HQ",
+        "the hague": "HQ", "country office": "country-office", "country offices":
+        "country-office", "field office": "country-office", "field": "country-office",
+    },
+    "categories": {
+        "defense": "defence", "defence team": "defence", "defense team": "defence",
+        "defence teams": "defence", "lrv": "victims", "victim": "victims",
+        "legal representatives of victims": "victims",
+        "legal representative of victims": "victims", "witness protection":
+        "witness-protection", "judicial support": "judicial-support",
+        "support to judicial proceedings": "judicial-support", "arrest and surrender":
+        "arrest-surrender", "arrest": "arrest-surrender", "surrender": "arrest-surrender",
+        "arrest surrender": "arrest-surrender",
+    },
+    "outcome": {
+        "executed positive": "positive", "positive": "positive", "granted": "positive",
+        "complied": "positive", "complied with": "positive", "executed": "positive",
+        "accepted": "positive", "fulfilled": "positive", "executed negative": "negative",
+        "negative": "negative", "refused": "negative", "denied": "negative",
+        "rejected": "negative", "not complied": "negative", "not granted": "negative",
+        "pending": "", "open": "", "ongoing": "", "in progress": "", "not executed": "",
+        "awaiting reply": "", "awaiting": "",
+    },
+}
+# Telling words inside a longer phrase, tried in order: the first found decides.
+KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "organ": (("prosecut", "OTP"), ("regist", "Registry")),
+    "kind": (
+        ("mission", "mission-notification"), ("decision", "decision-notification"),
+        ("order", "decision-notification"), ("assistance", "RFA"), ("information", "RFI"),
+        ("cooperation", "RFC"),
+    ),
+    "origin": (("headquarter", "HQ"), ("country", "country-office"), ("field", "country-office")),
+    "categories": (
+        ("defen", "defence"), ("victim", "victims"), ("witness", "witness-protection"),
+        ("judicial", "judicial-support"), ("arrest", "arrest-surrender"),
+        ("surrender", "arrest-surrender"),
+    ),
+    "outcome": (
+        ("negative", "negative"), ("refus", "negative"), ("denied", "negative"),
+        ("reject", "negative"), ("not ", "negative"), ("positive", "positive"),
+        ("grant", "positive"), ("complied", "positive"), ("pending", ""), ("progress", ""),
+        ("ongoing", ""), ("await", ""),
+    ),
+}
+# Words of a date column that mean "no date" (a pending request's executed cell).
+NO_DATE = ("pending", "not executed", "none", "n a", "na", "tbd", "open", "ongoing", "in progress")
+_SMALL = frozenset({"of", "the", "a", "an", "and", "for", "to", "in", "on", "by"})
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def normal(text: str) -> str:
+    """A name as the tables write it: case-folded, punctuation and spacing as single spaces
+    (`Executed – positive` → `executed positive`, `Request No.` → `request no`)."""
+    return _NOT_WORD.sub(" ", text.casefold()).strip()
+
+
+def fold(cell: str) -> str:
+    """A header cell as names are matched (SPEC §1): case-folded, surrounding spaces and a
+    byte-order mark left out."""
+    return cell.strip().lstrip("\ufeff").strip().casefold()
+
+
+class Guess(NamedTuple):
+    """A guessed SPEC name (a column, or a word; "" for an empty cell) and why."""
+
+    name: str
+    why: str
+    score: float
+
+
+def guess_column(title: str) -> Guess | None:
+    """The canonical column a header title most likely names, if any."""
+    best: Guess | None = None
+    for guess in _column_guesses(title):
+        if best is None or guess.score > best.score:
+            best = guess
+    return best
+
+
+def _column_guesses(title: str) -> Iterable[Guess]:
+    import difflib
+
+    name = normal(title)
+    if not name:
+        return
+    for canonical in COLUMNS:
+        if name == canonical:
+            yield Guess(canonical, "its name", 1.0)
+            continue
+        usual = COLUMN_NAMES[canonical]
+        if name in usual:
+            yield Guess(canonical, f"a usual name of the {canonical} column", 0.9)
+            continue
+        close = difflib.get_close_matches(name, [canonical, *usual], n=1, cutoff=0.85)
+        if close:
+            ratio = difflib.SequenceMatcher(None, name, close[0]).ratio()
+            yield Guess(canonical, f"spelled like {close[0]!r}", 0.8 * ratio)
+    words = set(name.split())
+    if "date" in words or name.endswith(" on"):
+        if words & {"sent", "sending", "transmission", "transmitted", "request", "dispatch"}:
+            yield Guess("sent", "a date of sending", 0.6)
+        if {w[:5] for w in words} & {"execu", "repli", "reply", "close", "closu", "respo"}:
+            yield Guess("executed", "a date of execution", 0.6)
+
+
+def guess_columns(header: Sequence[str]) -> dict[str, tuple[int, Guess]]:
+    """canonical column -> (position in the header, guess): each column and each position
+    taken once, the surest guesses first."""
+    candidates: list[tuple[float, int, str, Guess]] = []
+    for position, title in enumerate(header):
+        for guess in _column_guesses(title):
+            candidates.append((guess.score, -position, guess.name, guess))
+    candidates.sort(reverse=True)
+    chosen: dict[str, tuple[int, Guess]] = {}
+    taken: set[int] = set()
+    for _, negative, canonical, guess in candidates:
+        if canonical not in chosen and -negative not in taken:
+            chosen[canonical] = (-negative, guess)
+            taken.add(-negative)
+    return chosen
+
+
+def guess_word(column: str, word: str) -> Guess | None:
+    """The SPEC word (or "" for an empty cell) a database's word most likely means."""
+    import difflib
+
+    spec = SPEC_WORDS[column]
+    folded = word.strip().casefold()
+    if folded in spec:
+        return Guess(spec[folded], "the SPEC's word", 1.0)
+    name = normal(word)
+    usual = WORD_NAMES[column]
+    if name in usual:
+        return Guess(usual[name], "a usual name", 0.9)
+    if name.replace(" ", "-") in spec:
+        return Guess(spec[name.replace(" ", "-")], "the SPEC's word, spelled with spaces", 0.9)
+    inner = re.search(r"\(([^()]+)\)", word)
+    if inner is not None:
+        within = guess_word(column, inner[1])
+        if within is not None and within.score >= 0.9:
+            return Guess(within.name, f"says {inner[1].strip()!r} in brackets", 0.85)
+    for initials in _initials(name):
+        if initials in spec:
+            return Guess(spec[initials], f"its initials are {spec[initials]}", 0.8)
+    for keyword, meaning in KEYWORDS[column]:
+        if keyword in f"{name} ":
+            return Guess(meaning, f"it says {keyword.strip()!r}", 0.7)
+    choices = {**spec, **usual}
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.75)
+    if close:
+        return Guess(choices[close[0]], f"spelled like {close[0]!r}", 0.6)
+    return None
+
+
+def _initials(name: str) -> list[str]:
+    """`request for assistance` → rfa; `office of the prosecutor` → ootp, otp, op."""
+    words = name.split()
+    if len(words) < 2:
+        return []
+    every = "".join(w[0] for w in words)
+    not_of = "".join(w[0] for w in words if w != "of")
+    big = "".join(w[0] for w in words if w not in _SMALL)
+    return list(dict.fromkeys([every, not_of, big]))
+
+
+def no_date_word(cell: str) -> bool:
+    """Whether a date column's word means "no date yet" (`Pending`, `n/a`, `-`)."""
+    name = normal(cell)
+    return name in NO_DATE or not name
+
+
+# --- the header ------------------------------------------------------------------------------
+
+
+def find_header(
+    rows: Sequence[Sequence[str]], required: Iterable[str], columns: Mapping[str, str]
+) -> int | None:
+    """The index of the header among a log's first rows (blank rows aside): the first of the
+    first 21 that names every required column, `columns` mapping a canonical name onto the
+    file's own (SPEC §8); None when none does."""
+    wanted = [fold(columns.get(name, name)) for name in required]
+    for index, row in enumerate(islice(rows, HEADER_ROWS + 1)):
+        titles = {fold(cell) for cell in row}
+        if all(title in titles for title in wanted):
+            return index
+    return None
+
+
+def guess_header(rows: Sequence[Sequence[str]], columns: Mapping[str, str]) -> int:
+    """The index of the header among a log's first rows when nothing need be mapped yet: the
+    first row in which the required columns are all found, by `columns` or by their usual names
+    (guess_columns); else the first row with the most titles that look like a column's; else
+    the first of the widest rows (a title row has one cell filled, the header all)."""
+    exact = find_header(rows, REQUIRED_COLUMNS, columns)
+    if exact is not None:
+        return exact
+    first = list(islice(rows, HEADER_ROWS + 1))
+    if not first:
+        return 0
+    named = [
+        sum(1 for position, _ in guess_columns(row).values() if position >= 0) for row in first
+    ]
+    for index, row in enumerate(first):
+        guessed = guess_columns(row)
+        titles = {fold(cell) for cell in row}
+        if all(name in guessed or fold(columns.get(name, name)) in titles
+               for name in REQUIRED_COLUMNS):  # fmt: skip
+            return index
+    if max(named) >= 2:
+        return named.index(max(named))
+    filled = [sum(1 for cell in row if cell.strip()) for row in first]
+    return filled.index(max(filled))
+
+
+# --- the survey ------------------------------------------------------------------------------
+
+Role = Literal["id", "vocabulary", "date", "extra"]
+SHOWN = 20  # distinct values of an extra column shown
+KEPT = 2_000  # distinct values of an extra column counted before it counts as free text
+DATE_EXAMPLES = 50  # distinct cells of a date column that are no date, kept for init
+CHUNK = 1 << 16  # records counted at once, a column at a time
+
+
+class Word(NamedTuple):
+    """One distinct word of a vocabulary column, or value of an extra column."""
+
+    value: str  # as written (spaces around it trimmed), the most frequent spelling
+    rows: int
+    understood: bool  # a SPEC word, or mapped by the config's [values.*] (or extra: always)
+    means: str | None  # the SPEC word it is or is mapped onto ("" = an empty cell)
+    how: str  # "the SPEC's word", "mapped in [values.kind]", or why it was guessed
+    closest: str | None  # not understood: the SPEC word it most likely means
+
+
+class DateCells(NamedTuple):
+    parsed: int  # cells read as dates
+    no_date: int  # cells mapped onto an empty cell by the config ("Pending" = "")
+    failed: int  # cells that are no date
+    examples: tuple[tuple[str, int], ...]  # the cells that are no date, most frequent first
+    order: DateOrder | None  # the day/month order of numeric dates, when settled
+    proof: str | None  # a cell that proves it, e.g. "25/12/2023"
+    open_order: int  # numeric dates left unread because the order is not settled
+
+
+class ColumnSurvey(NamedTuple):
+    header: str
+    position: int
+    canonical: str | None
+    found_by: str  # "its name", "[columns] / --column", or how it was guessed
+    role: Role
+    cells: int  # cells with something in them
+    blank: int
+    distinct: int  # distinct values (vocabulary: words); at least KEPT when `free_text`
+    words: tuple[Word, ...]  # vocabulary: every word; extra: the SHOWN most frequent
+    more_values: int  # distinct values beyond those shown
+    more_rows: int  # rows holding them
+    free_text: bool  # more than KEPT distinct values: not a breakdown candidate
+    dates: DateCells | None
+
+
+class Survey(NamedTuple):
+    source: str
+    header_line: int
+    sheet_rows: str  # "line" or "row"
+    rows: int  # records after the header, blank ones aside
+    columns: tuple[ColumnSurvey, ...]  # in the file's order
+    missing: tuple[str, ...]  # canonical columns not found
+
+
+def _mapped(values: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    return {
+        column: {k.strip().casefold(): v.strip() for k, v in mapping.items()}
+        for column, mapping in values.items()
+    }
+
+
+def assign_columns(
+    header: Sequence[str], options: ReadOptions
+) -> dict[int, tuple[str, str]]:
+    """position -> (canonical column, how it was found): by `options.columns` (the config's
+    [columns] and --column), by its own name, else guessed from its usual names."""
+    folded = [fold(title) for title in header]
+    found: dict[int, tuple[str, str]] = {}
+    for canonical in COLUMNS:
+        title = options.columns.get(canonical)
+        if title is not None and fold(title) in folded:
+            found[folded.index(fold(title))] = (canonical, "[columns] or --column")
+    placed = {canonical for canonical, _ in found.values()}
+    for canonical in COLUMNS:
+        if canonical not in placed and canonical not in options.columns and canonical in folded:
+            position = folded.index(canonical)
+            if position not in found:
+                found[position] = (canonical, "its name")
+                placed.add(canonical)
+    free = [title if position not in found else "" for position, title in enumerate(header)]
+    for canonical, (position, guess) in guess_columns(free).items():
+        if canonical not in placed and canonical not in options.columns and position not in found:
+            found[position] = (canonical, f"guessed: {guess.why}")
+    return found
+
+
+def survey_log(source: Source, options: ReadOptions, cap: int = SHOWN) -> Survey:
+    """Open a log for a survey (no column required, the header found by its usual names) and
+    survey it."""
+    return survey(open_table(source, options._replace(survey=True)), options, cap)
+
+
+def survey(table: Table, options: ReadOptions, cap: int = SHOWN) -> Survey:
+    """Every column's distinct values with their counts (SPEC §8 `values`): the vocabulary
+    columns' words, whether each is understood and the SPEC word closest to the rest; the
+    extra columns' values (the candidates for --by), the SHOWN most frequent; the date
+    columns' cells that read as dates and those that do not. No row is checked: this reads a
+    log that nothing maps yet."""
+    header = table.header
+    roles = assign_columns(header, options)
+    width = len(header)
+    counters = [Counter[str]() for _ in range(width)]
+    free = [False] * width
+    rows = 0
+    ids = next((p for p, (canonical, _) in roles.items() if canonical == "id"), -1)
+    records = (row for _, row in table.records())
+    while chunk := list(islice(records, CHUNK)):
+        rows += len(chunk)
+        fitted = [
+            row if len(row) == width else (row + [""] * width)[:width] for row in chunk
+        ]
+        for position in range(width):  # a column at a time, each counted in C
+            cells = map(itemgetter(position), fitted)
+            if position == ids:  # every id is its own value: only blanks are worth counting
+                filled = sum(map(bool, map(str.strip, cells)))
+                counters[position][""] += len(fitted) - filled
+                counters[position]["\x00"] += filled
+                continue
+            if free[position]:
+                continue
+            counter = counters[position]
+            counter.update(cells)
+            if position not in roles and len(counter) > KEPT:
+                free[position] = True
+    mapped = _mapped(options.values)
+    order = options.date_order
+    columns = []
+    for position, title in enumerate(header):
+        canonical, how = roles.get(position, (None, ""))
+        counter = counters[position]
+        columns.append(
+            _column(title, position, canonical, how, counter, free[position], mapped, order,
+                    rows, cap)  # fmt: skip
+        )
+    placed = {c.canonical for c in columns}
+    return Survey(
+        source=table.name,
+        header_line=table.header_line,
+        sheet_rows="row" if getattr(table, "sheet", None) is not None else "line",
+        rows=rows,
+        columns=tuple(columns),
+        missing=tuple(name for name in COLUMNS if name not in placed),
+    )
+
+
+def _column(
+    title: str,
+    position: int,
+    canonical: str | None,
+    how: str,
+    counter: Counter[str],
+    free: bool,
+    mapped: dict[str, dict[str, str]],
+    order: DateOrder | None,
+    rows: int,
+    cap: int,
+) -> ColumnSurvey:
+    blank = sum(n for cell, n in counter.items() if not cell.strip())
+    cells = sum(counter.values()) - blank
+    role: Role = (
+        "extra" if canonical is None else "id" if canonical == "id"
+        else "date" if canonical in DATE_COLUMNS else "vocabulary"
+    )
+    words: tuple[Word, ...] = ()
+    distinct = more_values = more_rows = 0
+    dates = None
+    if free:
+        cells = blank = 0  # counting stopped: only that it is free text is known
+        distinct = KEPT
+    elif role == "vocabulary":
+        assert canonical is not None
+        words = _words(canonical, counter, mapped.get(canonical, {}))
+        distinct = len(words)
+    elif role == "extra":
+        grouped = _spellings(counter, str.strip)
+        grouped.pop("", None)  # blank cells are counted apart
+        distinct = len(grouped)
+        ranked = sorted(grouped.items(), key=lambda item: (-item[1][1], item[1][0]))
+        words = tuple(
+            Word(spelling, n, True, None, "", None) for _, (spelling, n) in ranked[:cap]
+        )
+        more_values = max(0, len(ranked) - cap)
+        more_rows = sum(n for _, (_, n) in ranked[cap:])
+    elif role == "date":
+        assert canonical is not None
+        dates = _dates(counter, order, mapped.get(canonical, {}))
+        distinct = sum(1 for cell in counter if cell.strip())
+    else:
+        blank = counter[""]  # the id column: only blanks were counted (see survey)
+        cells = counter["\x00"]
+    return ColumnSurvey(
+        title, position, canonical, how, role, cells, blank, distinct, words, more_values,
+        more_rows, free, dates,
+    )
+
+
+def _spellings(counter: Counter[str], key: object) -> dict[str, tuple[str, int]]:
+    """Cells grouped by `key` (a function): key -> (the most frequent spelling, count)."""
+    assert callable(key)
+    groups: dict[str, tuple[str, int, int]] = {}  # key -> spelling, its count, total
+    for cell, n in counter.items():
+        spelling = cell.strip()
+        k = key(cell)
+        if k not in groups:
+            groups[k] = (spelling, n, n)
+        else:
+            best, best_n, total = groups[k]
+            better = n > best_n or (n == best_n and spelling < best)
+            groups[k] = (spelling, n, total + n) if better else (best, best_n, total + n)
+    return {k: (spelling, total) for k, (spelling, _, total) in groups.items()}
+
+
+def _words(column: str, counter: Counter[str], mapping: dict[str, str]) -> tuple[Word, ...]:
+    """The distinct words of a vocabulary column, most frequent first (categories: each
+    `;`-separated item)."""
+    if column == "categories":
+        items: Counter[str] = Counter()
+        for cell, n in counter.items():
+            pieces = [piece for piece in cell.split(";") if piece.strip()]
+            for piece in pieces or [""]:
+                items[piece] += n
+        counter = items
+    grouped = _spellings(counter, lambda cell: cell.strip().casefold())
+    spec = SPEC_WORDS[column]
+    words = []
+    for folded, (spelling, n) in grouped.items():
+        if not folded:
+            continue  # blank cells are counted apart
+        if folded in mapping:
+            means = mapping[folded]
+            words.append(Word(spelling, n, True, means, f"mapped in [values.{column}]", None))
+        elif folded in spec:
+            words.append(Word(spelling, n, True, spec[folded], "the SPEC's word", None))
+        else:
+            guess = guess_word(column, spelling)
+            words.append(
+                Word(spelling, n, False, None, guess.why if guess else "",
+                     guess.name if guess else None)  # fmt: skip
+            )
+    return tuple(sorted(words, key=lambda w: (-w.rows, w.value)))
+
+
+def _dates(counter: Counter[str], order: DateOrder | None, mapping: dict[str, str]) -> DateCells:
+    """How many cells of a date column read as dates, and which do not."""
+    proof = None
+    if order is None:
+        evidence = OrderEvidence()
+        for cell in counter:
+            evidence.add(0, cell)
+        order = evidence.order()
+        if order is not None and (evidence.day_first or evidence.month_first):
+            for cell in counter:
+                probe = OrderEvidence()
+                probe.add(0, cell)
+                if probe.order() == order and (probe.day_first or probe.month_first):
+                    proof = cell.strip()
+                    break
+    parsed = no_date = failed = open_order = 0
+    not_dates: Counter[str] = Counter()
+    for cell, n in counter.items():
+        text = mapping.get(cell.strip().casefold(), cell)
+        if not text.strip():
+            if cell.strip():
+                no_date += n  # mapped onto empty
+            continue
+        try:
+            parse_date(text, order)
+            parsed += n
+        except NeedDateOrder:
+            open_order += n
+        except DateProblem:
+            failed += n
+            not_dates[cell] += n
+    # One entry per word whatever its letter case, as the config's [values.*] matches words.
+    grouped = _spellings(not_dates, lambda cell: cell.strip().casefold())
+    examples = sorted(grouped.values(), key=lambda item: (-item[1], item[0]))
+    return DateCells(parsed, no_date, failed, tuple(examples[:DATE_EXAMPLES]), order, proof,
+                     open_order)  # fmt: skip
+
+
+# --- init ------------------------------------------------------------------------------------
+
+_WORDS_OF = {
+    "organ": "OTP, Registry",
+    "kind": "RFA, mission-notification, RFI, RFC, decision-notification",
+    "origin": "HQ, country-office",
+    "categories": ", ".join(CATEGORIES),
+    "outcome": 'positive, negative, "" (none yet)',
+}
+_WITHOUT = {
+    "organ": "coopstats needs it (OTP or Registry on every row): map the file's column here",
+    "kind": "coopstats needs it: map the file's column here",
+    "id": "coopstats needs it: map the file's column of request numbers here",
+    "sent": "coopstats needs it: map the file's column of sending dates here",
+    "origin": "without it no RFC can be read (each needs HQ or country-office)",
+    "categories": "without it the breakdown and arrest figures are 0",
+    "executed": "without it every request counts as pending",
+    "outcome": "without it every executed request counts as a positive reply",
+}
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's)."""
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row" + ("" if n == 1 else "s")
+
+
+def config_text(found: Survey, command: str) -> str:
+    """A `coopstats.toml` for the surveyed export (SPEC §8 `init`): [columns] and [values.*]
+    from its headers and words, [defaults] from its dates, every guess marked `# review:` and
+    every word it cannot place listed as a comment. `command` is the log as the user named it,
+    for the example at the top."""
+    out = [
+        f"# coopstats.toml for {found.source}, written by 'coopstats init'.",
+        "# Every guess is marked '# review:'. Check each, then run for example",
+        f"#   coopstats summarize {command} --period 2024",
+        "# coopstats reads ./coopstats.toml by itself; elsewhere pass --config FILE.",
+        "",
+        "[columns]  # the SPEC's name = the export's header",
+    ]
+    by_name = {c.canonical: c for c in found.columns if c.canonical is not None}
+    for canonical in COLUMNS:
+        column = by_name.get(canonical)
+        if column is None:
+            out.append(f"# {canonical}: no column found; {_WITHOUT[canonical]}")
+        elif column.found_by != "its name":
+            why = column.found_by.removeprefix("guessed: ")
+            line = f"{canonical} = {toml_string(column.header)}"
+            out.append(f"{line}  # review: {why}" if column.found_by.startswith("guessed")
+                       else f"{line}  # as given")  # fmt: skip
+    extras = [c for c in found.columns if c.role == "extra" and c.header.strip()]
+    if extras:
+        out.append("# other columns, for --by: " + ", ".join(toml_string(c.header) for c in extras))
+    for canonical in VOCABULARY_COLUMNS:
+        column = by_name.get(canonical)
+        if column is not None:
+            out += _value_lines(canonical, column)
+    for canonical in DATE_COLUMNS:
+        column = by_name.get(canonical)
+        if column is not None and column.dates is not None:
+            out += _date_lines(canonical, column)
+    out += _defaults(found, by_name)
+    return "\n".join(out) + "\n"
+
+
+def _value_lines(canonical: str, column: ColumnSurvey) -> list[str]:
+    lines: list[str] = []
+    unplaced: list[Word] = []
+    for word in column.words:
+        if word.understood and word.how == "the SPEC's word":
+            continue
+        if word.understood:
+            lines.append(
+                f"{toml_string(word.value)} = {toml_string(word.means or '')}  # from the "
+                f"config in use ({_rows(word.rows)})"
+            )
+        elif word.closest is not None:
+            meaning = "an empty cell" if word.closest == "" else word.closest
+            lines.append(
+                f"{toml_string(word.value)} = {toml_string(word.closest)}  # review: "
+                f"{word.how}, so {meaning} ({_rows(word.rows)})"
+            )
+        elif canonical == "categories":
+            lines.append(
+                f"{toml_string(word.value)} = \"\"  # review: not one of the SPEC's "
+                f"categories, so counted under none ({_rows(word.rows)})"
+            )
+        else:
+            unplaced.append(word)
+    if not lines and not unplaced:
+        return []
+    head = ["", f"[values.{canonical}]  # the export's word = the SPEC's word"]
+    tail = [
+        f"# {toml_string(word.value)} ({_rows(word.rows)}): not placed; map it onto one of "
+        f"{_WORDS_OF[canonical]}"
+        for word in unplaced
+    ]
+    return head + lines + tail
+
+
+def _date_lines(canonical: str, column: ColumnSurvey) -> list[str]:
+    dates = column.dates
+    assert dates is not None
+    lines = []
+    unplaced = []
+    for text, n in dates.examples:
+        if canonical == "executed" and no_date_word(text):
+            lines.append(
+                f"{toml_string(text)} = \"\"  # review: no date yet, so pending ({_rows(n)})"
+            )
+        else:
+            unplaced.append((text, n))
+    more = dates.failed - sum(n for _, n in dates.examples)
+    tail = [f"# {toml_string(text)} ({_rows(n)}): not a date" for text, n in unplaced]
+    if more:
+        tail.append(f"# and {_rows(more)} more that are not dates ('coopstats values' lists them)")
+    if not lines and not tail:
+        return []
+    return ["", f"[values.{canonical}]  # a word of the date column = \"\" (no date)", *lines,
+            *tail]  # fmt: skip
+
+
+def _defaults(found: Survey, by_name: Mapping[str, ColumnSurvey]) -> list[str]:
+    lines = []
+    orders = {
+        c.dates.order: c.dates.proof
+        for c in (by_name.get(name) for name in DATE_COLUMNS)
+        if c is not None and c.dates is not None and c.dates.proof is not None
+    }
+    if len(orders) == 1:
+        order, proof = next(iter(orders.items()))
+        flag = "dayfirst" if order == "day" else "monthfirst"
+        lines.append(f"{flag} = true  # review: {proof} proves the {order}-first order")
+    if found.header_line > 1:
+        noun = found.sheet_rows
+        lines.append(
+            f"# header-row = {found.header_line}  # the header is on {noun} {found.header_line}; "
+            "coopstats finds it there by itself"
+        )
+    return ["", "[defaults]", *lines] if lines else []
