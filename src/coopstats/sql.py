@@ -50,9 +50,6 @@ __all__ = [
 ]
 
 DIALECTS: tuple[str, ...] = ("duckdb", "postgres", "sqlserver", "sqlite", "spark")
-# --by a vocabulary column groups by the SPEC's word (folded word -> its spelling), as the
-# engine reads it, not by the cell as written.
-_SPEC_WORDS: dict[str, dict[str, str]] = {"organ": ORGANS, "kind": KINDS, "origin": ORIGINS}
 EPOCH = date(1970, 1, 1).toordinal()  # day numbers in the query count from 1970-01-01
 # What Python's str.strip() removes: every character for which str.isspace() is true.
 WHITESPACE = (
@@ -67,6 +64,13 @@ _TIME = (
 _TIME_FORMAT = _TIME.replace("{", "{{").replace("}", "}}")  # inside a str.format template
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CATEGORY_BIT = {word: 1 << i for i, word in enumerate(CATEGORIES)}
+# A vocabulary column's folded words -> the SPEC's spelling, a request's --by value.
+_CANONICAL_WORDS: dict[str, dict[str, str]] = {
+    "organ": ORGANS,
+    "kind": KINDS,
+    "origin": ORIGINS,
+    "outcome": {w: w for w in OUTCOMES},
+}
 _UNKNOWN_CATEGORY = 1 << len(CATEGORIES)
 _ALL_CATEGORIES = _UNKNOWN_CATEGORY - 1
 
@@ -648,31 +652,48 @@ class _Compiler:
         return f"COALESCE({self.d.pieces.format(x='categories', bit=bit)}, 0)"
 
     def group_value(self, name: str) -> str:
-        """A --by/--where cell: trimmed, else as written; [values.COLUMN] maps spellings."""
-        canonical = name if name in COLUMNS else None
+        """A request's --by/--where value, as breakdown.py states it: for a vocabulary column
+        the SPEC's word it was read as (origin and categories on RFCs only, else blank); for
+        any other column the cell trimmed, else as written, mapped by [values.COLUMN]."""
+        if name in _CANONICAL_WORDS:
+            words = _CANONICAL_WORDS[name]
+            cases = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in words.items())
+            value = f"CASE {name}_w {cases} ELSE '' END"
+            if name == "origin":  # an origin counts on RFCs only (SPEC §1)
+                return f"CASE WHEN kind_w = 'rfc' THEN {value} ELSE '' END"
+            return value
         column = self.extra_name(self.source(name))
-        key = canonical or name
-        mapping = self.values.get(key, {})
+        mapping = self.values.get(name, {})
         trimmed = f"COALESCE({self.trim(self.text(column))}, '')"
         if not mapping:
             return trimmed
         folded = self.fold(self.text(column))
-        cases = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in mapping.items())
+        cases = " ".join(
+            f"WHEN {_literal(k)} THEN {_literal(v.strip())}" for k, v in mapping.items()
+        )
         return f"CASE {folded} {cases} ELSE {trimmed} END"
+
+    def wanted(self, name: str, value: str) -> str:
+        """A --where value read as a request's value is (breakdown.py)."""
+        mapped = self.values.get(name, {}).get(_fold_word(value), value.strip())
+        if name in _CANONICAL_WORDS:
+            return _CANONICAL_WORDS[name].get(_fold_word(mapped), mapped.strip())
+        return mapped.strip()
 
     def keep(self) -> str:
         """1 when a row passes every --where (the same column again widens, another narrows)."""
+        held = f"(CASE WHEN kind_w = 'rfc' THEN cats & {_ALL_CATEGORIES} ELSE 0 END)"
         tests = []
         for name, wanted in self.plan.where:
             if name == "categories":
                 bits = sum(_CATEGORY_BIT.get(_fold_word(self.mapped_word("categories", w)), 0)
                            for w in wanted)  # fmt: skip
-                test = [f"(held & {bits}) <> 0"] if bits else []
-                if any(not w.strip() for w in wanted):
-                    test.append("held = 0")
+                test = [f"({held} & {bits}) <> 0"] if bits else []
+                if any(not self.mapped_word("categories", w) for w in wanted):
+                    test.append(f"{held} = 0")
                 tests.append(f"({' OR '.join(test) or '1 = 0'})")
             else:
-                listed = ", ".join(_literal(w.strip()) for w in wanted)
+                listed = ", ".join(_literal(self.wanted(name, w)) for w in wanted)
                 tests.append(f"{self.group_value(name)} IN ({listed})")
         return f"CASE WHEN {' AND '.join(tests)} THEN 1 ELSE 0 END" if tests else "1"
 
@@ -717,18 +738,7 @@ class _Compiler:
             f"CASE WHEN {self.holds(g)} THEN {1 << g.index} ELSE 0 END" for g in catalogue.GROUPS
         )
         by = self.plan.by
-        if by is None or by == "categories":
-            grp = "''"
-        elif by in _SPEC_WORDS:  # grouped by the SPEC's word, as summarize --by groups them
-            words_of = " ".join(
-                f"WHEN {_literal(folded)} THEN {_literal(word)}"
-                for folded, word in _SPEC_WORDS[by].items()
-            )
-            grp = f"CASE {by}_w {words_of} ELSE '' END"
-            if by == "origin":  # an origin is read on RFCs only (SPEC §1)
-                grp = f"CASE WHEN kind_w = 'rfc' THEN {grp} ELSE '' END"
-        else:
-            grp = self.group_value(by)
+        grp = "''" if by is None or by == "categories" else self.group_value(by)
         distinct = f"SELECT DISTINCT {', '.join(raw)} FROM counted"
         inner = f"SELECT\n        {', '.join([*raw, *words])}\n    FROM ({distinct}) AS raw"
         outer = [
@@ -739,12 +749,9 @@ class _Compiler:
             f"CASE WHEN kind_w = 'rfc' THEN cats & {_ALL_CATEGORIES} ELSE 0 END AS held",
             "CASE WHEN outcome_w = 'negative' THEN 0 ELSE 1 END AS positive",
             f"CASE WHEN outcome_w IN ({outcomes}) THEN 1 ELSE 0 END AS has_outcome",
+            f"{self.keep()} AS keep",
         ]
-        body = f"SELECT\n        {', '.join(outer)}\n    FROM (\n    {inner}\n    ) AS worded"
-        return (
-            f"SELECT\n        classes.*, {self.keep()} AS keep\n    FROM (\n    {body}\n    ) "
-            "AS classes"
-        )
+        return f"SELECT\n        {', '.join(outer)}\n    FROM (\n    {inner}\n    ) AS worded"
 
     def classified(self) -> str:
         """Step 3b: each counted row with its kind's classification and every reason it is

@@ -260,7 +260,15 @@ class WorkbookTable(Table):
                         unsaved = _xlsx_unsaved_formulas(archive, part)
         except zipfile.BadZipFile:
             pass  # .xls: formulas keep their values in the file; merges come from calamine
-        except (KeyError, OSError, ValueError) as err:  # SyntaxError of XML is a ValueError too
+        except (KeyError, OSError, ValueError, SyntaxError, EOFError, RuntimeError,
+                NotImplementedError) as err:
+            # XML's ParseError is a SyntaxError; a damaged or encrypted member of the zip
+            # raises EOFError, RuntimeError, NotImplementedError or zlib's error (an OSError
+            # subclass it is not: caught by its class below).
+            raise _not_readable(self.name, err, self.path) from None
+        except Exception as err:  # noqa: BLE001 - zlib.error and the like, from a damaged zip
+            if type(err).__module__ not in ("zlib", "zipfile", "xml.etree.ElementTree"):
+                raise
             raise _not_readable(self.name, err, self.path) from None
         ranges = getattr(self.sheet, "merged_cell_ranges", None)
         merged += ranges or []

@@ -185,6 +185,11 @@ def from_database(log: str | None, s: Settings) -> bool:
         return False
     if log is not None:
         raise UsageError(f"give a LOG or --database, not both ({log!r} and --database)")
+    if s.params.get("by") is not None:
+        raise UsageError(
+            "--by with --database is not supported yet; print the query with "
+            "'coopstats sql --by COLUMN' and run it in the database"
+        )
     scheme, _, rest = str(url).partition(":")
     if scheme.lower() in ("duckdb", "sqlite", "sqlite3") and rest:
         # The database file is an input of the run: never a target.
