@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from coopstats.errors import DataError, UsageError
 from coopstats.model import COLUMNS, REQUIRED_COLUMNS, Period
@@ -466,28 +466,33 @@ def _counted(counts: Counts, source: str) -> Any:
     )
 
 
-def summarize(
+class _Two(NamedTuple):
+    """A period and its prior (or --against) counted by the database, with their notes."""
+
+    source: str
+    prior: Period
+    as_of: date
+    counted: Any
+    current: Any
+    before: Any
+    notes: list[str]
+
+
+def _two_periods(
     url: str,
     table: str | None,
     period: Period,
-    *,
-    as_of: date | None = None,
-    against: Period | None = None,
-    notifications: bool = True,
-    options: ReadOptions = DEFAULT_READ,
-    strict: bool = False,
-    where: Sequence[tuple[str, tuple[str, ...]]] = (),
-) -> Any:
-    """summary.summarize over a table: the same Summary, counted by the database."""
-    from coopstats.catalogue import compute
+    as_of: date | None,
+    against: Period | None,
+    options: ReadOptions,
+    strict: bool,
+    where: Sequence[tuple[str, tuple[str, ...]]],
+) -> _Two:
+    """What summarize and compare both count: the period as of `as_of`, and its prior as of
+    its own end, in one query."""
     from coopstats.engine import Window
     from coopstats.periods import prior_period
-    from coopstats.summary import (
-        Summary,
-        check_as_of,
-        empty_period_warning,
-        incomplete_prior_warning,
-    )
+    from coopstats.summary import check_as_of, empty_period_warning, incomplete_prior_warning
 
     as_of = check_as_of(period, as_of)
     prior = against or prior_period(period)
@@ -504,17 +509,40 @@ def summarize(
             empty_period_warning(counted, current),
             incomplete_prior_warning(counted, prior),
         )
-        return Summary(
-            source=database.name,
-            period=period,
-            prior=prior,
-            as_of=as_of,
-            notifications=notifications,
-            values=compute(current, before, notifications),
-            counted=counted,
-            days="calendar",
-            warnings=[note for note in notes if note],
-        )
+        return _Two(
+            database.name, prior, as_of, counted, current, before,
+            [note for note in notes if note],
+        )  # fmt: skip
+
+
+def summarize(
+    url: str,
+    table: str | None,
+    period: Period,
+    *,
+    as_of: date | None = None,
+    against: Period | None = None,
+    notifications: bool = True,
+    options: ReadOptions = DEFAULT_READ,
+    strict: bool = False,
+    where: Sequence[tuple[str, tuple[str, ...]]] = (),
+) -> Any:
+    """summary.summarize over a table: the same Summary, counted by the database."""
+    from coopstats.catalogue import compute
+    from coopstats.summary import Summary
+
+    two = _two_periods(url, table, period, as_of, against, options, strict, where)
+    return Summary(
+        source=two.source,
+        period=period,
+        prior=two.prior,
+        as_of=two.as_of,
+        notifications=notifications,
+        values=compute(two.current, two.before, notifications),
+        counted=two.counted,
+        days="calendar",
+        warnings=two.notes,
+    )
 
 
 def compare(
@@ -532,38 +560,21 @@ def compare(
     """comparison.compare over a table."""
     from coopstats.catalogue import compute
     from coopstats.comparison import Comparison, change_of, compared
-    from coopstats.engine import Window
-    from coopstats.periods import prior_period
-    from coopstats.summary import check_as_of, empty_period_warning, incomplete_prior_warning
 
-    as_of = check_as_of(period, as_of)
-    prior = against or prior_period(period)
-    spans = [span_of(period, as_of), span_of(prior, prior.end)]
-    with opened(url, table) as database:
-        counts = count(
-            database, spans,
-            lambda: [Window(period, as_of), Window(prior, prior.end)], options, where,
-        )  # fmt: skip
-        counted = _counted(counts, database.shown)
-        now_window, then_window = counts.windows
-        now = compute(now_window, None, notifications)
-        then = compute(then_window, None, notifications)
-        notes = (
-            *_notes(counts, database, strict),
-            empty_period_warning(counted, now_window),
-            incomplete_prior_warning(counted, prior),
-        )
-        return Comparison(
-            source=database.name,
-            period=period,
-            prior=prior,
-            as_of=as_of,
-            prior_as_of=prior.end,
-            notifications=notifications,
-            changes=[change_of(m, now[m.id], then[m.id]) for m in compared()],
-            counted=counted,
-            warnings=[note for note in notes if note],
-        )
+    two = _two_periods(url, table, period, as_of, against, options, strict, where)
+    now = compute(two.current, None, notifications)
+    then = compute(two.before, None, notifications)
+    return Comparison(
+        source=two.source,
+        period=period,
+        prior=two.prior,
+        as_of=two.as_of,
+        prior_as_of=two.prior.end,
+        notifications=notifications,
+        changes=[change_of(m, now[m.id], then[m.id]) for m in compared()],
+        counted=two.counted,
+        warnings=two.notes,
+    )
 
 
 def trend(
