@@ -14,6 +14,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FIXTURES
@@ -49,18 +50,18 @@ def app_options() -> dict[str, list[object]]:
     return found
 
 
-def shape(param: object) -> tuple[object, ...]:
+def shape(param: Any) -> tuple[object, ...]:
     """What a [defaults] value is checked against: the type, its range or choices, a flag, a
     repetition; and the option's spelling."""
-    kind = getattr(param, "type")
+    kind = param.type
     return (
         type(kind).__name__,
         getattr(kind, "min", None),
         getattr(kind, "max", None),
         tuple(getattr(kind, "choices", ()) or ()),
-        getattr(param, "is_flag"),
-        getattr(param, "multiple"),
-        tuple(getattr(param, "opts")),
+        param.is_flag,
+        param.multiple,
+        tuple(param.opts),
     )
 
 
@@ -229,3 +230,24 @@ def test_the_command_line_modules_are_in_no_import_circle() -> None:
 def test_no_command_reads_the_context_s_parameters() -> None:
     for path in [SRC / "cli.py", *sorted((SRC / "commands").glob("*.py"))]:
         assert "ctx.params" not in path.read_text(encoding="utf-8"), path
+
+
+def test_every_parameter_a_command_declares_is_read() -> None:
+    """sqlite-utils' rule: an option that is declared is also read, in the command's own body
+    (its `read: Reading` by the pipeline, `settle`)."""
+    import inspect
+
+    import typer
+
+    group = typer.main.get_command(app)
+    for name, command in getattr(group, "commands", {}).items():
+        function = getattr(command.callback, "__wrapped__", command.callback)
+        tree = ast.parse(inspect.cleandoc("\n" + inspect.getsource(function)))
+        (definition,) = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+        declared = {a.arg for a in (*definition.args.args, *definition.args.kwonlyargs)}
+        read = {
+            n.id for n in ast.walk(ast.Module(body=definition.body, type_ignores=[]))
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        }  # fmt: skip
+        assert "read" in declared and len(declared) > 3, name  # the command's own, found
+        assert declared - read == set(), name

@@ -10,6 +10,7 @@ output in the chosen format.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from collections.abc import Callable, Sequence
@@ -111,14 +112,16 @@ class Reading:
 
 
 def _gathered(ctx: typer.Context, given: dict[str, Any]) -> Reading:
+    """The Reading of a command's typed options `given` (the config's [defaults] are in them
+    already: options.config_defaults)."""
     typed = frozenset(
         name for name in given
         if (source := ctx.get_parameter_source(name)) is not None and source.name == "COMMANDLINE"
     )  # fmt: skip
     fields = {
-        name: given[name]
-        for name in Reading.__dataclass_fields__
-        if name in given and name not in ("config", "typed")
+        field.name: given[field.name]
+        for field in dataclasses.fields(Reading)
+        if field.name in given and field.name not in ("config", "typed")
     }
     return Reading(config=configured(ctx), typed=typed, **fields)
 
@@ -135,11 +138,10 @@ def shared(
         mine = [p for p in own.parameters.values() if p.name != "read"]
         names = [p.name for p in mine]
         added = [
-            Parameter(name, Parameter.KEYWORD_ONLY, default=default,
-                              annotation=alias)
+            Parameter(name, Parameter.KEYWORD_ONLY, default=default, annotation=alias)
             for name, alias, default in options
             if name not in names
-        ]  # fmt: skip
+        ]
         context = Parameter("ctx", Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)
 
         @functools.wraps(command)
