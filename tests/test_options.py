@@ -251,3 +251,17 @@ def test_every_parameter_a_command_declares_is_read() -> None:
         }  # fmt: skip
         assert "read" in declared and len(declared) > 3, name  # the command's own, found
         assert declared - read == set(), name
+
+
+def test_the_command_line_s_own_errors_and_help_come_before_a_bad_config() -> None:
+    """The config is read before the other options, but what is wrong with it is said when the
+    command starts, as when each command read it: click's errors and --help come first."""
+    Path("coopstats.toml").write_text('[defaults]\nperod = "2024"\n', encoding="utf-8")
+    missing = run("validate")
+    assert missing.exit_code == 2 and "Missing argument 'LOG'" in missing.stderr
+    assert "perod" not in missing.stderr
+    too_many = run("summarize", CLEAN, "--decimals", "99")
+    assert too_many.exit_code == 2 and "99 is not in the range" in too_many.stderr
+    helped = run("summarize", "--config", "coopstats.toml", "--help")
+    assert helped.exit_code == 0 and "--config" in helped.stdout
+    assert "perod" in run("summarize", CLEAN, "--decimals", "3").stderr

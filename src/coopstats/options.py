@@ -65,17 +65,25 @@ class Dialect(StrEnum):
 def config_defaults(ctx: typer.Context, value: Path | None) -> Path | None:
     """`--config FILE`, else ./coopstats.toml: read before the other options (it is eager), its
     [defaults] for this command's options become their defaults, and the Config is kept for
-    the run (`configured`)."""
+    the run (`configured`).
+
+    A config that cannot be used is said when the command starts (`configured` raises), as it
+    was when the commands read it themselves: click's own errors of the command line (a
+    missing LOG, a value out of range) come first.
+    """
     if ctx.resilient_parsing:
         return value
-    with handled(debug=False, max_problems=0):
+    names = {param.name for param in ctx.command.params}
+    try:
         config = load_config(value, declarations)
-        names = {param.name for param in ctx.command.params}
         if "output" in config.defaults and "output" in names:
             raise UsageError(
                 f"{config.path}: [defaults] output would make every command write the same "
                 "file; give -o FILE on the command line"
             )
+    except Exception as err:  # noqa: BLE001 - said by `configured`, inside options.handled
+        ctx.meta[CONFIG] = err
+        return value
     ctx.meta[CONFIG] = config
     # A default for another command's option is left out (config.py checked it is one).
     mine = {name: value for name, value in config.defaults.items() if name in names}
@@ -84,8 +92,11 @@ def config_defaults(ctx: typer.Context, value: Path | None) -> Path | None:
 
 
 def configured(ctx: typer.Context) -> Config:
-    """The config file the run's `--config` option read (none: an empty Config)."""
+    """The config file the run's `--config` option read (none: an empty Config); the error
+    that kept it from being read, raised (call it inside `handled`)."""
     found = ctx.meta.get(CONFIG)
+    if isinstance(found, Exception):
+        raise found
     return found if isinstance(found, Config) else Config()
 
 

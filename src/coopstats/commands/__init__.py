@@ -146,8 +146,9 @@ def shared(
 
         @functools.wraps(command)
         def run(ctx: typer.Context, **given: Any) -> None:
-            read = _gathered(ctx, given)
-            with handled(debug=read.debug, max_problems=read.max_problems):
+            debug, most = bool(given.get("debug")), int(given.get("max_problems") or 20)
+            with handled(debug=debug, max_problems=most):
+                read = _gathered(ctx, given)  # a config that could not be read is said here
                 command(**{name: given[name] for name in names}, read=read)
 
         run.__signature__ = own.replace(  # type: ignore[attr-defined]
