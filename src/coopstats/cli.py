@@ -1,4 +1,5 @@
-"""The command line: each command parses its options, calls the library and picks a renderer."""
+"""The command line: the app, its commands, and `summarize`; the other commands are in
+`commands/`, each option is declared once in options.py and the pipeline is `commands`."""
 
 from __future__ import annotations
 
@@ -8,28 +9,39 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from coopstats import __version__
-from coopstats.commands import compare, inspect, report, sql, times, values
-from coopstats.commands.sql import DatabaseOpt, LogOrDatabase, Strict, TableOpt
-from coopstats.commands.times import DaysOpt, Holidays
+from coopstats.commands import (
+    Database,
+    Reading,
+    Views,
+    compare,
+    inspect,
+    reads_logs,
+    report,
+    settle,
+    sql,
+    times,
+    values,
+)
 from coopstats.options import (
     Against,
     AsOf,
     By,
+    DatabaseOpt,
     DayCount,
+    DaysOpt,
     Decimals,
     Export,
     Format,
     FormatOpt,
+    Holidays,
+    LogOrDatabase,
     Notifications,
     PeriodOpt,
-    Settings,
     SkipInvalid,
+    Strict,
+    TableOpt,
     Where,
     YearStart,
-    emit,
-    handled,
-    reads_logs,
-    warn,
 )
 
 if TYPE_CHECKING:  # summary imports the engine: kept off start-up until a command runs
@@ -68,7 +80,6 @@ def _root(
 @app.command()
 @reads_logs
 def summarize(
-    ctx: typer.Context,
     log: LogOrDatabase = None,
     period: PeriodOpt = None,
     as_of: AsOf = None,
@@ -86,7 +97,8 @@ def summarize(
     database: DatabaseOpt = None,
     table: TableOpt = None,
     strict: Strict = False,
-    **read: Any,
+    *,
+    read: Reading,
 ) -> None:
     """Print the report's tables (section II) for a period.
 
@@ -103,62 +115,41 @@ def summarize(
       coopstats summarize - --period 2024 --format csv < requests.csv
       coopstats summarize --database postgresql://me@db/court --table requests --period 2024
     """
-    with handled(ctx):
-        from coopstats.days import day_counter
-        from coopstats.reading import Source
+    from coopstats.summary import summarize as count
+
+    s = settle(read, log, fmt=fmt, export=export, year_start=year_start,
+               skip_invalid=skip_invalid, holidays=holidays)  # fmt: skip
+    result = s.counted(
+        "summarize", count, Database(database, table, strict), period, as_of=as_of,
+        against=against, notifications=notifications, by=by, where=where, days=(days, holidays),
+    )  # fmt: skip
+    s.show(result.warnings, _summary_views(result, decimals))
+
+
+def _summary_views(result: Summary, decimals: int) -> Views:
+    if result.by is None:
         from coopstats.render import machine
-        from coopstats.summary import summarize as run
 
-        s = Settings.from_context(ctx)
-        if sql.from_database(log, s):
-            result = sql.database_summary(s)
-        else:
-            assert log is not None
-            days_fn, days_name = day_counter(s["days"], s["holidays"])
-            with Source(log) as source:
-                result = run(
-                    source,
-                    s.period(),
-                    as_of=s.date("as_of"),
-                    against=s.optional_period("against"),
-                    notifications=bool(s["notifications"]),
-                    options=s.read,
-                    breakdown=s.breakdown(),
-                    days=days_fn,
-                    days_name=days_name,
-                )
-        warn(result.warnings)
-        if result.by is not None:
-            from coopstats.render import groups
-
-            decimals = int(s["decimals"])
-            emit(
-                Format(s["fmt"]),
-                s["export"],
-                output=s["output"],
-                table=lambda: groups.summary_table(
-                    result, decimals, _summary_table(result, decimals)
-                ),
-                json=lambda: groups.summary_json(result),
-                csv=lambda: groups.summary_csv(result),
-                markdown=lambda: groups.summary_markdown(
-                    result, decimals, _summary_markdown(result, decimals)
-                ),
-                document=lambda: groups.summary_document(
-                    result, decimals, _summary_document(result, decimals)
-                ),
-            )
-            return
-        emit(
-            Format(s["fmt"]),
-            s["export"],
-            output=s["output"],
-            table=lambda: _summary_table(result, int(s["decimals"])),
+        return Views(
+            table=lambda: _summary_table(result, decimals),
             json=lambda: machine.summary_json(result),
             csv=lambda: machine.summary_csv(result),
-            markdown=lambda: _summary_markdown(result, int(s["decimals"])),
-            document=lambda: _summary_document(result, int(s["decimals"])),
+            markdown=lambda: _summary_markdown(result, decimals),
+            document=lambda: _summary_document(result, decimals),
         )
+    from coopstats.render import groups  # only when there are groups to show
+
+    return Views(
+        table=lambda: groups.summary_table(result, decimals, _summary_table(result, decimals)),
+        json=lambda: groups.summary_json(result),
+        csv=lambda: groups.summary_csv(result),
+        markdown=lambda: groups.summary_markdown(
+            result, decimals, _summary_markdown(result, decimals)
+        ),
+        document=lambda: groups.summary_document(
+            result, decimals, _summary_document(result, decimals)
+        ),
+    )
 
 
 def _summary_markdown(result: Summary, decimals: int) -> str:

@@ -13,7 +13,7 @@ Options given on the command line win over the file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -48,8 +48,15 @@ class Config(NamedTuple):
         return f"./{DEFAULT_NAME}" if self.found else str(self.path)
 
 
-def load_config(path: Path | None) -> Config:
-    """The named file, else `coopstats.toml` in the current folder when there is one."""
+Declarations = Callable[[], Mapping[str, Sequence[Any]]]
+
+
+def load_config(path: Path | None, declarations: Declarations) -> Config:
+    """The named file, else `coopstats.toml` in the current folder when there is one.
+
+    `declarations` gives every coopstats option by its [defaults] name with its click
+    declarations (options.declarations); it is called only when [defaults] names an option.
+    """
     found = path is None
     if path is None:
         local = Path(DEFAULT_NAME)
@@ -94,7 +101,7 @@ def load_config(path: Path | None) -> Config:
     # `format` is the option's name on the command line; its parameter is `fmt`.
     options = {("fmt" if k == "format" else k.replace("-", "_")): v for k, v in defaults.items()}
     if options:
-        declared = option_declarations()
+        declared = declarations()
         for name, value in options.items():
             if name not in declared:
                 raise UsageError(
@@ -106,33 +113,6 @@ def load_config(path: Path | None) -> Config:
             for param in declared[name]:
                 check_default(shown, name, value, param)
     return Config(path, columns, values, options, found)
-
-
-def option_declarations() -> dict[str, list[Any]]:
-    """The options of every coopstats command, as [defaults] names them (`year_start`), with
-    their click declarations (one per command that has the option).
-
-    One config file serves every command, so a default need only be some command's option;
-    each command takes the defaults it has (options.Settings.from_context). Arguments (the log)
-    are not options.
-    """
-    import typer
-
-    from coopstats.cli import app  # lazily: the app is built from the commands, not before
-
-    group = typer.main.get_command(app)
-    commands = getattr(group, "commands", {}) or {}
-    declared: dict[str, list[Any]] = {}
-    for command in commands.values():
-        for param in command.params:
-            if param.name and param.param_type_name == "option":
-                declared.setdefault(param.name, []).append(param)
-    return declared
-
-
-def option_names() -> set[str]:
-    """The names of every coopstats command's options, as [defaults] names them."""
-    return set(option_declarations())
 
 
 def _near(name: str, known: set[str]) -> str:

@@ -25,7 +25,7 @@ def day_counter(
     sent < d <= executed that fall Monday to Friday and are not holidays: the day after sending
     is day 1, as in the FOIA convention. Problems with the options are usage errors (exit 2).
     """
-    name = str(days)  # a DayCount is a StrEnum; a config file gives a plain string
+    name = str(days)  # a DayCount is a StrEnum; the library takes the plain word too
     if name not in ("calendar", "working"):
         raise UsageError(f"--days {name}: choose calendar or working")
     if name == "calendar":

@@ -1,44 +1,30 @@
-"""Options shared by the commands, their resolution against a config file, and error handling.
+"""Every option of every command, declared once; the config file's [defaults] merged into them.
 
-Each command declares its options with the aliases below, then calls `Settings.from_context`,
-which takes each option from the command line, else from the config file's [defaults], else
-from its own default.
+Each option is an `Annotated` alias that a command takes as a typed parameter. `OPTIONS` names
+them all, as a config's [defaults] does (`year_start`), so that [defaults] is checked against the
+same declarations, without building the app. `--config` (or ./coopstats.toml) is read first,
+before any other option: its [defaults] become the command's defaults (click's `default_map`),
+so that each option arrives typed with the command line winning over the file, and the file over
+the option's own default.
 """
 
 from __future__ import annotations
 
-import inspect
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
 from coopstats.config import Config, load_config
-
-if TYPE_CHECKING:
-    from coopstats.breakdown import Breakdown
 from coopstats.errors import CoopstatsError, InvalidRows, UsageError
-from coopstats.model import Period
-from coopstats.output import (
-    STDIN,
-    InputRef,
-    check_stdout,
-    check_stdout_target,
-    check_target,
-    same_file,
-    write_atomic,
-    write_stdout,
-)
-from coopstats.periods import COURT_YEAR_START, EXAMPLE, parse_iso, parse_period, parse_year_start
-from coopstats.reading import ReadOptions
+
+CONFIG = "coopstats.config"  # where the context keeps the run's Config (ctx.meta)
 
 
 class Format(StrEnum):
@@ -66,6 +52,52 @@ EXTENSIONS = {
 class DayCount(StrEnum):
     calendar = "calendar"
     working = "working"
+
+
+class Dialect(StrEnum):
+    duckdb = "duckdb"
+    postgres = "postgres"
+    sqlserver = "sqlserver"
+    sqlite = "sqlite"
+    spark = "spark"
+
+
+def config_defaults(ctx: typer.Context, value: Path | None) -> Path | None:
+    """`--config FILE`, else ./coopstats.toml: read before the other options (it is eager), its
+    [defaults] for this command's options become their defaults, and the Config is kept for
+    the run (`configured`).
+
+    A config that cannot be used is said when the command starts (`configured` raises), as it
+    was when the commands read it themselves: click's own errors of the command line (a
+    missing LOG, a value out of range) come first.
+    """
+    if ctx.resilient_parsing:
+        return value
+    names = {param.name for param in ctx.command.params}
+    try:
+        config = load_config(value, declarations)
+        if "output" in config.defaults and "output" in names:
+            raise UsageError(
+                f"{config.path}: [defaults] output would make every command write the same "
+                "file; give -o FILE on the command line"
+            )
+    except Exception as err:  # noqa: BLE001 - said by `configured`, inside options.handled
+        ctx.meta[CONFIG] = err
+        return value
+    ctx.meta[CONFIG] = config
+    # A default for another command's option is left out (config.py checked it is one).
+    mine = {name: value for name, value in config.defaults.items() if name in names}
+    ctx.default_map = {**(ctx.default_map or {}), **mine}
+    return value
+
+
+def configured(ctx: typer.Context) -> Config:
+    """The config file the run's `--config` option read (none: an empty Config); the error
+    that kept it from being read, raised (call it inside `handled`)."""
+    found = ctx.meta.get(CONFIG)
+    if isinstance(found, Exception):
+        raise found
+    return found if isinstance(found, Config) else Config()
 
 
 INPUT = "Reading the log"
@@ -222,6 +254,8 @@ ConfigOpt = Annotated[
         "(default: ./coopstats.toml when present).",
         rich_help_panel=INPUT,
         show_default=False,
+        is_eager=True,  # read first: its [defaults] are the other options' defaults
+        callback=config_defaults,
     ),
 ]
 BREAKDOWN = "Breakdowns and filters"
@@ -265,13 +299,254 @@ OutputOpt = Annotated[
         show_default=False,
     ),
 ]
+Export = Annotated[
+    Path | None,
+    typer.Option(
+        "--export",
+        metavar="FILE.svg|FILE.html",
+        rich_help_panel=OUTPUT,
+        help="Also write the table to an SVG or HTML file (kept for existing scripts; "
+        "-o FILE.svg writes it instead of standard output).",
+        show_default=False,
+    ),
+]
+
+# The options of the database path (summarize, compare, trend) and of `sql`.
+DATABASE = "Reading a database"
+LogOrDatabase = Annotated[
+    str | None,
+    typer.Argument(
+        help="The CSV log (or .xlsx workbook); - reads standard input. Leave it out with "
+        "--database.",
+        metavar="LOG",
+        show_default=False,
+    ),
+]
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        metavar="URL",
+        rich_help_panel=DATABASE,
+        help="Count where the data lives instead of reading a LOG: duckdb:PATH (a .parquet or "
+        ".csv PATH is read in place), sqlite:PATH or postgresql://USER@HOST/DB (password from "
+        "the URL, PGPASSWORD or ~/.pgpass).",
+        show_default=False,
+    ),
+]
+TableOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--table",
+        rich_help_panel=DATABASE,
+        help="The table (or schema.table, or a query such as read_parquet('x')) holding the "
+        "log, taken as written.",
+        show_default=False,
+    ),
+]
+Strict = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        rich_help_panel=DATABASE,
+        help="With --database: stop (exit 1) when rows break the SPEC's rules, instead of "
+        "leaving them out with a warning.",
+    ),
+]
+QueryOutput = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        rich_help_panel=OUTPUT,
+        help="Write the query to FILE instead of standard output (replaced whole or not at all).",
+        show_default=False,
+    ),
+]
+DialectOpt = Annotated[Dialect, typer.Option("--dialect", help="The SQL engine.")]
+QueryTable = Annotated[
+    str,
+    typer.Option(
+        "--table",
+        help="The table (schema.table, or read_parquet('x.parquet') ...), taken as written.",
+    ),
+]
+
+# Counting days (summarize, times, report).
+DaysOpt = Annotated[
+    DayCount,
+    typer.Option(
+        "--days",
+        help="Count days to execute as calendar days, or as working days (Monday to Friday, "
+        "less --holidays; the day after sending is day 1).",
+    ),
+]
+Holidays = Annotated[
+    Path | None,
+    typer.Option(
+        "--holidays",
+        metavar="FILE",
+        help="Days that are not working days with --days working: one YYYY-MM-DD a line, "
+        "# comments.",
+        show_default=False,
+    ),
+]
+
+MEASURES = "Time measures (SPEC §7)"
+Percentiles = Annotated[
+    str,
+    typer.Option(
+        "--percentiles",
+        metavar="P,...",
+        rich_help_panel=MEASURES,
+        help="Percentiles of the days to execute, each from 0 to 100 (linear interpolation "
+        "between order statistics, as numpy's default).",
+    ),
+]
+Within = Annotated[
+    str | None,
+    typer.Option(
+        "--within",
+        metavar="N,...",
+        rich_help_panel=MEASURES,
+        help="Also the share of the requests sent in the period that were executed within N "
+        "days of being sent (and by the as-of date), over all of them, pending included.",
+        show_default=False,
+    ),
+]
+BandsOpt = Annotated[
+    str,
+    typer.Option(
+        "--bands",
+        metavar="N,...",
+        rich_help_panel=MEASURES,
+        help="Upper ends of the bands of days (increasing) of the days-to-execute histogram "
+        "and of the ageing of the pending requests: 30,90 gives 0–30, 31–90, 91+.",
+    ),
+]
+Oldest = Annotated[
+    int,
+    typer.Option(
+        "--oldest",
+        metavar="N",
+        min=0,
+        rich_help_panel=MEASURES,
+        help="List the N oldest requests pending on the as-of date, whatever their period "
+        "(id, sent, age; ties by id).",
+    ),
+]
+
+# trend and report; explain; values and init.
+Periods = Annotated[
+    int,
+    typer.Option(
+        "--periods",
+        "-n",
+        min=1,
+        max=50,
+        help="How many consecutive periods, ending with --period (1 to 50).",
+    ),
+]
+MetricOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--metric",
+        "-m",
+        metavar="ID",
+        help="A metric id of the report (e.g. otp.rfa.executed): list the requests behind it. "
+        "Without it: account for every row of the log.",
+        show_default=False,
+    ),
+]
+MaxValues = Annotated[
+    int,
+    typer.Option(
+        "--max-values", min=1, help="Distinct values shown of each extra column.", metavar="N"
+    ),
+]
+InitOutput = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", metavar="FILE",
+        help="Write the config to FILE (e.g. coopstats.toml) instead of standard output, whole "
+        "or not at all; an existing file is kept unless --force.",
+        show_default=False,
+    ),
+]
+Force = Annotated[bool, typer.Option("--force", help="Replace an existing --output file.")]
 
 
-_PATH_OPTIONS = ("config", "export", "holidays", "output")
+# Every option of every command, by the name [defaults] gives it (`format` is `fmt`), with each
+# of its declarations: one config serves every command, so a default need only be an option of
+# some command (tests/test_options.py holds this table against the app's commands).
+OPTIONS: dict[str, tuple[Any, ...]] = {
+    "period": (PeriodOpt,),
+    "periods": (Periods,),
+    "metric": (MetricOpt,),
+    "as_of": (AsOf,),
+    "against": (Against,),
+    "notifications": (Notifications,),
+    "dialect": (DialectOpt,),
+    "table": (TableOpt, QueryTable),
+    "days": (DaysOpt,),
+    "holidays": (Holidays,),
+    "fmt": (FormatOpt,),
+    "decimals": (Decimals,),
+    "year_start": (YearStart,),
+    "skip_invalid": (SkipInvalid,),
+    "export": (Export,),
+    "percentiles": (Percentiles,),
+    "within": (Within,),
+    "bands": (BandsOpt,),
+    "oldest": (Oldest,),
+    "max_values": (MaxValues,),
+    "force": (Force,),
+    "by": (By,),
+    "where": (Where,),
+    "database": (DatabaseOpt,),
+    "strict": (Strict,),
+    "output": (OutputOpt, InitOutput, QueryOutput),
+    "column": (Columns,),
+    "dayfirst": (DayFirst,),
+    "monthfirst": (MonthFirst,),
+    "encoding": (Encoding,),
+    "delimiter": (Delimiter,),
+    "sheet": (Sheet,),
+    "max_problems": (MaxProblems,),
+    "header_row": (HeaderRow,),
+    "quiet": (Quiet,),
+    "config": (ConfigOpt,),
+    "debug": (Debug,),
+}
 
 
-def _flag(name: str) -> str:
-    return "--" + name.replace("_", "-")
+def declarations() -> dict[str, list[Any]]:
+    """Each option of `OPTIONS` as click declares it (a click Option per declaration), built by
+    Typer as it builds a command's: the type, range, choices and repetition that a [defaults]
+    value is checked against (config.check_default)."""
+    import inspect
+
+    from typer.main import get_click_param
+    from typer.utils import get_params_from_function
+
+    declared: dict[str, list[Any]] = {}
+    for name, aliases in OPTIONS.items():
+        for alias in aliases:
+
+            def probe() -> None:
+                """A function of one parameter, the option, for Typer to read."""
+
+            parameter = inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=alias
+            )
+            probe.__signature__ = inspect.Signature([parameter])  # type: ignore[attr-defined]
+            (meta,) = get_params_from_function(probe).values()
+            declared.setdefault(name, []).append(get_click_param(meta)[0])
+    return declared
+
+
+# --- messages and exit statuses ----------------------------------------------------------------
 
 
 def warn(messages: list[str]) -> None:
@@ -281,176 +556,6 @@ def warn(messages: list[str]) -> None:
     console = stderr_console()
     for message in messages:
         console.print(f"warning: {message}", markup=False)
-
-
-def note(message: str) -> None:
-    """A note on standard error: what the run took that the command line did not say (none
-    under --quiet: feedback.note)."""
-    from coopstats import feedback
-
-    feedback.note(message)
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything the command line and the config file said, resolved and checked."""
-
-    params: dict[str, Any]
-    config: Config
-    read: ReadOptions
-    year_start: tuple[int, int]
-
-    @classmethod
-    def from_context(cls, ctx: typer.Context) -> Settings:
-        from coopstats import feedback
-
-        params = dict(ctx.params)
-        feedback.configure(quiet=bool(params.get("quiet")))
-        config_path = params.get("config")
-        config = load_config(Path(config_path) if config_path is not None else None)
-        for name, value in config.defaults.items():
-            if name not in params:
-                continue  # a default for another command (checked in config.py)
-            if name == "output":
-                raise UsageError(
-                    f"{config.path}: [defaults] output would make every command write the same "
-                    "file; give -o FILE on the command line"
-                )
-            source = ctx.get_parameter_source(name)
-            if source is None or source.name == "DEFAULT":
-                params[name] = value
-        for name in _PATH_OPTIONS:  # from a config, or from a Typer that leaves them as text
-            if isinstance(params.get(name), str):
-                params[name] = Path(params[name])
-        dayfirst, monthfirst = params.get("dayfirst"), params.get("monthfirst")
-        if dayfirst and monthfirst:
-            # One from the command line and one from the config: the command line wins.
-            typed = [
-                name for name in ("dayfirst", "monthfirst")
-                if (source := ctx.get_parameter_source(name)) is not None
-                and source.name == "COMMANDLINE"
-            ]  # fmt: skip
-            if len(typed) != 1:
-                raise UsageError("--dayfirst and --monthfirst contradict each other; pass one")
-            params["monthfirst" if typed[0] == "dayfirst" else "dayfirst"] = False
-            dayfirst, monthfirst = params["dayfirst"], params["monthfirst"]
-        columns = dict(config.columns)
-        origins = {name: f"[columns] {name} in {config.name}" for name in columns}
-        for item in params.get("column") or ():
-            canonical, sep, header = item.partition("=")
-            if not sep or not canonical.strip() or not header.strip():
-                raise UsageError(
-                    f"--column {item!r}: write it as CANONICAL=HEADER, e.g. sent=Date sent"
-                )
-            columns[canonical.strip().lower()] = header.strip()
-            origins[canonical.strip().lower()] = f"--column {item}"
-        feedback.configure(quiet=bool(params.get("quiet")))  # [defaults] quiet, if any
-        if config.found:  # one given with --config is known to the user already
-            note(f"using {config.name}")
-        read = ReadOptions(
-            encoding=params.get("encoding"),
-            delimiter=params.get("delimiter"),
-            columns=columns,
-            date_order="day" if dayfirst else "month" if monthfirst else None,
-            skip_invalid=bool(params.get("skip_invalid")),
-            values=config.values,
-            sheet=params.get("sheet"),
-            header_row=params.get("header_row"),
-            config=config.name,
-            origins=origins,
-        )
-        year_start = params.get("year_start")
-        settings = cls(
-            params=params,
-            config=config,
-            read=read,
-            year_start=parse_year_start(year_start) if year_start else COURT_YEAR_START,
-        )
-        settings._choose_format(ctx)
-        settings._check_outputs()
-        ctx.meta["settings"] = settings
-        settings.note_decimals(ctx)
-        return settings
-
-    def note_decimals(self, ctx: typer.Context) -> None:
-        """--decimals with a machine format rounds nothing: say so rather than ignore it."""
-        source = ctx.get_parameter_source("decimals") if "decimals" in self.params else None
-        machine = str(self.params.get("fmt")) in (Format.json, Format.csv)
-        if machine and source is not None and source.name == "COMMANDLINE":
-            note(
-                "--decimals applies to tables, Markdown, HTML and SVG only; "
-                f"{str(self.params['fmt']).upper()} keeps every value unrounded"
-            )
-
-    def inputs(self) -> list[tuple[str, InputRef]]:
-        """Every file the run reads, for the check that no output is written over one; standard
-        input's file is one whether or not the log is `-`."""
-        found: list[tuple[str, InputRef]] = [("the file standard input reads", STDIN)]
-        log = self.params.get("log")
-        if log is not None and log != STDIN:
-            found.append(("the log", log))
-        if self.config.path is not None:
-            found.append(("the config file", self.config.path))
-        holidays = self.params.get("holidays")
-        if holidays is not None:
-            found.append(("the holidays file", holidays))
-        return found
-
-    def _choose_format(self, ctx: typer.Context) -> None:
-        """--format when typed; else the extension of --output; else the config's, or table."""
-        target = self.params.get("output")
-        if target is None or "fmt" not in self.params or _is_stdout(target):
-            return
-        source = ctx.get_parameter_source("fmt")
-        if source is not None and source.name == "COMMANDLINE":
-            return
-        chosen = EXTENSIONS.get(Path(target).suffix.lower())
-        if chosen is not None:
-            self.params["fmt"] = chosen
-        elif "fmt" not in self.config.defaults:
-            raise UsageError(
-                f"--output {target}: no format for that extension; use one of "
-                f"{' '.join(EXTENSIONS)}, or give --format"
-            )
-
-    def _check_outputs(self) -> None:
-        """Refuse, before anything is read, an output that would write over an input or that
-        cannot be written, and a closed standard output that would receive the figures."""
-        target, export = self.params.get("output"), self.params.get("export")
-        if target is None or _is_stdout(target):
-            check_stdout()
-            check_stdout_target(self.inputs())
-        else:
-            check_target("--output", Path(target), self.inputs())
-        if export is not None:
-            check_export(Path(export), None, self.inputs())
-            if target is not None and not _is_stdout(target):
-                if same_file(Path(target), Path(export)):
-                    raise UsageError(f"--output and --export both name {target}; give one")
-
-    def __getitem__(self, name: str) -> Any:
-        return self.params[name]
-
-    def period(self, name: str = "period") -> Period:
-        """The period (required: from the command line or the config's [defaults])."""
-        if self.params.get(name) is None:
-            raise UsageError(f"missing option {_flag(name)}: the period to count, e.g. {EXAMPLE}")
-        return parse_period(str(self.params[name]), self.year_start, _flag(name))
-
-    def optional_period(self, name: str) -> Period | None:
-        value = self.params.get(name)
-        return parse_period(str(value), self.year_start, _flag(name)) if value else None
-
-    def breakdown(self) -> Breakdown | None:
-        """--by and --where (SPEC §6), None when neither is given."""
-        from coopstats.breakdown import breakdown_of
-
-        found = breakdown_of(self.params.get("by"), self.params.get("where"))
-        return found if found.active else None
-
-    def date(self, name: str) -> date | None:
-        value = self.params.get(name)
-        return parse_iso(str(value), _flag(name)) if value else None
 
 
 def stderr_console() -> Any:
@@ -482,15 +587,13 @@ def report_problems(err: InvalidRows, max_problems: int) -> None:
 
 
 @contextmanager
-def handled(ctx: typer.Context) -> Iterator[None]:
-    """Turn the tool's errors into a message on stderr and an exit status; never a traceback."""
-    debug = bool(ctx.params.get("debug"))
+def handled(*, debug: bool, max_problems: int) -> Iterator[None]:
+    """Turn the tool's errors into a message on stderr and an exit status; never a traceback
+    (--debug shows an internal error's); at most `max_problems` problems of invalid rows."""
     try:
         yield
     except InvalidRows as err:
-        settings = ctx.meta.get("settings")
-        params = settings.params if isinstance(settings, Settings) else ctx.params
-        report_problems(err, int(params.get("max_problems") or 20))
+        report_problems(err, max_problems or 20)
         raise typer.Exit(err.exit_code) from None
     except CoopstatsError as err:
         stderr_console().print(f"error: {err.message}", markup=False)
@@ -511,145 +614,3 @@ def handled(ctx: typer.Context) -> Iterator[None]:
             markup=False,
         )
         raise typer.Exit(3) from None
-
-
-Export = Annotated[
-    Path | None,
-    typer.Option(
-        "--export",
-        metavar="FILE.svg|FILE.html",
-        rich_help_panel=OUTPUT,
-        help="Also write the table to an SVG or HTML file (kept for existing scripts; "
-        "-o FILE.svg writes it instead of standard output).",
-        show_default=False,
-    ),
-]
-
-
-def check_export(
-    export: Path | None, log: str | None, inputs: list[tuple[str, InputRef]] | None = None
-) -> None:
-    """Refuse an export that is not .svg/.html, or that is an input of the run (`log`, or each
-    of `inputs`: Settings.from_context checks every input this way for every command)."""
-    if export is None:
-        return
-    if export.suffix.lower() not in (".svg", ".html", ".htm"):
-        raise UsageError(f"--export {export}: the file must end in .svg or .html")
-    found = list(inputs or [])
-    if log is not None:
-        found.append(("the log", log))
-    check_target("--export", export, found)
-
-
-def emit(
-    fmt: Format,
-    export: Path | None,
-    *,
-    output: Path | None,  # required: a command that forgot -o would print instead, silently
-    table: Callable[[], Any],
-    json: Callable[[], str],
-    csv: Callable[[], str],
-    markdown: Callable[[], str],
-    document: Callable[[], Any],
-) -> None:
-    """Write the output in the chosen format, to standard output or to the file `output`, and
-    the table's picture to `export` when asked (--export, the older spelling of -o FILE.svg).
-
-    Each renderer is called only when its format is wanted: machine formats never import Rich,
-    and a long table is never laid out for nothing. `document` gives the render.document
-    Document that HTML pages and SVG pictures are drawn from.
-    """
-    text = {Format.json: json, Format.csv: csv, Format.markdown: markdown}.get(fmt)
-    if text is not None:
-        write_output(output, text())
-    elif fmt in (Format.html, Format.svg):
-        write_output(output, render_picture(fmt, document()))
-    elif output is None or _is_stdout(output):
-        write_output(None, terminal_text(table()))
-    else:
-        write_output(output, table_text(table()))
-    if export is not None:
-        save_export(document(), export)
-
-
-def write_output(target: Path | None, text: str) -> None:
-    """`text` to standard output, or (-o FILE) into FILE, replaced whole or not at all."""
-    if target is None or _is_stdout(target):
-        write_stdout(text)
-    else:
-        write_atomic("--output", target, text)
-
-
-def _is_stdout(target: str | os.PathLike[str]) -> bool:
-    return os.fspath(target) == STDIN  # -o - is standard output, as a log of - is its input
-
-
-def render_picture(fmt: Format, document: Any) -> str:
-    """The output's render.document.Document as an HTML page or an SVG picture: the one place
-    that picks their renderer."""
-    if fmt is Format.svg:
-        from coopstats.render.svg import document_picture
-
-        return document_picture(document)
-    from coopstats.render.html import page
-
-    return page(document)
-
-
-def terminal_text(renderable: Any) -> str:
-    """The table as standard output shows it: the terminal's width and colours when it is one,
-    piped as wide as it needs; never a value cut (render/table.py)."""
-    from coopstats.render.table import screen_text
-
-    columns = os.environ.get("COLUMNS", "")  # asked for: a width even when piped
-    return screen_text(renderable, int(columns) if columns.isdigit() and int(columns) else None)
-
-
-def table_text(renderable: Any) -> str:
-    """The table as plain text for a file: as wide as it needs, so that no value is cut or
-    folded (a file has no terminal width to fit), without colour or trailing spaces."""
-    from coopstats.render.table import plain_text
-
-    return plain_text(renderable)
-
-
-def save_export(document: Any, export: Path) -> None:
-    """--export FILE.svg|FILE.html: the output's picture or page, written as -o writes a file."""
-    fmt = Format.svg if export.suffix.lower() == ".svg" else Format.html
-    write_atomic("--export", export, render_picture(fmt, document))
-
-
-# The options of every command that reads a log, declared once and given to each command by
-# `reads_logs`; the command reads them through Settings.from_context(ctx).
-_READ_OPTIONS: tuple[tuple[str, Any, object], ...] = (
-    ("output", OutputOpt, None),
-    ("column", Columns, None),
-    ("dayfirst", DayFirst, False),
-    ("monthfirst", MonthFirst, False),
-    ("encoding", Encoding, None),
-    ("delimiter", Delimiter, None),
-    ("sheet", Sheet, None),
-    ("max_problems", MaxProblems, 20),
-    ("header_row", HeaderRow, None),
-    ("quiet", Quiet, False),
-    ("config", ConfigOpt, None),
-    ("debug", Debug, False),
-)
-Command = TypeVar("Command", bound=Callable[..., None])
-
-
-def reads_logs(command: Command) -> Command:
-    """Add the options of reading a log to a command's signature, as Typer reads it.
-
-    The command takes them in `**read` and reads them from the context through `Settings`; one
-    it declares itself (with another default, say) keeps its own declaration.
-    """
-    own = inspect.signature(command, eval_str=True)
-    parameters = [p for p in own.parameters.values() if p.kind is not p.VAR_KEYWORD]
-    parameters += [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=alias)
-        for name, alias, default in _READ_OPTIONS
-        if name not in own.parameters
-    ]
-    command.__signature__ = own.replace(parameters=parameters)  # type: ignore[attr-defined]
-    return command

@@ -2,42 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
 import typer
 
-from coopstats.commands import sql
-from coopstats.commands.sql import DatabaseOpt, LogOrDatabase, Strict, TableOpt
+from coopstats.commands import Database, Reading, reads_logs, settle, views
 from coopstats.options import (
     Against,
     AsOf,
     By,
+    DatabaseOpt,
     Decimals,
     Export,
     Format,
     FormatOpt,
+    LogOrDatabase,
     Notifications,
     PeriodOpt,
-    Settings,
+    Periods,
     SkipInvalid,
+    Strict,
+    TableOpt,
     Where,
     YearStart,
-    emit,
-    handled,
-    reads_logs,
-    warn,
 )
-
-Periods = Annotated[
-    int,
-    typer.Option(
-        "--periods",
-        "-n",
-        min=1,
-        max=50,
-        help="How many consecutive periods, ending with --period (1 to 50).",
-    ),
-]
 
 
 def register(app: typer.Typer) -> None:
@@ -48,7 +34,6 @@ def register(app: typer.Typer) -> None:
 
 @reads_logs
 def compare(
-    ctx: typer.Context,
     log: LogOrDatabase = None,
     period: PeriodOpt = None,
     as_of: AsOf = None,
@@ -64,7 +49,8 @@ def compare(
     database: DatabaseOpt = None,
     table: TableOpt = None,
     strict: Strict = False,
-    **read: Any,
+    *,
+    read: Reading,
 ) -> None:
     """Compare a period's figures with the prior period's: current, prior, change, change in %.
 
@@ -80,45 +66,22 @@ def compare(
       coopstats compare requests.csv --period 2024 --format markdown > comparison.md
       coopstats compare requests.csv --period 2024 --by situation
     """
-    with handled(ctx):
-        from coopstats.comparison import compare as run
-        from coopstats.reading import Source
-        from coopstats.render import compare as render
+    from coopstats import comparison
+    from coopstats.render import compare as render
 
-        s = Settings.from_context(ctx)
-        if sql.from_database(log, s):
-            result = sql.database_comparison(s)
-        else:
-            assert log is not None
-            with Source(log) as source:
-                result = run(
-                    source,
-                    s.period(),
-                    as_of=s.date("as_of"),
-                    against=s.optional_period("against"),
-                    notifications=bool(s["notifications"]),
-                    options=s.read,
-                    breakdown=s.breakdown(),
-                )
-        warn(result.warnings)
-        places = int(s["decimals"])
-        if result.by is not None:
-            from coopstats.render import groups as render  # type: ignore[no-redef]
-        emit(
-            Format(s["fmt"]),
-            s["export"],
-            output=s["output"],
-            table=lambda: render.comparison_table(result, places),
-            json=lambda: render.comparison_json(result),
-            csv=lambda: render.comparison_csv(result),
-            markdown=lambda: render.comparison_markdown(result, places),
-            document=lambda: render.comparison_document(result, places),
-        )
+    s = settle(read, log, fmt=fmt, export=export, year_start=year_start,
+               skip_invalid=skip_invalid)  # fmt: skip
+    result = s.counted(
+        "compare", comparison.compare, Database(database, table, strict), period, as_of=as_of,
+        against=against, notifications=notifications, by=by, where=where,
+    )  # fmt: skip
+    if result.by is not None:
+        from coopstats.render import groups as render  # type: ignore[no-redef]
+    s.show(result.warnings, views(render, "comparison", result, decimals))
 
 
 @reads_logs
 def trend(
-    ctx: typer.Context,
     log: LogOrDatabase = None,
     period: PeriodOpt = None,
     periods: Periods = 5,
@@ -134,7 +97,8 @@ def trend(
     database: DatabaseOpt = None,
     table: TableOpt = None,
     strict: Strict = False,
-    **read: Any,
+    *,
+    read: Reading,
 ) -> None:
     """Follow every figure across consecutive periods ending with --period, oldest first.
 
@@ -152,37 +116,15 @@ def trend(
       coopstats trend requests.csv --period 2024-01-01:2024-03-31 -n 8 --export trend.svg
       coopstats trend requests.csv --period 2024 -n 3 --by state --format csv
     """
-    with handled(ctx):
-        from coopstats.comparison import trend as run
-        from coopstats.reading import Source
-        from coopstats.render import compare as render
+    from coopstats import comparison
+    from coopstats.render import compare as render
 
-        s = Settings.from_context(ctx)
-        if sql.from_database(log, s):
-            result = sql.database_trend(s)
-        else:
-            assert log is not None
-            with Source(log) as source:
-                result = run(
-                    source,
-                    s.period(),
-                    int(s["periods"]),
-                    as_of=s.date("as_of"),
-                    notifications=bool(s["notifications"]),
-                    options=s.read,
-                    breakdown=s.breakdown(),
-                )
-        warn(result.warnings)
-        places = int(s["decimals"])
-        if result.by is not None:
-            from coopstats.render import groups as render  # type: ignore[no-redef]
-        emit(
-            Format(s["fmt"]),
-            s["export"],
-            output=s["output"],
-            table=lambda: render.trend_table(result, places),
-            json=lambda: render.trend_json(result),
-            csv=lambda: render.trend_csv(result),
-            markdown=lambda: render.trend_markdown(result, places),
-            document=lambda: render.trend_document(result, places),
-        )
+    s = settle(read, log, fmt=fmt, export=export, year_start=year_start,
+               skip_invalid=skip_invalid)  # fmt: skip
+    result = s.counted(
+        "trend", comparison.trend, Database(database, table, strict), period, periods,
+        as_of=as_of, notifications=notifications, by=by, where=where,
+    )  # fmt: skip
+    if result.by is not None:
+        from coopstats.render import groups as render  # type: ignore[no-redef]
+    s.show(result.warnings, views(render, "trend", result, decimals))

@@ -3,10 +3,10 @@ from, request by request."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
 import typer
 
+from coopstats.commands import Reading, reads_logs, settle, views
+from coopstats.errors import UsageError
 from coopstats.options import (
     Against,
     AsOf,
@@ -16,29 +16,14 @@ from coopstats.options import (
     FormatOpt,
     Log,
     MaxProblems,
+    MetricOpt,
     Notifications,
     PeriodOpt,
-    Settings,
     SkipInvalid,
     Where,
     YearStart,
-    emit,
-    handled,
-    reads_logs,
-    warn,
 )
 
-MetricOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--metric",
-        "-m",
-        metavar="ID",
-        help="A metric id of the report (e.g. otp.rfa.executed): list the requests behind it. "
-        "Without it: account for every row of the log.",
-        show_default=False,
-    ),
-]
 ALL_PROBLEMS = 10_000  # validate lists every problem it keeps unless told otherwise
 
 
@@ -50,12 +35,12 @@ def register(app: typer.Typer) -> None:
 
 @reads_logs
 def validate(
-    ctx: typer.Context,
     log: Log,
     fmt: FormatOpt = Format.table,
     max_problems: MaxProblems = ALL_PROBLEMS,
     export: Export = None,
-    **read: Any,
+    *,
+    read: Reading,
 ) -> None:
     """Check the whole log and list every problem (no period needed).
 
@@ -71,35 +56,20 @@ def validate(
       coopstats validate requests.csv --format json | jq '.problems[] | .line, .code'
       coopstats validate export.csv --dayfirst --config coopstats.toml
     """
-    with handled(ctx):
-        from coopstats.inspection import validate as run
-        from coopstats.reading import Source
-        from coopstats.render import inspect as render
+    from coopstats.inspection import validate as check
+    from coopstats.render import inspect as render
 
-        s = Settings.from_context(ctx)
-        chosen = Format(s["fmt"])
-        with Source(log) as source:
-            result = run(source, s.read)
-        if result.profile is not None:
-            warn(result.profile.warnings)
-        most = int(s["max_problems"])
-        emit(
-            chosen,
-            s["export"],
-            output=s["output"],
-            table=lambda: render.validation_table(result, most),
-            json=lambda: render.validation_json(result),
-            csv=lambda: render.validation_csv(result),
-            markdown=lambda: render.validation_markdown(result, most),
-            document=lambda: render.validation_document(result, most),
-        )
-        if not result.valid:
-            raise typer.Exit(1)
+    s = settle(read, log, fmt=fmt, export=export)
+    with s.source() as source:
+        result = check(source, s.read)
+    warnings = result.profile.warnings if result.profile is not None else []
+    s.show(warnings, views(render, "validation", result, max_problems))
+    if not result.valid:
+        raise typer.Exit(1)
 
 
 @reads_logs
 def explain(
-    ctx: typer.Context,
     log: Log,
     period: PeriodOpt = None,
     metric: MetricOpt = None,
@@ -112,7 +82,8 @@ def explain(
     skip_invalid: SkipInvalid = False,
     export: Export = None,
     where: Where = None,
-    **read: Any,
+    *,
+    read: Reading,
 ) -> None:
     """Show where the figures come from, request by request.
 
@@ -130,59 +101,29 @@ def explain(
       coopstats explain requests.csv --period 2024 -m registry.rfc.hq --format csv > hq.csv
       coopstats explain requests.csv --period 2024 -m otp.rfa.executed_pct --where state=France
     """
-    with handled(ctx):
-        from coopstats.errors import UsageError
-        from coopstats.inspection import explain_metric, metric_of, reconcile
-        from coopstats.reading import Source
-        from coopstats.render import inspect as render
+    from coopstats.inspection import explain_metric, metric_of, reconcile
+    from coopstats.render import inspect as render
 
-        s = Settings.from_context(ctx)
-        chosen = Format(s["fmt"])
-        chosen_metric = s["metric"]
-        if chosen_metric is not None:
-            metric_of(chosen_metric)  # an unknown id is a usage error before any reading
-        elif s["where"]:
-            raise UsageError(
-                "--where needs --metric: without it, explain accounts for every row of the log; "
-                "add e.g. --metric otp.rfa.sent to list the requests of one group's figure"
-            )
-        the_period = s.period()
-        with Source(log) as source:
-            if chosen_metric is None:
-                recon = reconcile(source, the_period, as_of=s.date("as_of"), options=s.read)
-            else:
-                expl = explain_metric(
-                    source,
-                    the_period,
-                    chosen_metric,
-                    as_of=s.date("as_of"),
-                    against=s.optional_period("against"),
-                    notifications=bool(s["notifications"]),
-                    options=s.read,
-                    breakdown=s.breakdown(),
-                )
-        decimals = int(s["decimals"])
-        if chosen_metric is None:
-            warn(list(recon.warnings))
-            emit(
-                chosen,
-                s["export"],
-                output=s["output"],
-                table=lambda: render.reconciliation_table(recon),
-                json=lambda: render.reconciliation_json(recon),
-                csv=lambda: render.reconciliation_csv(recon),
-                markdown=lambda: render.reconciliation_markdown(recon),
-                document=lambda: render.reconciliation_document(recon),
-            )
+    s = settle(read, log, fmt=fmt, export=export, year_start=year_start,
+               skip_invalid=skip_invalid)  # fmt: skip
+    if metric is not None:
+        metric_of(metric)  # an unknown id is a usage error before any reading
+    elif where:
+        raise UsageError(
+            "--where needs --metric: without it, explain accounts for every row of the log; "
+            "add e.g. --metric otp.rfa.sent to list the requests of one group's figure"
+        )
+    the_period = s.period(period)
+    with s.source() as source:
+        if metric is None:
+            recon = reconcile(source, the_period, as_of=s.date(as_of, "--as-of"), options=s.read)
         else:
-            warn(list(expl.warnings))
-            emit(
-                chosen,
-                s["export"],
-                output=s["output"],
-                table=lambda: render.explanation_table(expl, decimals),
-                json=lambda: render.explanation_json(expl),
-                csv=lambda: render.explanation_csv(expl),
-                markdown=lambda: render.explanation_markdown(expl, decimals),
-                document=lambda: render.explanation_document(expl, decimals),
-            )
+            expl = explain_metric(
+                source, the_period, metric, as_of=s.date(as_of, "--as-of"),
+                against=s.optional_period(against, "--against"), notifications=notifications,
+                options=s.read, breakdown=s.breakdown(None, where),
+            )  # fmt: skip
+    if metric is None:
+        s.show(recon.warnings, views(render, "reconciliation", recon))
+    else:
+        s.show(expl.warnings, views(render, "explanation", expl, decimals))

@@ -2,31 +2,28 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from coopstats.commands.compare import Periods
-from coopstats.commands.times import DaysOpt, Holidays
+from coopstats.commands import Reading, reads_logs, settle, write_output
 from coopstats.errors import UsageError
 from coopstats.options import (
     Against,
     AsOf,
     By,
     DayCount,
+    DaysOpt,
     Decimals,
+    Holidays,
     Log,
     Notifications,
     PeriodOpt,
-    Settings,
+    Periods,
     SkipInvalid,
     Where,
     YearStart,
-    handled,
-    reads_logs,
     warn,
-    write_output,
 )
 
 PAGES = (".html", ".htm")
@@ -50,7 +47,6 @@ def register(app: typer.Typer) -> None:
 
 @reads_logs
 def report(
-    ctx: typer.Context,
     log: Log,
     period: PeriodOpt = None,
     periods: Periods = 5,
@@ -64,7 +60,8 @@ def report(
     skip_invalid: SkipInvalid = False,
     by: By = None,
     where: Where = None,
-    **read: Any,
+    *,
+    read: Reading,
 ) -> None:
     """Write one HTML page to send round: the report's section II, the comparison with the
     prior period, the trend over --periods periods as charts, the time to execute per group
@@ -83,48 +80,34 @@ def report(
       coopstats report requests.csv --period 2024 --by state -o report.html
       coopstats report requests.csv --period 2024 --periods 8 > report.html
     """
-    with handled(ctx):
-        from coopstats.comparison import compare, trend
-        from coopstats.days import day_counter
-        from coopstats.inspection import reconcile
-        from coopstats.reading import Source
-        from coopstats.render.html import page
-        from coopstats.render.report import Inputs, report_document
-        from coopstats.summary import summarize
-        from coopstats.times import execution_times
+    from coopstats.comparison import compare, trend
+    from coopstats.days import day_counter
+    from coopstats.inspection import reconcile
+    from coopstats.render.html import page
+    from coopstats.render.report import Inputs, report_document
+    from coopstats.summary import summarize
+    from coopstats.times import execution_times
 
-        s = Settings.from_context(ctx)
-        target = s["output"]
-        if target is not None and str(target) != "-" and Path(target).suffix.lower() not in PAGES:
-            raise UsageError(f"--output {target}: report writes an HTML page; name a .html file")
-        the_period = s.period()
-        when = s.date("as_of")
-        against_period = s.optional_period("against")
-        counted_with = bool(s["notifications"])
-        days_fn, days_name = day_counter(s["days"], s["holidays"])
-        breakdown = s.breakdown()
-        with Source(log) as source:
-            inputs = Inputs(
-                summary=summarize(
-                    source, the_period, as_of=when, against=against_period,
-                    notifications=counted_with, options=s.read, days=days_fn,
-                    days_name=days_name, breakdown=breakdown,
-                ),
-                comparison=compare(
-                    source, the_period, as_of=when, against=against_period,
-                    notifications=counted_with, options=s.read, breakdown=_filter(breakdown),
-                ),
-                trend=trend(
-                    source, the_period, int(s["periods"]), as_of=when,
-                    notifications=counted_with, options=s.read, breakdown=_filter(breakdown),
-                ),
-                times=execution_times(
-                    source, the_period, as_of=when, notifications=counted_with,
-                    options=s.read, days=days_fn, days_name=days_name,
-                    breakdown=_filter(breakdown),
-                ),
-                reconciliation=reconcile(source, the_period, as_of=when, options=s.read),
-            )  # fmt: skip
-        document = report_document(inputs, int(s["decimals"]))
-        warn(list(document.warnings))
-        write_output(target, page(document))
+    s = settle(read, log, year_start=year_start, skip_invalid=skip_invalid, holidays=holidays)
+    target = s.output
+    if target is not None and str(target) != "-" and target.suffix.lower() not in PAGES:
+        raise UsageError(f"--output {target}: report writes an HTML page; name a .html file")
+    the_period, when = s.period(period), s.date(as_of, "--as-of")
+    prior = s.optional_period(against, "--against")
+    days_fn, days_name = day_counter(days, holidays)
+    breakdown = s.breakdown(by, where)
+    counted: dict[str, Any] = {"as_of": when, "notifications": notifications, "options": s.read}
+    with s.source() as source:
+        inputs = Inputs(
+            summary=summarize(source, the_period, against=prior, days=days_fn,
+                              days_name=days_name, breakdown=breakdown, **counted),
+            comparison=compare(source, the_period, against=prior, breakdown=_filter(breakdown),
+                               **counted),
+            trend=trend(source, the_period, periods, breakdown=_filter(breakdown), **counted),
+            times=execution_times(source, the_period, days=days_fn, days_name=days_name,
+                                  breakdown=_filter(breakdown), **counted),
+            reconciliation=reconcile(source, the_period, as_of=when, options=s.read),
+        )  # fmt: skip
+    document = report_document(inputs, decimals)
+    warn(list(document.warnings))
+    write_output(target, page(document))

@@ -1,103 +1,35 @@
-"""`coopstats times`: how long execution really takes, pending requests included.
-
-The `--days` and `--holidays` options are declared here and shared with `summarize`.
-"""
+"""`coopstats times`: how long execution really takes, pending requests included."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Any
-
 import typer
 
+from coopstats.commands import Reading, reads_logs, settle, views
 from coopstats.options import (
     AsOf,
+    BandsOpt,
     By,
     DayCount,
+    DaysOpt,
     Decimals,
     Export,
     Format,
     FormatOpt,
+    Holidays,
     Log,
     Notifications,
+    Oldest,
+    Percentiles,
     PeriodOpt,
-    Settings,
     SkipInvalid,
     Where,
+    Within,
     YearStart,
-    emit,
-    handled,
-    reads_logs,
-    warn,
 )
-
-DaysOpt = Annotated[
-    DayCount,
-    typer.Option(
-        "--days",
-        help="Count days to execute as calendar days, or as working days (Monday to Friday, "
-        "less --holidays; the day after sending is day 1).",
-    ),
-]
-Holidays = Annotated[
-    Path | None,
-    typer.Option(
-        "--holidays",
-        metavar="FILE",
-        help="Days that are not working days with --days working: one YYYY-MM-DD a line, "
-        "# comments.",
-        show_default=False,
-    ),
-]
-
-MEASURES = "Time measures (SPEC §7)"
-Percentiles = Annotated[
-    str,
-    typer.Option(
-        "--percentiles",
-        metavar="P,...",
-        rich_help_panel=MEASURES,
-        help="Percentiles of the days to execute, each from 0 to 100 (linear interpolation "
-        "between order statistics, as numpy's default).",
-    ),
-]
-Within = Annotated[
-    str | None,
-    typer.Option(
-        "--within",
-        metavar="N,...",
-        rich_help_panel=MEASURES,
-        help="Also the share of the requests sent in the period that were executed within N "
-        "days of being sent (and by the as-of date), over all of them, pending included.",
-        show_default=False,
-    ),
-]
-BandsOpt = Annotated[
-    str,
-    typer.Option(
-        "--bands",
-        metavar="N,...",
-        rich_help_panel=MEASURES,
-        help="Upper ends of the bands of days (increasing) of the days-to-execute histogram "
-        "and of the ageing of the pending requests: 30,90 gives 0–30, 31–90, 91+.",
-    ),
-]
-Oldest = Annotated[
-    int,
-    typer.Option(
-        "--oldest",
-        metavar="N",
-        min=0,
-        rich_help_panel=MEASURES,
-        help="List the N oldest requests pending on the as-of date, whatever their period "
-        "(id, sent, age; ties by id).",
-    ),
-]
 
 
 @reads_logs
 def times(
-    ctx: typer.Context,
     log: Log,
     period: PeriodOpt = None,
     as_of: AsOf = None,
@@ -115,7 +47,8 @@ def times(
     oldest: Oldest = 5,
     by: By = None,
     where: Where = None,
-    **read: Any,
+    *,
+    read: Reading,
 ) -> None:
     """How long execution takes per group, pending requests included.
 
@@ -135,60 +68,29 @@ def times(
       coopstats times requests.csv --period 2024 --format json | jq '.groups[].km_median_days'
       coopstats times requests.csv --period 2024 --export times.svg
     """
-    with handled(ctx):
-        from coopstats.days import day_counter
-        from coopstats.reading import Source
-        from coopstats.render.times import (
-            times_csv,
-            times_document,
-            times_json,
-            times_markdown,
-            times_table,
-        )
-        from coopstats.stats import bands_of
-        from coopstats.times import Measures, execution_times, parse_days_list, parse_percentiles
+    from coopstats.days import day_counter
+    from coopstats.render import times as render
+    from coopstats.stats import bands_of
+    from coopstats.times import Measures, execution_times, parse_days_list, parse_percentiles
 
-        s = Settings.from_context(ctx)
-        measures = Measures(
-            percentiles=parse_percentiles(str(s["percentiles"])),
-            within=parse_days_list(str(s["within"]), "--within") if s["within"] else (),
-            bands=bands_of(parse_days_list(str(s["bands"]), "--bands")),
-            oldest=int(s["oldest"]),
-        )
-        days_fn, days_name = day_counter(s["days"], s["holidays"])
-        with Source(log) as source:
-            result = execution_times(
-                source,
-                s.period(),
-                as_of=s.date("as_of"),
-                notifications=bool(s["notifications"]),
-                options=s.read,
-                days=days_fn,
-                days_name=days_name,
-                measures=measures,
-                breakdown=s.breakdown(),
-            )
-        warn(result.warnings)
-        chosen = Format(s["fmt"])
-        places = int(s["decimals"])
-        if result.by is not None:
-            from coopstats.render.groups import (  # type: ignore[assignment]
-                times_csv,
-                times_document,
-                times_json,
-                times_markdown,
-                times_table,
-            )
-        emit(
-            chosen,
-            s["export"],
-            output=s["output"],
-            table=lambda: times_table(result, places),
-            json=lambda: times_json(result),
-            csv=lambda: times_csv(result),
-            markdown=lambda: times_markdown(result, places),
-            document=lambda: times_document(result, places),
-        )
+    s = settle(read, log, fmt=fmt, export=export, year_start=year_start,
+               skip_invalid=skip_invalid, holidays=holidays)  # fmt: skip
+    measures = Measures(
+        percentiles=parse_percentiles(percentiles),
+        within=parse_days_list(within, "--within") if within else (),
+        bands=bands_of(parse_days_list(bands, "--bands")),
+        oldest=oldest,
+    )
+    days_fn, days_name = day_counter(days, holidays)
+    with s.source() as source:
+        result = execution_times(
+            source, s.period(period), as_of=s.date(as_of, "--as-of"),
+            notifications=notifications, options=s.read, days=days_fn, days_name=days_name,
+            measures=measures, breakdown=s.breakdown(by, where),
+        )  # fmt: skip
+    if result.by is not None:
+        from coopstats.render import groups as render  # type: ignore[no-redef]
+    s.show(result.warnings, views(render, "times", result, decimals))
 
 
 def register(app: typer.Typer) -> None:

@@ -5,44 +5,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
+from coopstats.commands import Reading, Views, reads_logs, settle, write_output
 from coopstats.errors import UsageError
-from coopstats.options import (
-    Format,
-    FormatOpt,
-    Log,
-    Settings,
-    emit,
-    handled,
-    reads_logs,
-    write_output,
-)
+from coopstats.options import Force, Format, FormatOpt, InitOutput, Log, MaxValues
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from coopstats.exports import ColumnSurvey, Survey, Word
     from coopstats.render.document import Document
-
-MaxValues = Annotated[
-    int,
-    typer.Option(
-        "--max-values", min=1, help="Distinct values shown of each extra column.", metavar="N"
-    ),
-]
-InitOutput = Annotated[
-    Path | None,
-    typer.Option(
-        "--output", "-o", metavar="FILE",
-        help="Write the config to FILE (e.g. coopstats.toml) instead of standard output, whole "
-        "or not at all; an existing file is kept unless --force.",
-        show_default=False,
-    ),
-]
-Force = Annotated[bool, typer.Option("--force", help="Replace an existing --output file.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -53,11 +28,11 @@ def register(app: typer.Typer) -> None:
 
 @reads_logs
 def values(
-    ctx: typer.Context,
     log: Log,
     fmt: FormatOpt = Format.table,
     max_values: MaxValues = 20,
-    **read: Any,
+    *,
+    read: Reading,
 ) -> None:
     """List what each column of an export holds, before anything is mapped.
 
@@ -73,32 +48,29 @@ def values(
       coopstats values export.csv --format json | jq '.columns[] | .header, .distinct'
       coopstats values export.csv --config coopstats.toml
     """
-    with handled(ctx):
-        from coopstats.exports import survey_log
-        from coopstats.reading import Source
+    from coopstats.exports import survey_log
 
-        s = Settings.from_context(ctx)
-        with Source(log) as source:
-            found = survey_log(source, s.read, int(s["max_values"]))
-        emit(
-            Format(s["fmt"]),
-            None,
-            output=s["output"],
+    s = settle(read, log, fmt=fmt)
+    with s.source() as source:
+        found = survey_log(source, s.read, max_values)
+    s.emit(
+        Views(
             table=lambda: survey_table(found),
             json=lambda: survey_json(found),
             csv=lambda: survey_csv(found),
             markdown=lambda: survey_markdown(found),
             document=lambda: survey_document(found),
         )
+    )
 
 
 @reads_logs
 def init(
-    ctx: typer.Context,
     log: Log,
     output: InitOutput = None,
     force: Force = False,
-    **read: Any,
+    *,
+    read: Reading,
 ) -> None:
     """Print a coopstats.toml for an export: its columns and words mapped onto the SPEC's.
 
@@ -115,25 +87,22 @@ def init(
       coopstats init export.xlsx -o coopstats.toml
       coopstats init export.csv --encoding cp1252 --dayfirst
     """
-    with handled(ctx):
-        import shlex
+    import shlex
 
-        from coopstats.exports import config_text, survey_log
-        from coopstats.reading import Source
+    from coopstats.exports import config_text, survey_log
 
-        s = Settings.from_context(ctx)
-        # Only what this command line says: an existing config is for another export, maybe.
-        columns: dict[str, str] = {}
-        for item in s["column"] or ():
-            canonical, _, header = item.partition("=")
-            columns[canonical.strip().lower()] = header.strip()
-        options = s.read._replace(columns=columns, values={})
-        target = s["output"]  # checked against the run's inputs by Settings
-        if target is not None and os.fspath(target) != "-":
-            refuse_existing(Path(target), bool(s["force"]))
-        with Source(log) as source:
-            found = survey_log(source, options)
-        write_output(None if target is None else Path(target), config_text(found, shlex.quote(log)))
+    s = settle(read, log)
+    # Only what this command line says: an existing config is for another export, maybe.
+    columns: dict[str, str] = {}
+    for item in read.column or ():
+        canonical, _, header = item.partition("=")
+        columns[canonical.strip().lower()] = header.strip()
+    options = s.read._replace(columns=columns, values={})
+    if output is not None and os.fspath(output) != "-":  # checked against the inputs by settle
+        refuse_existing(output, force)
+    with s.source() as source:
+        found = survey_log(source, options)
+    write_output(output, config_text(found, shlex.quote(log)))
 
 
 def refuse_existing(target: Path, force: bool) -> None:
