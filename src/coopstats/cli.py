@@ -105,7 +105,7 @@ def summarize(
     """
     with handled(ctx):
         from coopstats.days import day_counter
-        from coopstats.reading import Source
+        from coopstats.read import Source
         from coopstats.render import machine
         from coopstats.summary import summarize as run
 

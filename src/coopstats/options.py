@@ -38,7 +38,7 @@ from coopstats.output import (
     write_stdout,
 )
 from coopstats.periods import COURT_YEAR_START, EXAMPLE, parse_iso, parse_period, parse_year_start
-from coopstats.reading import ReadOptions
+from coopstats.read import ReadOptions
 
 
 class Format(StrEnum):

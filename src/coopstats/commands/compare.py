@@ -82,7 +82,7 @@ def compare(
     """
     with handled(ctx):
         from coopstats.comparison import compare as run
-        from coopstats.reading import Source
+        from coopstats.read import Source
         from coopstats.render import compare as render
 
         s = Settings.from_context(ctx)
@@ -154,7 +154,7 @@ def trend(
     """
     with handled(ctx):
         from coopstats.comparison import trend as run
-        from coopstats.reading import Source
+        from coopstats.read import Source
         from coopstats.render import compare as render
 
         s = Settings.from_context(ctx)

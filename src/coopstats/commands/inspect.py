@@ -73,7 +73,7 @@ def validate(
     """
     with handled(ctx):
         from coopstats.inspection import validate as run
-        from coopstats.reading import Source
+        from coopstats.read import Source
         from coopstats.render import inspect as render
 
         s = Settings.from_context(ctx)
@@ -133,7 +133,7 @@ def explain(
     with handled(ctx):
         from coopstats.errors import UsageError
         from coopstats.inspection import explain_metric, metric_of, reconcile
-        from coopstats.reading import Source
+        from coopstats.read import Source
         from coopstats.render import inspect as render
 
         s = Settings.from_context(ctx)

@@ -87,7 +87,7 @@ def report(
         from coopstats.comparison import compare, trend
         from coopstats.days import day_counter
         from coopstats.inspection import reconcile
-        from coopstats.reading import Source
+        from coopstats.read import Source
         from coopstats.render.html import page
         from coopstats.render.report import Inputs, report_document
         from coopstats.summary import summarize

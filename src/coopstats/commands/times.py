@@ -137,7 +137,7 @@ def times(
     """
     with handled(ctx):
         from coopstats.days import day_counter
-        from coopstats.reading import Source
+        from coopstats.read import Source
         from coopstats.render.times import (
             times_csv,
             times_document,

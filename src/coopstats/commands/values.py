@@ -75,7 +75,7 @@ def values(
     """
     with handled(ctx):
         from coopstats.exports import survey_log
-        from coopstats.reading import Source
+        from coopstats.read import Source
 
         s = Settings.from_context(ctx)
         with Source(log) as source:
@@ -119,7 +119,7 @@ def init(
         import shlex
 
         from coopstats.exports import config_text, survey_log
-        from coopstats.reading import Source
+        from coopstats.read import Source
 
         s = Settings.from_context(ctx)
         # Only what this command line says: an existing config is for another export, maybe.
