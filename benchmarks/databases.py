@@ -25,13 +25,13 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+from children import DATA, PERIOD, SIZES, coopstats_command, parse_sizes, run_child
 from generate import write_log
-from run import DATA, PERIOD, SIZES, coopstats_command, parse_sizes, run_child
 
 from coopstats.database import Database, layout
 from coopstats.model import COLUMNS, Period
 from coopstats.periods import prior_period
-from coopstats.reading import DEFAULT_READ
+from coopstats.read import DEFAULT_READ
 from coopstats.sql import Plan, Span, counts_query
 
 HERE = Path(__file__).resolve().parent

@@ -34,32 +34,19 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
+from children import DATA, ENV, HERE, PERIOD, SIZES, Run, coopstats_command, parse_sizes, run_child
 from generate import write_export, write_log, write_workbook
 
-HERE = Path(__file__).resolve().parent
-DATA = HERE / "data"
-PERIOD = "2023-09-16:2024-09-15"
 # SPEC section 2's own example of the prior period; as-of is the period's end, notifications on.
 START, END = date(2023, 9, 16), date(2024, 9, 15)
 PRIOR_START, PRIOR_END = date(2022, 9, 16), date(2023, 9, 15)
-SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000, "5M": 5_000_000}
 REL_TOL = 1e-9
-# Children find the package in src/ even before it is installed (an editable install points there
-# anyway, so the path changes nothing once it is).
-ENV = {
-    **os.environ,
-    "PYTHONPATH": os.pathsep.join(
-        filter(None, [str(HERE.parent / "src"), os.environ.get("PYTHONPATH", "")])
-    ),
-}
 
 # The DuckDB side, run as `python -c DUCKDB_CHILD FILE START END PRIOR_START PRIOR_END AS_OF`.
 # It prints the figures in SPEC section 4's JSON shape so both sides are compared the same way.
@@ -88,50 +75,11 @@ json.dump({"metrics": metrics}, sys.stdout)
 
 
 @dataclass(frozen=True)
-class Run:
-    seconds: float
-    peak_mb: float
-    stdout: str
-    cpu_seconds: float = 0.0  # user + system, the forked half's included
-
-
-@dataclass(frozen=True)
 class Timing:
     median_s: float
     peak_mb: float  # the largest of the runs
     stdout: str  # of the last run, for --check
     median_cpu_s: float = 0.0
-
-
-def parse_sizes(text: str) -> list[tuple[str, int]]:
-    sizes = []
-    for label in (part.strip() for part in text.split(",") if part.strip()):
-        if label not in SIZES:
-            raise SystemExit(f"unknown size {label!r}: choose among {', '.join(SIZES)}")
-        sizes.append((label, SIZES[label]))
-    return sizes
-
-
-def run_child(command: Sequence[str], env: dict[str, str] | None = None) -> Run:
-    """Run `command` to completion; wall-clock seconds, peak RSS in MB and standard output."""
-    # Output goes to files rather than pipes: waiting with wait4 while a pipe fills would block.
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        began = time.perf_counter()
-        child = subprocess.Popen(command, stdout=out, stderr=err, env=env or ENV)
-        # wait4 on this one pid gives the rusage of this child alone (and what it waited for),
-        # unlike RUSAGE_CHILDREN, which keeps the maximum over every child ever waited for.
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - began
-        child.returncode = os.waitstatus_to_exitcode(status)  # so Popen never waits again
-        if child.returncode != 0:
-            err.seek(0)
-            message = err.read().decode(errors="replace")
-            shown = " ".join("<script>" if "\n" in arg else arg for arg in command)
-            raise RuntimeError(f"{shown} exited {child.returncode}:\n{message}")
-        out.seek(0)
-        stdout = out.read().decode()
-    # ru_maxrss is in KiB on Linux; the times include the children the child waited for.
-    return Run(seconds, usage.ru_maxrss / 1024, stdout, usage.ru_utime + usage.ru_stime)
 
 
 def time_children(
@@ -172,19 +120,6 @@ def compile_bytecode() -> None:
     import compileall
 
     compileall.compile_dir(HERE.parent / "src", quiet=1)
-
-
-def coopstats_command() -> list[str] | None:
-    """The console script next to this interpreter, else `python -m coopstats`; None if absent."""
-    candidates = [[sys.executable, "-m", "coopstats"]]
-    script = Path(sys.executable).with_name("coopstats")
-    if script.exists():
-        candidates.insert(0, [str(script)])
-    for command in candidates:
-        probe = subprocess.run([*command, "summarize", "--help"], capture_output=True, env=ENV)
-        if probe.returncode == 0:
-            return command
-    return None
 
 
 def duckdb_command(path: Path, auto: bool = False) -> list[str]:

@@ -22,13 +22,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import COLUMNS, valid_rows
 
-from coopstats import engine, lines, reading
+from coopstats import engine, read
 from coopstats.catalogue import GROUP, GROUPS
 from coopstats.checks import Kind
 from coopstats.engine import Counted, Window, count
 from coopstats.errors import DataError, InvalidRows
 from coopstats.model import Period, Problem
-from coopstats.reading import FileProblem, ReadOptions, Source, open_table
+from coopstats.read import FileProblem, ReadOptions, Source, lines, open_table
+from coopstats.read import csv as read_csv
 
 COUNT = len(GROUPS)
 RFA, MISSION, RFI = GROUP["rfa"].index, GROUP["mission"].index, GROUP["rfi"].index
@@ -258,7 +259,7 @@ def test_the_block_loop_agrees_with_the_general_loop(log: tuple[str, bool], bloc
                 fast = outcome(path, read)
             assert calls or quoted, "the block loop did not run"
             with pytest.MonkeyPatch.context() as two:
-                two.setattr(reading, "HALVES_FROM", 1)  # two processes when the log allows
+                two.setattr(read_csv, "HALVES_FROM", 1)  # two processes when the log allows
                 halves = outcome(path, read)
             with pytest.MonkeyPatch.context() as general:
                 use_loop(general, "general")
@@ -486,7 +487,7 @@ def second_half_line(path: Path) -> int:
 
 @pytest.fixture
 def tiny_halves(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(reading, "HALVES_FROM", 1)  # split even a small log in two
+    monkeypatch.setattr(read_csv, "HALVES_FROM", 1)  # split even a small log in two
     yield
 
 
@@ -496,7 +497,7 @@ def parts_in_parent(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     seen: list[object] = []
     original = engine._Pass.run
 
-    def spy(self: engine._Pass, part: reading.Part | None, *more: Any, **named: Any) -> Counted:
+    def spy(self: engine._Pass, part: read.Part | None, *more: Any, **named: Any) -> Counted:
         seen.append(part)
         return original(self, part, *more, **named)
 
@@ -613,7 +614,7 @@ def test_a_quote_late_in_a_large_log_hands_over_mid_file(tmp_path: Path) -> None
     assert fast.records == 20_000
     assert fast.invalid_lines == [15_103, 15_203]
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(reading, "HALVES_FROM", 1)  # the quote falls in the second half
+        mp.setattr(read_csv, "HALVES_FROM", 1)  # the quote falls in the second half
         in_two, _ = run(path, "block")
     assert account(in_two) == account(slow)
 

@@ -24,13 +24,13 @@ from oracle import oracle_metrics, oracle_period_before, oracle_prior_period, pa
 from strategies import COLUMNS, periods, to_csv, valid_rows
 from typer.testing import CliRunner
 
-from coopstats import reading
 from coopstats.breakdown import Breakdown
 from coopstats.catalogue import FIGURES, Shape
 from coopstats.cli import app
 from coopstats.comparison import compare, trend
 from coopstats.model import Period
-from coopstats.reading import ReadOptions, Source
+from coopstats.read import ReadOptions, Source
+from coopstats.read import csv as read_csv
 from coopstats.summary import summarize
 
 Row = dict[str, str]
@@ -83,7 +83,7 @@ def processes(two: bool) -> Iterator[None]:
     """Two processes even for a small log (the forked child counts the second half)."""
     with pytest.MonkeyPatch.context() as patch:
         if two:
-            patch.setattr(reading, "HALVES_FROM", 1)
+            patch.setattr(read_csv, "HALVES_FROM", 1)
         yield
 
 

@@ -20,7 +20,7 @@ from coopstats import catalogue
 from coopstats.catalogue import GROUP, Figure, Shape
 from coopstats.cli import app
 from coopstats.model import Period
-from coopstats.reading import Source
+from coopstats.read import Source
 from coopstats.render import layout
 from coopstats.summary import summarize
 

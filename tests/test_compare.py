@@ -30,7 +30,7 @@ from coopstats.comparison import Comparison, change_of, compare, compared
 from coopstats.errors import UsageError
 from coopstats.model import Period
 from coopstats.periods import prior_period
-from coopstats.reading import ReadOptions, Source
+from coopstats.read import ReadOptions, Source
 from coopstats.summary import summarize
 
 WriteLog = Callable[..., Path]

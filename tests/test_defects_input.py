@@ -24,10 +24,12 @@ import pytest
 from conftest import FIXTURES, HEADER
 from typer.testing import CliRunner, Result
 
-from coopstats import engine, lines, reading
+from coopstats import engine, read
 from coopstats.cli import app
 from coopstats.engine import Listing, count
-from coopstats.reading import ReadOptions, Source
+from coopstats.read import ReadOptions, Source, lines
+from coopstats.read import csv as read_csv
+from coopstats.read import source as read_source
 
 runner = CliRunner()
 REPORT = FIXTURES / "report-2024.csv"  # 151 KB: more than a pipe holds (64 KiB)
@@ -154,13 +156,13 @@ def test_the_signal_handlers_are_given_back_when_the_source_closes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(CLEAN.read_bytes())))
-    before = {number: signal.getsignal(number) for number in reading.LEAVING}
+    before = {number: signal.getsignal(number) for number in read_source.LEAVING}
     with Source("-") as source:
         assert source.temporary
-        assert all(signal.getsignal(n) is reading._leave for n in reading.LEAVING)
+        assert all(signal.getsignal(n) is read_source._leave for n in read_source.LEAVING)
         path = source.path
     assert not path.exists()
-    assert {number: signal.getsignal(number) for number in reading.LEAVING} == before
+    assert {number: signal.getsignal(number) for number in read_source.LEAVING} == before
 
 
 # --- item 12: the input faults that ended in exit 3 ------------------------------------------
@@ -208,7 +210,7 @@ def test_a_log_deleted_during_the_read_is_a_message(
     path.write_text(f"{HEADER}\nR-1,OTP,RFA,,,16/09/2023,,\nR-2,OTP,RFA,,,05/10/2023,,\n")
     settle = engine.settle_order
 
-    def deleted_first(table: reading.Table) -> Any:
+    def deleted_first(table: read.Table) -> Any:
         path.unlink()
         return settle(table)
 
@@ -244,7 +246,7 @@ def big_log(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def two_processes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reading, "HALVES_FROM", 1)
+    monkeypatch.setattr(read_csv, "HALVES_FROM", 1)
     monkeypatch.setattr(engine, "_can_fork", lambda: True)
 
 
@@ -451,7 +453,7 @@ def test_trailing_empty_cells_on_a_valid_row_are_still_cut(write_log: WriteLog) 
 @pytest.mark.parametrize("row", [1, 3000])  # line 3 (in the first 64 KiB) and line 3002
 @pytest.mark.parametrize("where", ["id", "kind"])
 def test_a_nul_byte_is_one_fault_wherever_it_is(tmp_path: Path, row: int, where: str) -> None:
-    """reading.py's rule: a NUL anywhere makes the file binary, and the message names the line
+    """csv.py's rule: a NUL anywhere makes the file binary, and the message names the line
     of the first. Before, a NUL past 64 KiB was an accepted id character."""
     rows = [ROW.format(n) for n in range(4000)]  # 4,000 × ~30 bytes: past 64 KiB
     rows[row] = rows[row].replace("R-", "R\x00-") if where == "id" else rows[row].replace(

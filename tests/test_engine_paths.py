@@ -14,12 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import to_csv, valid_rows
 
-from coopstats import engine, reading
+from coopstats import engine
 from coopstats.engine import Counted, Window, count
 from coopstats.errors import InvalidRows
-from coopstats.lines import NotPlain, split_records
 from coopstats.model import Period
-from coopstats.reading import FileProblem, ReadOptions, Source, open_table
+from coopstats.read import FileProblem, ReadOptions, Source, open_table
+from coopstats.read import csv as read_csv
+from coopstats.read.lines import NotPlain, split_records
 
 PERIOD = Period(date(2023, 9, 16), date(2024, 9, 15))
 PRIOR = Period(date(2022, 9, 16), date(2023, 9, 15))
@@ -41,20 +42,20 @@ def state(path: Path, **read: object) -> tuple[object, ...]:
 
 @pytest.fixture
 def one_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(reading.CsvTable, "halves", lambda self: None)
+    monkeypatch.setattr(read_csv.CsvTable, "halves", lambda self: None)
     yield
 
 
 @pytest.fixture
 def tiny_halves(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(reading, "HALVES_FROM", 1)  # split even a small log in two
+    monkeypatch.setattr(read_csv, "HALVES_FROM", 1)  # split even a small log in two
     yield
 
 
 def csv_module_records(path: Path) -> list[tuple[int, list[str]]]:
     with Source(str(path)) as source:
         table = open_table(source, ReadOptions())
-        assert isinstance(table, reading.CsvTable)
+        assert isinstance(table, read_csv.CsvTable)
         return [(n, r) for n, r in table._csv_records(None, 0) if any(c.strip() for c in r)]
 
 
@@ -95,7 +96,7 @@ def test_parts_cover_the_log_exactly(tmp_path: Path) -> None:
     rows = [f"r{n},OTP,RFA,,,2024-01-01,," for n in range(1000)]
     path = tmp_path / "log.csv"
     path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    reading.HALVES_FROM, saved = 1, reading.HALVES_FROM
+    read_csv.HALVES_FROM, saved = 1, read_csv.HALVES_FROM
     try:
         with Source(str(path)) as source:
             table = open_table(source, ReadOptions())
@@ -103,7 +104,7 @@ def test_parts_cover_the_log_exactly(tmp_path: Path) -> None:
             assert halves is not None
             first, second = (list(table.records_in(*part)) for part in halves)
     finally:
-        reading.HALVES_FROM = saved
+        read_csv.HALVES_FROM = saved
     assert [n for n, _ in first + second] == list(range(2, 1002))
     assert [r[0] for _, r in first + second] == [f"r{n}" for n in range(1000)]
 
@@ -117,17 +118,17 @@ def test_two_processes_count_what_one_counts(rows: list[dict[str, str]], blank: 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "log.csv"
         path.write_text(text, encoding="utf-8")
-        saved, reading.HALVES_FROM = reading.HALVES_FROM, 1
+        saved, read_csv.HALVES_FROM = read_csv.HALVES_FROM, 1
         try:
             two = state(path)  # in two processes unless the middle falls on the last line
         finally:
-            reading.HALVES_FROM = saved
-        original = reading.CsvTable.halves
-        reading.CsvTable.halves = lambda self: None  # type: ignore[method-assign]
+            read_csv.HALVES_FROM = saved
+        original = read_csv.CsvTable.halves
+        read_csv.CsvTable.halves = lambda self: None  # type: ignore[method-assign]
         try:
             one = state(path)
         finally:
-            reading.CsvTable.halves = original  # type: ignore[method-assign]
+            read_csv.CsvTable.halves = original  # type: ignore[method-assign]
     assert two == one
 
 
@@ -173,7 +174,7 @@ def test_a_bad_byte_in_the_second_half_is_a_located_problem(
     data = (HEADER + "\n" + "\n".join(rows) + "\n").encode()
     data = data.replace(b"r1800,OTP", b"r1800,\xe9OTP")  # latin-1 é on line 1802
     path.write_bytes(data)
-    from coopstats.reading import FileProblem
+    from coopstats.read import FileProblem
 
     with Source(str(path)) as source, pytest.raises(FileProblem) as caught:
         count(source, windows)
@@ -184,7 +185,7 @@ def test_a_bad_byte_in_the_second_half_is_a_located_problem(
 def test_crlf_split_across_blocks_keeps_two_processes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_halves: None
 ) -> None:
-    monkeypatch.setattr(reading, "BLOCK", 64)  # many block ends, some between \r and \n
+    monkeypatch.setattr(read_csv, "BLOCK", 64)  # many block ends, some between \r and \n
     rows = [f"r{n},OTP,RFA,,,2024-01-01,," for n in range(300)]
     path = tmp_path / "log.csv"
     path.write_bytes((HEADER + "\r\n" + "\r\n".join(rows) + "\r\n").encode())
@@ -197,7 +198,7 @@ def test_crlf_split_across_blocks_keeps_two_processes(
 def test_a_nul_byte_is_the_same_fault_on_every_path(
     tmp_path: Path, row: int, tiny_halves: None
 ) -> None:
-    """reading.py's rule: a NUL anywhere makes the file binary, named by its first line."""
+    """csv.py's rule: a NUL anywhere makes the file binary, named by its first line."""
     rows = [f"r{n},OTP,RFA,,,2024-01-01,," for n in range(5000)]
     rows[row] = f"r{row},OTP,RF\x00A,,,2024-01-01,,"  # line row + 2
     path = tmp_path / "log.csv"
@@ -238,7 +239,7 @@ def test_a_quote_in_either_half_counts_as_one_process_would(
     rows[where + 50] = f"r{where + 50:04d},OTP,RFQ,,,2024-01-01,,"  # 2 lines on, for the quote
     path = tmp_path / "log.csv"
     path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    monkeypatch.setattr(reading, "HALVES_FROM", 1)
+    monkeypatch.setattr(read_csv, "HALVES_FROM", 1)
     stopped: list[str] = []
 
     def in_two(*args: Any) -> Counted:
@@ -252,7 +253,7 @@ def test_a_quote_in_either_half_counts_as_one_process_would(
     monkeypatch.setattr(engine, "_in_two", in_two)
     two = state(path, skip_invalid=True)
     assert stopped == []  # two processes counted it
-    monkeypatch.setattr(reading.CsvTable, "halves", lambda self: None)
+    monkeypatch.setattr(read_csv.CsvTable, "halves", lambda self: None)
     one = state(path, skip_invalid=True)
     assert two == one
     assert two[3] == [(where + 53, "unknown-kind")]  # header + 50 rows + the quoted row's 2 lines
@@ -269,7 +270,7 @@ def test_a_quoted_cell_across_the_split_counts_as_one_process_would(
     rows[1500] = "r1500,OTP,RFQ,,,2024-01-01,,"
     path = tmp_path / "log.csv"
     path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    monkeypatch.setattr(reading, "HALVES_FROM", 1)
+    monkeypatch.setattr(read_csv, "HALVES_FROM", 1)
     stopped: list[str] = []
 
     def in_two(*args: Any) -> Counted:
@@ -283,7 +284,7 @@ def test_a_quoted_cell_across_the_split_counts_as_one_process_would(
     monkeypatch.setattr(engine, "_in_two", in_two)
     two = state(path, skip_invalid=True)
     assert len(stopped) == 1 and "spans the split" in stopped[0]
-    monkeypatch.setattr(reading.CsvTable, "halves", lambda self: None)
+    monkeypatch.setattr(read_csv.CsvTable, "halves", lambda self: None)
     assert two == state(path, skip_invalid=True)
     assert two[3] == [(1 + 1500 + 20_000 + 1, "unknown-kind")]
 
@@ -305,7 +306,7 @@ def test_the_second_half_counts_its_own_first_line(tmp_path: Path, tiny_halves: 
 def test_a_block_without_spaces_is_said_so_exactly() -> None:
     # The block loop strips ids only in blocks that may need it: no character str.strip()
     # removes may be missed (\n ends lines, a lone \r sends the log to the csv module).
-    from coopstats.lines import _spaced
+    from coopstats.read.lines import _spaced
 
     assert not _spaced("r1,OTP,RFA,,,2024-01-01,,\nr2,OTP,RFA,,,2024-01-02,,")
     for code in [*range(128), 0x85, 0xA0, 0x2003, 0x3000]:

@@ -32,7 +32,7 @@ from coopstats.catalogue import figure_ids
 from coopstats.cli import app
 from coopstats.inspection import Explanation, explain_metric, reconcile
 from coopstats.model import Period
-from coopstats.reading import ReadOptions, Source
+from coopstats.read import ReadOptions, Source
 from coopstats.render.machine import safe_cell
 
 METRIC_IDS = figure_ids()

@@ -28,9 +28,10 @@ from oracle import oracle_metrics
 from typer.testing import CliRunner
 
 from coopstats.cli import app
-from coopstats.exports import find_header, guess_column, guess_header, guess_word
+from coopstats.exports import guess_word
 from coopstats.grouping import group_problems
 from coopstats.model import Problem
+from coopstats.read.header import find_header, guess_column, guess_header
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()

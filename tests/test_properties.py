@@ -21,7 +21,7 @@ from strategies import column_orders, periods, to_csv, valid_rows
 
 from coopstats.catalogue import figure_ids
 from coopstats.model import Period
-from coopstats.reading import Source
+from coopstats.read import Source
 from coopstats.summary import summarize
 
 METRIC_IDS = figure_ids()

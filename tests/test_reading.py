@@ -25,7 +25,7 @@ from coopstats.cli import app
 from coopstats.engine import Listing, count
 from coopstats.errors import InvalidRows, UsageError
 from coopstats.model import Request
-from coopstats.reading import FileProblem, ReadOptions, Source, open_table
+from coopstats.read import FileProblem, ReadOptions, Source, open_table
 
 runner = CliRunner()
 WriteLog = Callable[..., Path]

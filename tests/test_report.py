@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from coopstats.cli import app
 from coopstats.model import Period
-from coopstats.reading import Source
+from coopstats.read import Source
 from coopstats.render import numbers as fmt
 from coopstats.summary import Summary, summarize
 

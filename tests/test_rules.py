@@ -13,7 +13,7 @@ import pytest
 from coopstats.catalogue import FIGURES as METRICS
 from coopstats.catalogue import figure_ids
 from coopstats.model import Period
-from coopstats.reading import ReadOptions, Source
+from coopstats.read import ReadOptions, Source
 from coopstats.summary import summarize
 
 METRIC_IDS = figure_ids()

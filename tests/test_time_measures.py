@@ -29,7 +29,7 @@ from coopstats.breakdown import Breakdown
 from coopstats.cli import app
 from coopstats.days import day_counter
 from coopstats.model import Period
-from coopstats.reading import Source
+from coopstats.read import Source
 from coopstats.render.times import times_csv, times_json
 from coopstats.stats import bands_of
 from coopstats.times import TIMES_GROUP_IDS, Measures, Times, execution_times

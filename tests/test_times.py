@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 from coopstats.cli import app
 from coopstats.days import day_counter
 from coopstats.model import Period
-from coopstats.reading import Source
+from coopstats.read import Source
 from coopstats.render.times import times_csv, times_json
 from coopstats.stats import working_days_between
 from coopstats.summary import summarize

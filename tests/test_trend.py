@@ -28,7 +28,7 @@ from coopstats.cli import app
 from coopstats.comparison import Trend, trend
 from coopstats.errors import UsageError
 from coopstats.model import Period
-from coopstats.reading import Source
+from coopstats.read import Source
 from coopstats.render.compare import trend_spark
 from coopstats.summary import summarize
 

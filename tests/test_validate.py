@@ -18,7 +18,7 @@ from typer.testing import CliRunner, Result
 
 from coopstats.cli import app
 from coopstats.inspection import validate
-from coopstats.reading import ReadOptions, Source
+from coopstats.read import ReadOptions, Source
 
 runner = CliRunner()
 DEFECTS = FIXTURES / "defects"

@@ -30,10 +30,11 @@ from typing import TYPE_CHECKING, NamedTuple
 from coopstats.catalogue import GROUP, Counts
 from coopstats.errors import UsageError
 from coopstats.model import CATEGORIES, COLUMNS, KINDS, ORGANS, ORIGINS, OUTCOMES
+from coopstats.read.options import Breakdown as Breakdown  # defined with ReadOptions
 
 if TYPE_CHECKING:
     from coopstats.checks import Kind
-    from coopstats.reading import Table
+    from coopstats.read.table import Table
 
 BLANK = ""  # the blank group's value, as JSON and CSV write it
 BLANK_SHOWN = "(blank)"  # ... and as tables write it
@@ -47,17 +48,6 @@ _ONCE = tuple(
 
 # What a request's groups are read from: the record's cells, its checked kind and its outcome.
 Reader = Callable[[list[str], "Kind", "bool | None"], tuple[str, ...]]
-
-
-class Breakdown(NamedTuple):
-    """`--by` and `--where` as given: column names and values before any reading."""
-
-    by: str | None = None
-    where: tuple[tuple[str, str], ...] = ()  # (column, value), in the order given
-
-    @property
-    def active(self) -> bool:
-        return self.by is not None or bool(self.where)
 
 
 def parse_where(items: Iterable[str]) -> tuple[tuple[str, str], ...]:

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from coopstats.catalogue import groups_of
 from coopstats.dates import DateOrder, DateProblem, OrderEvidence, lines_text, parse_date
 from coopstats.model import CATEGORIES, KIND_ORGAN, KINDS, ORGANS, ORIGINS, OUTCOMES, Problem
-from coopstats.reading import FileProblem, Table, file_problem
+from coopstats.read import FileProblem, Table, file_problem
 
 PENDING = -1  # the day ordinal of an empty `executed` cell
 UNKNOWN = -2  # the day ordinal of a cell that is no date

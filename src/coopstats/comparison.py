@@ -18,7 +18,7 @@ from coopstats.engine import Counted, Window, count
 from coopstats.errors import UsageError
 from coopstats.model import Period
 from coopstats.periods import consecutive_periods, prior_period
-from coopstats.reading import DEFAULT_READ, ReadOptions, Source
+from coopstats.read import DEFAULT_READ, ReadOptions, Source
 from coopstats.summary import (
     absent_column_warnings,
     by_column,

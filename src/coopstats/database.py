@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from coopstats.errors import DataError, UsageError
 from coopstats.model import COLUMNS, REQUIRED_COLUMNS, Period
-from coopstats.reading import DEFAULT_READ, ReadOptions
+from coopstats.read import DEFAULT_READ, ReadOptions
 from coopstats.sql import EPOCH, REASONS, Plan, Span, check_table, counts_query, window_columns
 
 SCHEMES = ("duckdb:PATH", "sqlite:PATH", "postgresql://...")

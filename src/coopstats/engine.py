@@ -24,9 +24,8 @@ from coopstats.catalogue import GROUPS
 from coopstats.checks import PENDING, UNKNOWN, Checked, Kind, RowChecker, settle_order
 from coopstats.dates import DateOrder, NeedDateOrder
 from coopstats.errors import CoopstatsError, DataError, InvalidRows, UsageError
-from coopstats.lines import LineBlock, NotPlain
 from coopstats.model import COLUMNS, Period, Problem, Request
-from coopstats.reading import (
+from coopstats.read import (
     DEFAULT_READ,
     LEAVING,
     Part,
@@ -36,6 +35,7 @@ from coopstats.reading import (
     Unreadable,
     open_table,
 )
+from coopstats.read.lines import LineBlock, NotPlain
 
 PROBLEMS_KEPT = 10_000  # beyond this, problems are counted but not kept
 # Id hashes are kept in a few arrays (by their low bits), each checked alone at the end: few

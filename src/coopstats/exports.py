@@ -1,56 +1,27 @@
-"""Reading an export the way a case database writes it: its title rows, headers and words.
+"""Reading an export the way a case database writes it: its words, and a survey of its columns.
 
-A database never writes the SPEC's words: its headers are "Date of transmission" or "Request
-No.", its kinds "Request for Assistance", its outcomes "Executed – positive". This module knows
-the usual names (tables below), guesses the SPEC's column or word behind a name (by the tables,
-then by the initials of a phrase, by a telling word in it, and by spelling), finds the header
-below title rows, and surveys a log's columns for `coopstats values` and `coopstats init`.
-Nothing here prints.
+A database never writes the SPEC's words: its kinds are "Request for Assistance", its outcomes
+"Executed – positive". This module knows the usual words (tables below), guesses the SPEC's word
+behind one (by the tables, then by the initials of a phrase, by a telling word in it, and by
+spelling), and surveys a log's columns for `coopstats values` and `coopstats init`. The usual
+names of columns, and the header below title rows, are read/header.py's. Nothing here prints.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from itertools import islice
 from operator import itemgetter
 from typing import Literal, NamedTuple
 
 from coopstats.dates import DateOrder, DateProblem, NeedDateOrder, OrderEvidence, parse_date
-from coopstats.model import CATEGORIES, COLUMNS, KINDS, ORGANS, ORIGINS, OUTCOMES, REQUIRED_COLUMNS
-from coopstats.reading import HEADER_ROWS, ReadOptions, Source, Table, open_table
+from coopstats.model import CATEGORIES, COLUMNS, KINDS, ORGANS, ORIGINS, OUTCOMES
+from coopstats.read import ReadOptions, Source, Table, open_table
+from coopstats.read.header import Guess, fold, guess_columns, normal
 
-# --- names -----------------------------------------------------------------------------------
-
-# The usual names of each column in exports, as `normal` writes them.
-COLUMN_NAMES: dict[str, tuple[str, ...]] = {
-    "id": (
-        "request no", "request number", "reference", "ref", "ref no", "reference no",
-        "reference number", "request id", "request ref", "request reference", "no", "number",
-        "request", "identifier",
-    ),
-    "organ": ("requesting organ", "office", "organ of the court", "sending organ"),
-    "kind": (
-        "type of request", "request type", "type", "kind of request", "nature of request",
-        "request kind",
-    ),
-    "origin": (
-        "sent by", "section", "origin of request", "originating office", "requesting section",
-        "sender", "requesting office",
-    ),
-    "categories": ("category", "purpose", "categories of request", "subject", "area"),
-    "sent": (
-        "date of transmission", "date sent", "transmitted on", "sent on", "date of request",
-        "transmission date", "sent date", "request date", "date transmitted", "date of sending",
-    ),
-    "executed": (
-        "date of execution", "date of reply", "executed on", "closed", "date closed",
-        "reply date", "execution date", "closed on", "replied on", "date executed",
-        "date of response", "response date", "date replied", "date of closure",
-    ),
-    "outcome": ("result", "status", "reply", "response", "result of execution", "answer"),
-}
+# --- words -----------------------------------------------------------------------------------
 
 # The SPEC's words of each vocabulary column: case-folded -> as the SPEC writes them.
 SPEC_WORDS: dict[str, dict[str, str]] = {
@@ -132,79 +103,6 @@ KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
 # Words of a date column that mean "no date" (a pending request's executed cell).
 NO_DATE = ("pending", "not executed", "none", "n a", "na", "tbd", "open", "ongoing", "in progress")
 _SMALL = frozenset({"of", "the", "a", "an", "and", "for", "to", "in", "on", "by"})
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-def normal(text: str) -> str:
-    """A name as the tables write it: case-folded, punctuation and spacing as single spaces
-    (`Executed – positive` → `executed positive`, `Request No.` → `request no`)."""
-    return _NOT_WORD.sub(" ", text.casefold()).strip()
-
-
-def fold(cell: str) -> str:
-    """A header cell as names are matched (SPEC §1): case-folded, surrounding spaces and a
-    byte-order mark left out."""
-    return cell.strip().lstrip("\ufeff").strip().casefold()
-
-
-class Guess(NamedTuple):
-    """A guessed SPEC name (a column, or a word; "" for an empty cell) and why."""
-
-    name: str
-    why: str
-    score: float
-
-
-def guess_column(title: str) -> Guess | None:
-    """The canonical column a header title most likely names, if any."""
-    best: Guess | None = None
-    for guess in _column_guesses(title):
-        if best is None or guess.score > best.score:
-            best = guess
-    return best
-
-
-def _column_guesses(title: str) -> Iterable[Guess]:
-    import difflib
-
-    name = normal(title)
-    if not name:
-        return
-    for canonical in COLUMNS:
-        if name == canonical:
-            yield Guess(canonical, "its name", 1.0)
-            continue
-        usual = COLUMN_NAMES[canonical]
-        if name in usual:
-            yield Guess(canonical, f"a usual name of the {canonical} column", 0.9)
-            continue
-        close = difflib.get_close_matches(name, [canonical, *usual], n=1, cutoff=0.85)
-        if close:
-            ratio = difflib.SequenceMatcher(None, name, close[0]).ratio()
-            yield Guess(canonical, f"spelled like {close[0]!r}", 0.8 * ratio)
-    words = set(name.split())
-    if "date" in words or name.endswith(" on"):
-        if words & {"sent", "sending", "transmission", "transmitted", "request", "dispatch"}:
-            yield Guess("sent", "a date of sending", 0.6)
-        if {w[:5] for w in words} & {"execu", "repli", "reply", "close", "closu", "respo"}:
-            yield Guess("executed", "a date of execution", 0.6)
-
-
-def guess_columns(header: Sequence[str]) -> dict[str, tuple[int, Guess]]:
-    """canonical column -> (position in the header, guess): each column and each position
-    taken once, the surest guesses first."""
-    candidates: list[tuple[float, int, str, Guess]] = []
-    for position, title in enumerate(header):
-        for guess in _column_guesses(title):
-            candidates.append((guess.score, -position, guess.name, guess))
-    candidates.sort(reverse=True)
-    chosen: dict[str, tuple[int, Guess]] = {}
-    taken: set[int] = set()
-    for _, negative, canonical, guess in candidates:
-        if canonical not in chosen and -negative not in taken:
-            chosen[canonical] = (-negative, guess)
-            taken.add(-negative)
-    return chosen
 
 
 def guess_word(column: str, word: str) -> Guess | None:
@@ -254,49 +152,6 @@ def no_date_word(cell: str) -> bool:
     """Whether a date column's word means "no date yet" (`Pending`, `n/a`, `-`)."""
     name = normal(cell)
     return name in NO_DATE or not name
-
-
-# --- the header ------------------------------------------------------------------------------
-
-
-def find_header(
-    rows: Sequence[Sequence[str]], required: Iterable[str], columns: Mapping[str, str]
-) -> int | None:
-    """The index of the header among a log's first rows (blank rows aside): the first of the
-    first 21 that names every required column, `columns` mapping a canonical name onto the
-    file's own (SPEC §8); None when none does."""
-    wanted = [fold(columns.get(name, name)) for name in required]
-    for index, row in enumerate(islice(rows, HEADER_ROWS + 1)):
-        titles = {fold(cell) for cell in row}
-        if all(title in titles for title in wanted):
-            return index
-    return None
-
-
-def guess_header(rows: Sequence[Sequence[str]], columns: Mapping[str, str]) -> int:
-    """The index of the header among a log's first rows when nothing need be mapped yet: the
-    first row in which the required columns are all found, by `columns` or by their usual names
-    (guess_columns); else the first row with the most titles that look like a column's; else
-    the first of the widest rows (a title row has one cell filled, the header all)."""
-    exact = find_header(rows, REQUIRED_COLUMNS, columns)
-    if exact is not None:
-        return exact
-    first = list(islice(rows, HEADER_ROWS + 1))
-    if not first:
-        return 0
-    named = [
-        sum(1 for position, _ in guess_columns(row).values() if position >= 0) for row in first
-    ]
-    for index, row in enumerate(first):
-        guessed = guess_columns(row)
-        titles = {fold(cell) for cell in row}
-        if all(name in guessed or fold(columns.get(name, name)) in titles
-               for name in REQUIRED_COLUMNS):  # fmt: skip
-            return index
-    if max(named) >= 2:
-        return named.index(max(named))
-    filled = [sum(1 for cell in row if cell.strip()) for row in first]
-    return filled.index(max(filled))
 
 
 # --- the survey ------------------------------------------------------------------------------

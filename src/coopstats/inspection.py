@@ -20,7 +20,7 @@ from coopstats.engine import Counted, Window, count
 from coopstats.errors import DataError, UsageError
 from coopstats.model import KIND_ORGAN, Period, Problem
 from coopstats.periods import prior_period
-from coopstats.reading import DEFAULT_READ, FileProblem, ReadOptions, Source, open_table
+from coopstats.read import DEFAULT_READ, FileProblem, ReadOptions, Source, open_table
 from coopstats.summary import (
     absent_column_warnings,
     check_as_of,

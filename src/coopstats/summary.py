@@ -13,7 +13,7 @@ from coopstats.engine import Counted, DaysFn, Window, count
 from coopstats.errors import UsageError
 from coopstats.model import Period
 from coopstats.periods import prior_period
-from coopstats.reading import DEFAULT_READ, ReadOptions, Source
+from coopstats.read import DEFAULT_READ, ReadOptions, Source
 
 
 class GroupFigures(NamedTuple):

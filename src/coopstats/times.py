@@ -27,7 +27,7 @@ from coopstats.checks import PENDING, Kind
 from coopstats.engine import Counted, DaysFn, Window, count
 from coopstats.errors import UsageError
 from coopstats.model import Period
-from coopstats.reading import DEFAULT_READ, ReadOptions, Source
+from coopstats.read import DEFAULT_READ, ReadOptions, Source
 from coopstats.stats import (
     BUCKETS,
     Bands,

@@ -57,11 +57,11 @@ from coopstats.output import (
     write_stdout,
 )
 from coopstats.periods import COURT_YEAR_START, EXAMPLE, parse_iso, parse_period, parse_year_start
-from coopstats.reading import ReadOptions
+from coopstats.read import ReadOptions
 
 if TYPE_CHECKING:
     from coopstats.breakdown import Breakdown
-    from coopstats.reading import Source
+    from coopstats.read import Source
 
 T = TypeVar("T")
 
@@ -238,7 +238,7 @@ class Settings:
 
     def source(self) -> Source:
         """The LOG, opened (a context manager)."""
-        from coopstats.reading import Source
+        from coopstats.read import Source
 
         assert self.log is not None
         return Source(self.log)

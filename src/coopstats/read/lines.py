@@ -48,7 +48,7 @@ class LineBlock(NamedTuple):
 def needs_csv_module(chunk: bytes) -> bool:
     """Whether these whole lines hold what only the csv module reads right: a quote, or a lone
     carriage return (an old Mac line end); or a NUL, which the reader of the csv module's
-    records stops at (reading.py states the rule), so that a NUL meets one rule wherever it is."""
+    records stops at (csv.py states the rule), so that a NUL meets one rule wherever it is."""
     if b'"' in chunk or b"\x00" in chunk:
         return True
     # Counted, not replaced: a Windows export has a carriage return on every line.

@@ -1,10 +1,6 @@
-"""From a path (or `-`) to located records: encoding, delimiter, header mapping, line numbers.
+"""CSV logs: encoding, delimiter, title rows, and the records with their line numbers.
 
-Nothing here prints and nothing here writes to the user's file. Standard input, and any other
-file that can be read only once (a pipe, a FIFO, `/dev/stdin`, a shell's `<(...)`), is copied
-to a temporary file first, because a log sometimes has to be read twice (to settle the day/month
-order of its dates, or to name both lines of a duplicate id). The copy is removed on every way
-out, signals included (see Source).
+Nothing here prints and nothing here writes to the user's file.
 
 The rules for bytes, stated once (and tested in tests/test_reading.py and
 tests/test_defects_input.py):
@@ -33,547 +29,46 @@ import csv
 import io
 import os
 import re
-import signal
-import stat
-import sys
-import threading
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator
 from itertools import chain, islice
-from pathlib import Path
-from types import MappingProxyType, TracebackType
-from typing import IO, TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
-from coopstats.dates import DateOrder
-from coopstats.errors import DataError, UsageError
-from coopstats.lines import (
+from coopstats.errors import UsageError
+from coopstats.model import REQUIRED_COLUMNS, Problem
+from coopstats.read.header import (
+    BOM,
+    DELIMITERS,
+    HEADER_ROWS,
+    choose_header,
+    has_columns,
+    map_header,
+    note_header,
+)
+from coopstats.read.lines import (
     BLOCK,
-    LineBlock,
     NotPlain,
     Record,
     line_blocks,
     needs_csv_module,
     split_records,
 )
-from coopstats.model import COLUMNS, REQUIRED_COLUMNS, Problem, listed, shown
+from coopstats.read.options import ReadOptions
+from coopstats.read.source import SNIFF_BYTES, FileProblem, Source, file_problem
+from coopstats.read.table import Block, Numbered, Part, Table, Unreadable
 
 if TYPE_CHECKING:
-    from coopstats.breakdown import Breakdown
     from coopstats.feedback import Meter
 
 T = TypeVar("T")
 
 csv.field_size_limit(2**31 - 1)  # free-text cells of any size: the default limit is 128 KiB
 
-DELIMITERS = (",", ";", "\t")
-_SNIFF_BYTES = 64 * 1024
-_ZIP = b"PK\x03\x04"
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary Office formats (.xls)
-_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 _SEP_LINE = re.compile(r"\s*sep=(.)\s*")  # matched before stripping: the delimiter may be a tab
-_BOM = "\ufeff"
 _VALUE_SHOWN = 80  # characters of a line quoted in an encoding problem
 # Encodings in which byte 0x0A is always a line end: the fast path may split their bytes at it.
 _ONE_BYTE_NEWLINE = {"utf-8", "utf-8-sig", "ascii", "latin-1", "iso8859-1", "iso8859-15", "cp1252"}
-HEADER_ROWS = 20  # rows after the first in which the header is looked for (SPEC §8)
 HALVES_FROM = 8 << 20  # below 8 MiB, a second process costs more than it saves
-# (first byte, end byte or None, first line) of a part; a first line None is to be counted.
-Part = tuple[int, int | None, int | None]
-Numbered = tuple[int, int | None, int]  # a part whose first line is known
-Block = LineBlock | Iterator[Record]  # whole lines, or the csv module's records from there on
-
-
 _UNCLOSED_KEPT = 100  # unclosed quotes read past (each re-reads the rest; one is the most seen)
-
-
-class Unreadable(list[str]):
-    """A record that cannot be read as cells (a quoted cell never closed), carrying its
-    problem. Its one cell is a quote: never blank, never of a header's width (which has the
-    four required columns at least), so a reader of records meets it where it checks widths."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(['"'])
-        self.problem = problem
-
-
-class ReadOptions(NamedTuple):
-    """How to read a log: everything the command line and a config file may say about it."""
-
-    encoding: str | None = None
-    delimiter: str | None = None
-    columns: Mapping[str, str] = MappingProxyType({})  # canonical name -> file's header
-    date_order: DateOrder | None = None
-    skip_invalid: bool = False
-    # column -> {file's word, case-folded -> the SPEC's word}, for a database's own vocabulary
-    values: Mapping[str, Mapping[str, str]] = MappingProxyType({})
-    sheet: str | None = None
-    config: str | None = None  # the config file in use, as messages and JSON name it
-    # canonical name -> where its mapping in `columns` was given ("--column ...", "[columns]
-    # in coopstats.toml"), for messages
-    origins: Mapping[str, str] = MappingProxyType({})
-    header_row: int | None = None  # the header's line (a sheet's row), when not found by itself
-    # Read for a survey (`values`, `init`): no column is required, and the header is the row
-    # whose titles look most like a log's (exports.guess_header), the database's names included.
-    survey: bool = False
-    breakdown: Breakdown | None = None  # --by and --where: which requests count, in which groups
-
-
-DEFAULT_READ = ReadOptions()
-
-
-class FileProblem(DataError):
-    """A problem of the file as a whole (encoding, format, header, date order): no record can be
-    trusted. It carries one located Problem, so `validate` can list it like any other."""
-
-    def __init__(self, source: str, problem: Problem) -> None:
-        problem = problem.kept()
-        super().__init__(problem.describe(source))
-        self.source = source
-        self.problem = problem
-
-    def __reduce__(self) -> tuple[type[FileProblem], tuple[str, Problem]]:
-        return FileProblem, (self.source, self.problem)  # it crosses from a counting child
-
-
-def file_problem(
-    source: str,
-    message: str,
-    code: str,
-    *,
-    line: int | None = None,
-    column: str | None = None,
-    value: str | None = None,
-    hint: str | None = None,
-) -> FileProblem:
-    return FileProblem(source, Problem(line, column, value, message, code, hint))
-
-
-class Source:
-    """A log on disk. Standard input, and any file that can be read only once (a pipe, a FIFO,
-    `/dev/stdin`, a shell's `<(...)`), is first copied to a temporary file that `close` removes.
-
-    `name` is what messages call the log: the argument as given, `<stdin>`, and the sheet once a
-    workbook's sheet is chosen (`requests.xlsx[Requests]`), so that problems name the sheet.
-
-    The copy is removed on every way out: a normal end, an error, and SIGINT, SIGTERM or SIGHUP,
-    which while a copy exists raise SystemExit(128 + the signal's number), so that the run
-    unwinds through `close` (see `_Spool`).
-    """
-
-    def __init__(self, arg: str) -> None:
-        self.temporary = False
-        self.sheet: str | None = None
-        self._closers: list[Callable[[], object]] = []
-        self._spool: _Spool | None = None
-        if arg == "-":
-            self.given = "<stdin>"
-            self.path = self._copy(_stdin(), "standard input")
-            return
-        self.given = arg
-        self.path = Path(arg)
-        try:
-            mode = os.stat(arg).st_mode
-        except FileNotFoundError:
-            raise UsageError(f"{arg}: no such file") from None
-        except OSError as err:
-            raise UsageError(f"{arg}: cannot read it ({err.strerror})") from None
-        if stat.S_ISDIR(mode):
-            raise UsageError(f"{arg}: is a folder, not a file")
-        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):  # /dev/zero would fill the temp folder
-            raise UsageError(f"{arg}: is a device, not a log; give a file, a pipe or -")
-        if not stat.S_ISREG(mode):  # a pipe or a FIFO: it can be read only once
-            try:
-                stream = open(arg, "rb")  # noqa: SIM115 - closed just below
-            except OSError as err:
-                raise UsageError(f"{arg}: cannot read it ({err.strerror})") from None
-            with stream:
-                self.path = self._copy(stream, arg)
-
-    def _copy(self, stream: IO[bytes], what: str) -> Path:
-        """Copy a stream that can be read only once into a temporary file, removed by close."""
-        self.temporary = True
-        try:
-            self._spool = spool = _Spool()  # kept first: close() removes what create() makes
-            path = spool.create()
-            with os.fdopen(spool.handle, "wb") as out:
-                while piece := self._read(stream, what):
-                    try:
-                        out.write(piece)
-                    except OSError as err:
-                        raise UsageError(
-                            f"{self.given}: cannot keep a copy of {what} in the temporary folder "
-                            f"{path.parent} ({err.strerror}); free some space there, "
-                            "set TMPDIR to another folder, or pass the log as a file"
-                        ) from None
-        except BaseException:
-            self.close()
-            raise
-        return path
-
-    def _read(self, stream: IO[bytes], what: str) -> bytes:
-        try:
-            return stream.read(1 << 20)
-        except OSError as err:
-            raise UsageError(
-                f"{self.given}: cannot read {what} ({err.strerror}); pass the log as a file"
-            ) from None
-
-    @property
-    def name(self) -> str:
-        return self.given if self.sheet is None else f"{self.given}[{self.sheet}]"
-
-    def on_close(self, closer: Callable[[], object]) -> None:
-        """Run `closer` when the source is closed (a workbook keeps its zip file open)."""
-        self._closers.append(closer)
-
-    def close(self) -> None:
-        try:
-            while self._closers:
-                self._closers.pop()()
-        finally:
-            if self._spool is not None:
-                spool, self._spool = self._spool, None
-                spool.remove()
-
-    def __enter__(self) -> Source:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-
-def _stdin() -> IO[bytes]:
-    """Standard input's bytes, or a usage error when there is none to read (`<&-`)."""
-    stream = sys.stdin  # None when the process was started with it closed
-    buffer = getattr(stream, "buffer", None)
-    if stream is None or stream.closed or buffer is None:
-        raise UsageError(
-            "-: standard input is closed; pipe the log into coopstats (... - < log.csv) or "
-            "give it as a file"
-        )
-    return buffer  # type: ignore[no-any-return]
-
-
-# Signals on which a run ends; while a temporary copy exists they unwind the run (see _Spool).
-LEAVING = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
-
-
-def _leave(signum: int, frame: object) -> None:
-    """SIGINT, SIGTERM or SIGHUP while a temporary copy exists: exit 128 + the signal's number,
-    through the `finally` clauses and context managers that remove the copy. Further signals
-    are ignored on the way out, so that they cannot cut the clean-up short."""
-    for number in LEAVING:
-        signal.signal(number, signal.SIG_IGN)
-    raise SystemExit(128 + signum)
-
-
-class _Spool:
-    """A temporary file in the temp folder (TMPDIR), with the signal handlers that make sure
-    it is removed: installed before the file exists, restored after it is gone.
-
-    The owner keeps the spool before `create` makes the file, and the file is made with the
-    signals blocked and its name kept before they are let through: a signal that came in the
-    meantime runs its handler only then, and the owner's clean-up finds the name to remove.
-    Outside the main thread (a library use), no handler can be set: the file is then removed
-    by `remove` alone.
-    """
-
-    def __init__(self) -> None:
-        self.saved: dict[int, Any] = {}
-        self.path: Path | None = None
-        self.handle = -1
-        if threading.current_thread() is threading.main_thread():
-            for number in LEAVING:
-                self.saved[number] = signal.signal(number, _leave)
-
-    def create(self) -> Path:
-        import tempfile
-
-        block = hasattr(signal, "pthread_sigmask") and bool(self.saved)
-        if block:
-            signal.pthread_sigmask(signal.SIG_BLOCK, LEAVING)
-        try:
-            self.handle, name = tempfile.mkstemp(prefix="coopstats-", suffix=".csv")
-            self.path = Path(name)
-        except OSError as err:
-            raise UsageError(
-                f"cannot make a temporary file in {tempfile.gettempdir()} ({err.strerror}); "
-                "set TMPDIR to a folder you can write in, or pass the log as a file"
-            ) from None
-        finally:
-            if block:
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, LEAVING)
-        return self.path
-
-    def remove(self) -> None:
-        try:
-            if self.path is not None:
-                self.path.unlink(missing_ok=True)
-        finally:
-            self._restore()
-
-    def _restore(self) -> None:
-        for number, handler in self.saved.items():
-            signal.signal(number, signal.SIG_DFL if handler is None else handler)
-        self.saved = {}
-
-
-class Table:
-    """A log's header and its records, each with the line a person sees it on in an editor."""
-
-    name: str
-    header: list[str]
-    # canonical column -> position; absent optional columns point past the end
-    index: dict[str, int]
-    width: int
-    header_line: int = 1
-
-    def records(self) -> Iterator[tuple[int, list[str]]]:
-        raise NotImplementedError
-
-    def halves(self) -> tuple[Part, Part] | None:
-        """Two parts of the records that can be read apart (for counting on two cores), as
-        (start, end, first line) each, or None when the table cannot be split: the default,
-        which a table with a fast path may override."""
-        return None
-
-    def records_in(
-        self, start: int, end: int | None, first_line: int | None
-    ) -> Iterator[tuple[int, list[str]]]:
-        """The records of one part given by `halves` (which may raise lines.NotPlain: see
-        CsvTable.halves)."""
-        raise NotImplementedError
-
-    def numbered(self, part: Part) -> Numbered:
-        """The part with its first line, counted if `halves` left it to count (None)."""
-        start, end, first = part
-        assert first is not None, "only a table with halves() leaves a first line to count"
-        return start, end, first
-
-    def line_blocks(self, part: Part | None = None) -> Iterator[Block] | None:
-        """The records as blocks of whole lines (see lines.line_blocks), of the whole table or
-        of one part given by `halves`; None when the table is not read line by line."""
-        return None
-
-    def column_label(self, canonical: str) -> str:
-        """The file's own name for a canonical column, as the user would look for it."""
-        position = self.index[canonical]
-        return self.header[position] if position < self.width else canonical
-
-    def _map_header(self, header: list[str], options: ReadOptions) -> None:
-        if header and header[0].startswith(_BOM):
-            header[0] = header[0].lstrip(_BOM)  # a mark left by an explicit --encoding
-        self.header = header
-        self.width = len(header)
-        folded: dict[str, list[int]] = {}
-        for position, title in enumerate(header):
-            folded.setdefault(title.strip().casefold(), []).append(position)
-        wanted = {name: name for name in COLUMNS}
-        for canonical, title in options.columns.items():
-            if canonical not in COLUMNS:
-                raise UsageError(
-                    f"{_given(options, canonical, title)}: {canonical!r} is not a column "
-                    f"coopstats reads; the columns are {', '.join(COLUMNS)}"
-                )
-            wanted[canonical] = title
-        _check_one_reader(wanted, options)
-        index: dict[str, int] = {}
-        found = _titles(header)
-        for canonical, title in wanted.items():
-            positions = folded.get(title.strip().casefold(), [])
-            if len(positions) > 1:
-                raise file_problem(
-                    self.name,
-                    f"the header names column {shown(title)!r} {len(positions)} times "
-                    f"(positions {listed([str(p + 1) for p in positions])})",
-                    "duplicate-label",
-                    line=self.header_line,
-                    column=title,
-                    hint="rename all but one",
-                )
-            if positions:
-                index[canonical] = positions[0]
-            elif canonical in options.columns:
-                raise file_problem(
-                    self.name,
-                    f"no column {shown(title)!r} (given for {canonical} by "
-                    f"{_given(options, canonical, title)}); the header has: {found}",
-                    "missing-label",
-                    line=self.header_line,
-                    column=title,
-                    hint=_suggest_title(title, header),
-                )
-        missing = [name for name in REQUIRED_COLUMNS if name not in index]
-        if missing and not options.survey:
-            raise file_problem(
-                self.name,
-                f"missing required column(s) {', '.join(missing)}; the header has: {found}",
-                "missing-label",
-                line=self.header_line,
-                column=missing[0],
-                hint=self._missing_hint(header, missing),
-            )
-        for name in COLUMNS:
-            index.setdefault(name, self.width)  # reads the '' appended to every record
-        self.index = index
-
-    def _header_among(
-        self, rows: Iterable[tuple[int, list[str]]], options: ReadOptions, noun: str = "row"
-    ) -> tuple[int, list[str]] | None:
-        """The header row (number, cells) among a sheet's rows, blank rows passed over: the
-        first, unless --header-row or title rows above it say otherwise (`_choose_header`);
-        None when every row is blank."""
-        first: list[tuple[int, list[str]]] = []
-        for number, row in rows:
-            if not any(cell.strip() for cell in row):
-                continue
-            first.append((number, row))
-            if options.header_row is not None:
-                if number >= options.header_row:
-                    break
-            elif len(first) == 1 and not options.survey and has_columns(row, options):
-                return number, row  # the usual case: the first row is the header
-            elif len(first) > HEADER_ROWS:
-                break
-        if not first:
-            return None
-        chosen = self._choose_header(first, options, noun) or first[0]
-        self._note_header(chosen[0], first[0][0], options, noun)
-        return chosen
-
-    def _choose_header(
-        self, rows: list[tuple[int, list[str]]], options: ReadOptions, noun: str = "line"
-    ) -> tuple[int, list[str]] | None:
-        """The header among the first rows of a log, (line, cells), by --header-row, else the
-        first row naming every required column (SPEC §8: title rows above the header are
-        common in exports); None when no row does, and the first row is taken as it is."""
-        wanted = options.header_row
-        if wanted is not None:
-            for line, row in rows:
-                if line == wanted:
-                    return line, row
-            last = f" (the last row read is on {noun} {rows[-1][0]})" if rows else ""
-            raise file_problem(
-                self.name,
-                f"--header-row {wanted}: no row starts on {noun} {wanted}{last}",
-                "missing-label",
-                line=wanted,
-                hint="give the line an editor shows the header on",
-            )
-        from coopstats.exports import find_header, guess_header
-
-        cells = [row for _, row in rows]
-        index: int | None
-        if options.survey:
-            index = guess_header(cells, options.columns)
-        else:
-            index = find_header(cells, REQUIRED_COLUMNS, options.columns)
-        if index is None:
-            return None
-        return rows[index]
-
-    def _note_header(self, line: int, first: int, options: ReadOptions, noun: str) -> None:
-        """SPEC §8: a header found below the first row is named in a note (not one that
-        --header-row named)."""
-        if line <= first or options.header_row is not None:
-            return
-        from coopstats import feedback
-
-        above = f"{noun} 1" if line == 2 else f"{noun}s 1-{line - 1}"
-        feedback.note(
-            f"{self.name}: the header is on {noun} {line}; {above} "
-            f"{'is' if line == 2 else 'are'} left out"
-        )
-
-    def absent_columns(self) -> tuple[str, ...]:
-        """The optional columns this log does not have (SPEC §8: never silent)."""
-        return tuple(name for name in COLUMNS if self.index[name] >= self.width)
-
-    def _missing_hint(self, header: list[str], missing: list[str]) -> str:
-        later = self._header_below()
-        if later is not None:
-            return f"line {later} looks like the header: delete the lines above it"
-        if len(header) == 1 and any(d in header[0] for d in DELIMITERS):
-            return "the header was read as one column: check --delimiter"
-        close = _close_title(missing[0], header)
-        if close is not None:
-            return f"is {close!r} the {missing[0]} column? pass --column '{missing[0]}={close}'"
-        return f"map a column of yours with --column '{missing[0]}=HEADER'"
-
-    def _header_below(self) -> int | None:
-        """The line of a later row that holds every required column name, if any (a title or
-        a blank row above the real header is common in exports)."""
-        return None
-
-
-def has_columns(row: list[str], options: ReadOptions) -> bool:
-    """Whether a row names every required column, as `_map_header` matches names."""
-    titles = {cell.strip().lstrip(_BOM).strip().casefold() for cell in row}
-    return all(
-        options.columns.get(name, name).strip().casefold() in titles for name in REQUIRED_COLUMNS
-    )
-
-
-def _given(options: ReadOptions, canonical: str, title: str) -> str:
-    """Where the mapping of `canonical` was given: `--column sent=Date`, or a config file."""
-    return options.origins.get(canonical) or f"--column {canonical}={title}"
-
-
-def _check_one_reader(wanted: Mapping[str, str], options: ReadOptions) -> None:
-    """Two canonical columns read from one header would make one a copy of the other (every
-    request executed on its sent day, with `--column executed=sent`): refused, naming both."""
-    readers: dict[str, list[str]] = {}
-    for canonical, title in wanted.items():
-        readers.setdefault(title.strip().casefold(), []).append(canonical)
-    for names in readers.values():
-        if len(names) > 1:
-            title = wanted[names[0]] if names[0] in options.columns else wanted[names[-1]]
-            how = [
-                f"{name} (by {_given(options, name, wanted[name])})"
-                if name in options.columns else f"{name} (by its own name)"
-                for name in names
-            ]
-            raise UsageError(
-                f"{' and '.join(how)} would both be read from the column {title.strip()!r}: "
-                "map each onto a column of its own"
-            )
-
-
-def _titles(header: list[str]) -> str:
-    """The header's titles for a message: `'id', 'organ', ... and 99,990 more`."""
-    return listed([repr(shown(title)) for title in header]) or "nothing"
-
-
-def _close_title(title: str, header: list[str]) -> str | None:
-    """The header's title nearest to `title`, by spelling or as a word in it (`Date sent`).
-    Titles far longer than any column name are not compared (difflib is slow on them)."""
-    import difflib
-
-    titles = {h.strip().casefold(): h.strip() for h in header if 0 < len(h.strip()) <= 100}
-    wanted = title.strip().casefold()
-    close = difflib.get_close_matches(wanted, list(titles), n=1, cutoff=0.6)
-    if close:
-        return titles[close[0]]
-    containing = [t for folded, t in titles.items() if wanted in folded.replace("_", " ").split()]
-    return containing[0] if len(containing) == 1 else None
-
-
-def _suggest_title(title: str, header: list[str]) -> str | None:
-    close = _close_title(title, header)
-    return f"did you mean {close!r}?" if close else None
-
-
-def sniff_format(head: bytes, name: str) -> str | None:
-    """`zip` for a zip file (an .xlsx or .ods workbook), `xls` for the old binary Office format,
-    None for anything that may be text."""
-    if head.startswith(_ZIP):
-        return "zip"
-    if head.startswith(_OLE2):
-        return "xls"
-    return None
 
 
 def _detect_encoding(head: bytes, name: str, encoding: str | None) -> str:
@@ -659,7 +154,7 @@ class CsvTable(Table):
         self.path = source.path
         if head is None:
             with open(source.path, "rb") as raw:
-                head = raw.read(_SNIFF_BYTES)
+                head = raw.read(SNIFF_BYTES)
         self.encoding = _detect_encoding(head, self.name, options.encoding)
         self.delimiter = _given_delimiter(options.delimiter)
         self.preamble = 0  # lines before the header: blank lines, Excel's `sep=;`
@@ -667,10 +162,10 @@ class CsvTable(Table):
             first = self._readline(text)
             seen_sep = False
             while first:
-                if not first.strip().lstrip(_BOM).strip():
+                if not first.strip().lstrip(BOM).strip():
                     self.preamble += 1  # blank lines above the header
                 elif not seen_sep and (
-                    sep := _SEP_LINE.fullmatch(first.lstrip(_BOM).rstrip("\r\n"))
+                    sep := _SEP_LINE.fullmatch(first.lstrip(BOM).rstrip("\r\n"))
                 ):
                     self.preamble += 1  # Excel's `sep=;` names the delimiter
                     self.delimiter = self.delimiter or sep[1]
@@ -697,7 +192,8 @@ class CsvTable(Table):
                 raise self._decode_error(err) from None
         if options.header_row is not None or options.survey or not has_columns(header, options):
             header = self._title_rows(header, given, options)
-        self._map_header(header, options)
+        self.header, self.width = header, len(header)
+        self.index = map_header(self.name, header, self.header_line, options, self._header_below)
         self._plain = self._plain_start()
 
     def _title_rows(self, header: list[str], given: str | None, options: ReadOptions) -> list[str]:
@@ -716,8 +212,9 @@ class CsvTable(Table):
         found: list[tuple[str, tuple[int, list[str]]]] = []
         for delimiter in tried:
             try:
-                chosen = self._choose_header(self._first_rows(delimiter, options.header_row),
-                                             options)  # fmt: skip
+                chosen = choose_header(
+                    self.name, self._first_rows(delimiter, options.header_row), options
+                )
             except FileProblem:
                 if delimiter == tried[0]:
                     raise
@@ -731,7 +228,7 @@ class CsvTable(Table):
         # The row given by --header-row, or guessed for a survey, is read with the delimiter
         # that cuts it into most cells.
         delimiter, (line, header) = max(found, key=lambda f: len(f[1][1]))
-        self._note_header(line, self.header_line, options, "line")
+        note_header(self.name, line, self.header_line, options, "line")
         self.delimiter = delimiter
         self.header_line = line
         self.preamble = self.header_line - 1
@@ -1163,7 +660,7 @@ class CsvTable(Table):
             with self._open() as text:
                 reader = csv.reader(text, delimiter=self.delimiter or ",")
                 for row in islice(reader, 30):
-                    titles = {cell.strip().lstrip(_BOM).strip().casefold() for cell in row}
+                    titles = {cell.strip().lstrip(BOM).strip().casefold() for cell in row}
                     if reader.line_num > self.header_line and wanted <= titles:
                         return reader.line_num
         except (csv.Error, UnicodeError):
@@ -1241,21 +738,3 @@ def nul_problem(name: str, line: int) -> FileProblem:
         "with them), or save it again as CSV UTF-8",
     )
 
-
-def open_table(source: Source, options: ReadOptions) -> Table:
-    """The table behind a source: a workbook by its name or its bytes, anything else as CSV."""
-    with open(source.path, "rb") as raw:
-        head = raw.read(_SNIFF_BYTES)
-    kind = sniff_format(head, source.name)
-    if kind is not None or source.path.suffix.lower() in _WORKBOOK_SUFFIXES:
-        from coopstats.workbook import WorkbookTable  # calamine only when a workbook is read
-
-        return WorkbookTable(source, options)
-    if not head:
-        raise file_problem(
-            source.name, "the file is empty (no header row)", "empty-file",
-            hint="a log starts with a header row: id, organ, kind, sent, ...",
-        )
-    if options.sheet is not None:
-        raise UsageError(f"--sheet {options.sheet!r}: {source.name} is read as CSV, not a workbook")
-    return CsvTable(source, options, head)

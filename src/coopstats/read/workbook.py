@@ -22,7 +22,10 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from coopstats.errors import UsageError
-from coopstats.reading import FileProblem, ReadOptions, Source, Table, file_problem
+from coopstats.read.header import header_among, map_header
+from coopstats.read.options import ReadOptions
+from coopstats.read.source import FileProblem, Source, file_problem
+from coopstats.read.table import Table
 
 if TYPE_CHECKING:
     from coopstats.feedback import Meter
@@ -172,8 +175,8 @@ class WorkbookTable(Table):
         # iter_rows gives every row from the sheet's first, and the cells from the first
         # column that holds any (`start`): the column offset names cells in messages.
         self.first_column = start[1] if start is not None else 0
-        # The first row, or the header below title rows (SPEC §8; Table._header_among).
-        found = self._header_among(self._rows(), options) if start is not None else None
+        # The first row, or the header below title rows (SPEC §8; header.header_among).
+        found = header_among(self.name, self._rows(), options) if start is not None else None
         if found is None:
             raise file_problem(
                 self.name, "the sheet is empty (no header row)", "empty-file",
@@ -183,7 +186,8 @@ class WorkbookTable(Table):
         self.header_line, header = found
         while header and not header[-1].strip():
             header.pop()  # sheets often report trailing empty columns
-        self._map_header(header, options)
+        self.header, self.width = header, len(header)
+        self.index = map_header(self.name, header, self.header_line, options)
         self._check_cells()
 
     def _rows(self) -> Iterator[tuple[int, list[str]]]:
