@@ -373,3 +373,28 @@ def test_a_workbook_named_as_csv_is_still_read(tmp_path: Path, suffix: str) -> N
     shutil.copy(book, renamed)
     sheet = ("--sheet", "Requests") if suffix == ".ods" else ()
     assert figures(renamed, *sheet) == expected(ROWS)
+
+
+def test_cells_are_converted_a_column_at_a_time_as_one_by_one() -> None:
+    """A column's cells become the texts the CSV reader would see, whatever mix of types the
+    column holds: 1, 1.0 and True are equal in Python but not in text, and a date and the
+    datetime at its midnight are different cells."""
+    from datetime import datetime
+
+    from coopstats.read.workbook import _to_text
+
+    rows = [
+        ["r1", 1, date(2024, 1, 2), ""],
+        ["r2", 1.0, datetime(2024, 1, 2, 0, 0), "x"],
+        ["r3", True, datetime(2024, 1, 2, 9, 30), "y"],
+        ["r4", 17.5, date(2024, 1, 2), ""],
+    ]
+    texts: dict[object, str] = {}
+    for position in range(4):
+        _to_text(rows, position, texts)
+    assert rows == [
+        ["r1", "1", "2024-01-02", ""],
+        ["r2", "1", "2024-01-02", "x"],
+        ["r3", "True", "2024-01-02 09:30:00", "y"],
+        ["r4", "17.5", "2024-01-02", ""],
+    ]

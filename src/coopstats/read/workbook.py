@@ -16,9 +16,12 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
-from pathlib import PurePosixPath
+from itertools import count, islice, repeat
+from operator import itemgetter, setitem
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from coopstats.errors import UsageError
@@ -52,6 +55,42 @@ def _cell_text(value: Any) -> str:
     if value is None:
         return ""
     return str(value)
+
+
+# Rows converted at once, a column at a time: few, since rows held longer cost the garbage
+# collector more than the columns save (8,192 at once were slower than a row at a time).
+_ROWS_AT_ONCE = 256
+_TEXTS_KEPT = 100_000  # distinct cell values whose texts are remembered
+# Cell types whose values are equal only when their texts are, so that a value can key its text
+# (numbers cannot: 1 == 1.0 == True, whose texts are "1", "1" and "True").
+_KEYED_TYPES = frozenset({str, date, datetime, time})
+
+
+def _to_text(rows: list[list[Any]], position: int, texts: dict[object, str]) -> None:
+    """The cells at `position` of `rows` as the CSV reader would have seen them (`_cell_text`),
+    in place; nothing is done to a column of text alone. `texts` remembers the texts made."""
+    get = itemgetter(position)
+    kinds = set(map(type, map(get, rows)))
+    if kinds == {str}:
+        return
+    column = list(map(get, rows))
+    if kinds <= _KEYED_TYPES:
+        if len(texts) > _TEXTS_KEPT:
+            texts.clear()
+        new = set(column).difference(texts)
+        texts.update({v: v if type(v) is str else _cell_text(v) for v in new})
+        shown: Iterable[str] = map(texts.__getitem__, column)
+    else:
+        shown = [v if type(v) is str else _cell_text(v) for v in column]
+    deque(map(setitem, rows, repeat(position), shown), maxlen=0)
+
+
+def _row_texts(values: list[Any], width: int) -> list[str]:
+    """One row's cells as text, a short row padded to the header's width."""
+    row = [v if type(v) is str else _cell_text(v) for v in values]
+    if len(row) < width:
+        row.extend([""] * (width - len(row)))
+    return row
 
 
 def column_letters(index: int) -> str:
@@ -188,7 +227,7 @@ class WorkbookTable(Table):
             header.pop()  # sheets often report trailing empty columns
         self.header, self.width = header, len(header)
         self.index = map_header(self.name, header, self.header_line, options)
-        self._check_cells()
+        self._check_cells(_scan_cells(self.path, self.sheet_name, self.name))
 
     def _rows(self) -> Iterator[tuple[int, list[str]]]:
         text = _cell_text
@@ -213,30 +252,39 @@ class WorkbookTable(Table):
     def _records(self) -> Iterator[tuple[int, list[str]]]:
         """The rows of `records`.
 
-        The hot loop of a workbook: a log has a few thousand distinct dates in 100,000s of date
-        cells, so each date's text is made once (only dates are keys: no number equals one).
+        The hot loop of a workbook, a chunk of rows at a time and a column at a time, in C: a
+        column of text cells (most of a log's) is left as calamine gave it, and only the cells
+        of other columns are replaced, in place, by their text (`_to_text`). A log has a few
+        thousand distinct dates in 100,000s of date cells, so each date's text is made once.
         """
         width, header_line = self.width, self.header_line
+        rows = self.sheet.iter_rows()
+        for _ in islice(rows, header_line):
+            pass
+        number = header_line + 1
         texts: dict[object, str] = {}
-        text = _cell_text
-
-        def new_text(value: Any) -> str:
-            shown = text(value)
-            if isinstance(value, date):
-                if len(texts) > 100_000:
-                    texts.clear()
-                texts[value] = shown
-            return shown
-
-        for number, values in enumerate(self.sheet.iter_rows(), start=1):
-            if number <= header_line:
+        chunk: list[list[Any]]  # of cells, then of their texts
+        while chunk := list(islice(rows, _ROWS_AT_ONCE)):
+            first = number
+            number += len(chunk)
+            if len(set(map(len, chunk))) != 1:  # calamine's rows are of one width: never seen
+                chunk = [_row_texts(values, width) for values in chunk]
+            else:
+                for position in range(len(chunk[0])):
+                    _to_text(chunk, position, texts)
+                if len(chunk[0]) < width:  # a sheet has no "missing cells"
+                    chunk = [row + [""] * (width - len(row)) for row in chunk]
+                if not chunk[0]:
+                    continue  # rows of no cell
+            # Blank rows are not requests: the first cell (usually the id) settles it cheaply
+            # for almost every row, in C; the few with a blank first cell are looked at whole.
+            heads = list(map(str.strip, map(itemgetter(0), chunk)))
+            if all(heads):
+                yield from zip(count(first), chunk)
                 continue
-            row = [v if type(v) is str else texts.get(v) or new_text(v) for v in values]
-            if not row or not (row[0].strip() or "".join(row).strip()):
-                continue
-            if len(row) < width:
-                row.extend([""] * (width - len(row)))
-            yield number, row
+            for line, (row, head) in enumerate(zip(chunk, heads, strict=True), first):
+                if head or "".join(row).strip():
+                    yield line, row
 
     # --- what calamine does not say ----------------------------------------------------------
 
@@ -249,31 +297,11 @@ class WorkbookTable(Table):
             if position < self.width
         }
 
-    def _check_cells(self) -> None:
+    def _check_cells(self, found: _Cells) -> None:
+        """Stop at an unsaved formula or cells merged over rows, in a column that is read."""
         columns = self._read_columns()
-        merged: list[tuple[tuple[int, int], tuple[int, int]]] = []
-        unsaved: list[tuple[int, int, str]] = []  # (row, column) zero-based, formula
-        try:
-            with zipfile.ZipFile(self.path) as archive:
-                names = set(archive.namelist())
-                if "content.xml" in names:  # OpenDocument
-                    merged, unsaved = _ods_cells(archive, self.sheet_name)
-                elif "xl/workbook.xml" in names:
-                    part = _xlsx_sheet_part(archive, self.sheet_name)
-                    if part is not None and part in names:
-                        unsaved = _xlsx_unsaved_formulas(archive, part)
-        except zipfile.BadZipFile:
-            pass  # .xls: formulas keep their values in the file; merges come from calamine
-        except (KeyError, OSError, ValueError, SyntaxError, EOFError, RuntimeError,
-                NotImplementedError) as err:
-            # XML's ParseError is a SyntaxError; a damaged or encrypted member of the zip
-            # raises EOFError, RuntimeError, NotImplementedError or zlib's error (an OSError
-            # subclass it is not: caught by its class below).
-            raise _not_readable(self.name, err, self.path) from None
-        except Exception as err:  # noqa: BLE001 - zlib.error and the like, from a damaged zip
-            if type(err).__module__ not in ("zlib", "zipfile", "xml.etree.ElementTree"):
-                raise
-            raise _not_readable(self.name, err, self.path) from None
+        merged, unsaved = found
+        merged = list(merged)
         ranges = getattr(self.sheet, "merged_cell_ranges", None)
         merged += ranges or []
         top = self.header_line - 1
@@ -304,6 +332,39 @@ class WorkbookTable(Table):
                     column=columns[hit[0]],
                     hint=_HINT_MERGED,
                 )
+
+
+_Merged = list[tuple[tuple[int, int], tuple[int, int]]]
+_Cells = tuple[_Merged, list[tuple[int, int, str]]]  # merged ranges, unsaved formulas
+
+
+def _scan_cells(path: Path, sheet: str, name: str) -> _Cells:
+    """(cells merged over rows, formulas without a saved value) of one sheet, read from the
+    file itself: (row, column) zero-based each, and each formula's text."""
+    merged: _Merged = []
+    unsaved: list[tuple[int, int, str]] = []  # (row, column) zero-based, formula
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "content.xml" in names:  # OpenDocument
+                merged, unsaved = _ods_cells(archive, sheet)
+            elif "xl/workbook.xml" in names:
+                part = _xlsx_sheet_part(archive, sheet)
+                if part is not None and part in names:
+                    unsaved = _xlsx_unsaved_formulas(archive, part)
+    except zipfile.BadZipFile:
+        pass  # .xls: formulas keep their values in the file; merges come from calamine
+    except (KeyError, OSError, ValueError, SyntaxError, EOFError, RuntimeError,
+            NotImplementedError) as err:
+        # XML's ParseError is a SyntaxError; a damaged or encrypted member of the zip
+        # raises EOFError, RuntimeError, NotImplementedError or zlib's error (an OSError
+        # subclass it is not: caught by its class below).
+        raise _not_readable(name, err, path) from None
+    except Exception as err:  # noqa: BLE001 - zlib.error and the like, from a damaged zip
+        if type(err).__module__ not in ("zlib", "zipfile", "xml.etree.ElementTree"):
+            raise
+        raise _not_readable(name, err, path) from None
+    return merged, unsaved
 
 
 def _reported(
