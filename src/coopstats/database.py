@@ -312,6 +312,32 @@ def _resolve(database: Database, name: str, options: ReadOptions) -> str:
     )
 
 
+def plan_of(
+    database: Database,
+    spans: Sequence[Span],
+    options: ReadOptions = DEFAULT_READ,
+    where: Sequence[tuple[str, tuple[str, ...]]] = (),
+    by: str | None = None,
+) -> Plan:
+    """The plan of the counts query that `count` runs for these windows."""
+    columns, absent, types = layout(database, options)
+    return Plan(
+        table=database.table,
+        windows=tuple(spans),
+        columns=columns,
+        absent=absent,
+        date_types=types,
+        values=options.values,
+        by=None if by is None else _resolve(database, by, options),
+        where=tuple((_resolve(database, name, options), values) for name, values in where),
+        fold=database.fold,
+        regexp=database.regexp,
+        # The figures read the days to execute through their mean alone: a sum per group of
+        # requests, not a group per number of days (tens of thousands of groups).
+        histogram=False,
+    )
+
+
 def count(
     database: Database,
     spans: Sequence[Span],
@@ -320,27 +346,16 @@ def count(
     where: Sequence[tuple[str, tuple[str, ...]]] = (),
 ) -> Counts:
     """Run the counts query for these windows and fill fresh windows from its rows."""
-    columns, absent, types = layout(database, options)
-    plan = Plan(
-        table=database.table,
-        windows=tuple(spans),
-        columns=columns,
-        absent=absent,
-        date_types=types,
-        values=options.values,
-        where=tuple((_resolve(database, name, options), values) for name, values in where),
-        fold=database.fold,
-        regexp=database.regexp,
-    )
+    plan = plan_of(database, spans, options, where)
     try:
         query = counts_query(plan, database.dialect)
     except ValueError as err:
         raise UsageError(str(err)) from None
     names, rows = database.run(query)
     windows = make_windows()
-    result = Counts(windows, absent=tuple(sorted(absent, key=COLUMNS.index)))
+    result = Counts(windows, absent=tuple(sorted(plan.absent, key=COLUMNS.index)))
     at = {name: i for i, name in enumerate(names)}
-    slots = [(at[column], value, at[done]) for column, value, done in window_columns(spans)]
+    slots = [(at[sent], at[done]) for sent, done in window_columns(spans)]
     i_n, i_reasons, i_keep, i_member = at["n"], at["reasons"], at["keep"], at["member"]
     i_positive, i_days = at["positive"], at["days"]
     i_first, i_last = at["first_sent"], at["last_sent"]
@@ -366,20 +381,25 @@ def count(
         groups = groups_of.get(member)
         if groups is None:
             groups = groups_of[member] = [g for g in range(member.bit_length()) if member >> g & 1]
-        for window, (column, value, done_column) in zip(windows, slots, strict=True):
-            if row[column] != value:
+        for window, (sent_column, done_column) in zip(windows, slots, strict=True):
+            if not row[sent_column]:
                 continue
             if not row[done_column]:
                 for g in groups:
                     window.sent[g] += n
                 continue
-            days = int(row[i_days])
+            # The group's n requests took row[i_days] days together: entered as at most two
+            # numbers of days of that sum and count, so that every mean is exact.
+            low, high = divmod(int(row[i_days]), n)
             positive = bool(row[i_positive])
             for g in groups:
                 window.sent[g] += n
                 window.executed[g] += n
                 histogram = window.days[g]
-                histogram[days] = histogram.get(days, 0) + n
+                if n - high:
+                    histogram[low] = histogram.get(low, 0) + n - high
+                if high:
+                    histogram[low + 1] = histogram.get(low + 1, 0) + high
                 if positive:
                     window.positive[g] += n
     # Dates (or day numbers) compare as they come: converted once, at the end.

@@ -4,11 +4,14 @@ The query reads the table once, in three steps that every dialect writes alike:
 
 1. `cells`: each row's cells as stored, and its dates read into day numbers (days since
    1970-01-01) or kept as the engine's own DATE when the column is known to hold dates.
-2. `counted`: one GROUP BY over the raw vocabulary cells and the few numbers the counting rules
-   need of the dates (the window a request was sent in, whether it was executed by that window's
-   as-of date, its days to execute). A log of a million rows holds a few hundred such groups, so
-   everything that follows — trimming, case, the config's `[values.*]`, splitting categories,
-   the SPEC's vocabulary — runs over those few hundred, once each, never per row.
+2. `counted`: one GROUP BY over the raw vocabulary cells, as stored, and flags of what the
+   counting rules need of the dates and the id (sent in window i, executed by its as-of date,
+   blank, unreadable, executed before sent), the days to execute summed. A log of a million rows
+   holds a few hundred such groups, so everything that follows — reading cells as text,
+   trimming, case, the config's `[values.*]`, splitting categories, the SPEC's vocabulary — runs
+   over those few hundred, once each, never per row. The flags are booleans where the dialect
+   has them: PostgreSQL then estimates their groups as few and counts the table in parallel
+   (grouped by a number made of the dates, it guesses as many groups as rows and counts alone).
 3. `classified`: each group's words, why it is invalid (a bit per reason, 0 = valid), and the
    base groups of the catalogue it counts in (a bit per group).
 
@@ -161,6 +164,7 @@ class _Dialect:
     native_days: str = "{e} - {s}"  # days from DATE {s} to DATE {e}
     date_literal: str = "DATE '{0}'"
     counts_as_double: bool = True  # False: counts stay integers (a dynamically typed engine)
+    booleans: bool = True  # a comparison is a value (False: SQL Server, where CASE makes one)
 
 
 def _codes(template: str, join: str) -> str:
@@ -236,6 +240,7 @@ _DIALECTS: dict[str, _Dialect] = {
         rest=", 4000",
         native_days="DATEDIFF(day, {s}, {e})",
         date_literal="CAST('{0}' AS DATE)",
+        booleans=False,
     ),
     "spark": _Dialect(
         "spark",
@@ -315,7 +320,8 @@ class _Compiler:
                 raise ValueError("a period must not end before it starts")
             if span.as_of < span.start:
                 raise ValueError("the as-of date must not be before the period's start")
-        self.layers = _layers(plan.windows)
+        # Whether a date column is read from text (parsed), not stored as the engine's dates.
+        self.parsed = not self.native("sent")
         self.extra: dict[str, str] = {}  # raw column SQL -> its name in the steps (x0, x1...)
         self.joins: list[str] = []  # joins of step 1 (PostgreSQL's calendar)
         self.values = {
@@ -344,6 +350,10 @@ class _Compiler:
 
     def text(self, x: str) -> str:
         return f"CAST({x} AS {self.d.text})"
+
+    def word(self, x: str) -> str:
+        """A cell as text, NULL read as ''."""
+        return f"COALESCE({self.text(x)}, '')"
 
     def trim(self, x: str) -> str:
         return self.d.trim.format(x=x, ws=self.d.ws)
@@ -386,6 +396,18 @@ class _Compiler:
 
     def idiv(self, a: str, b: int) -> str:
         return self.d.idiv.format(a=a, b=b)
+
+    def flag(self, condition: str) -> str:
+        """A condition as a value to group by: the comparison itself where the dialect has
+        booleans (PostgreSQL then estimates its groups as two, not by the columns' distinct
+        values, and counts the table in parallel), else 1 or 0."""
+        if self.d.booleans:
+            return f"({condition})"
+        return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+    def true(self, value: str) -> str:
+        """The condition that a `flag` holds (a NULL flag, of a NULL date, is false)."""
+        return value if self.d.booleans else f"{value} = 1"
 
     # -- step 1: the cells ------------------------------------------------------------------
 
@@ -528,28 +550,28 @@ class _Compiler:
 
     def cells(self) -> str:
         """Step 1: the cells of each row, its dates read."""
-        # NULL and '' read alike (blank); '' lets step 3 join on the raw cells by equality.
+        # The vocabulary cells as stored: grouped as they are, read as text after (step 3).
         words = [
-            f"COALESCE({self.text(self.column(c))}, '') AS {c}"
-            for c in ("organ", "kind", "origin", "categories", "outcome")
+            f"{self.column(c)} AS {c}" for c in ("organ", "kind", "origin", "categories", "outcome")
         ]
         id_sql = self.column("id")
         if self.plan.date_types.get("id") == "number":
-            blank_id = f"CASE WHEN {id_sql} IS NULL THEN 1 ELSE 0 END AS no_id"
+            blank_id = f"{self.flag(f'{id_sql} IS NULL')} AS no_id"
         else:
             text = self.text(id_sql)
-            blank = f"CASE WHEN COALESCE({self.trim(text)}, '') = '' THEN 1 ELSE 0 END"
+            blank = f"COALESCE({self.trim(text)}, '') = ''"
             printable = self.printable(text)
-            if printable:
+            if printable and self.d.booleans:
                 # An id starting with a printable ASCII character is not blank: two byte
                 # comparisons spare most rows the trim, which costs microseconds a call.
-                blank = f"CASE WHEN {printable} THEN 0 ELSE {blank} END"
-            blank_id = f"{blank} AS no_id"
+                blank_id = f"CASE WHEN {printable} THEN FALSE ELSE {blank} END AS no_id"
+            else:
+                blank_id = f"{self.flag(blank)} AS no_id"
         by_where = [self.plan.by] if self.plan.by and self.plan.by != "categories" else []
         by_where += [column for column, _ in self.plan.where if column != "categories"]
         for column in by_where:
             self.extra_name(self.source(column))
-        extras = [f"COALESCE({self.text(sql)}, '') AS {name}" for sql, name in self.extra.items()]
+        extras = [f"{sql} AS {name}" for sql, name in self.extra.items()]
         carried = [
             "organ",
             "kind",
@@ -572,7 +594,7 @@ class _Compiler:
                     f"SELECT\n        {', '.join(listed)}\n    FROM (\n    {body}\n    ) AS "
                     f"step{step}"
                 )
-        return body + self.d.fence
+        return body + (self.d.fence if self.parsed else "")
 
     # -- step 2: the counts -------------------------------------------------------------------
 
@@ -588,54 +610,54 @@ class _Compiler:
         return "executed - sent"
 
     def counted(self) -> str:
-        """Step 2: one row per distinct (cells, window, executed-by-as-of, days)."""
-        keys = ["organ", "kind", "origin", "categories", "outcome", "no_id", *self.extra.values()]
-        sent_blank = (
-            "sent_blank" if not self.native("sent") else "CASE WHEN sent IS NULL THEN 1 ELSE 0 END"
-        )
-        exec_blank = (
-            "executed_blank" if not self.native("executed")
-            else "CASE WHEN executed IS NULL THEN 1 ELSE 0 END"
-        )  # fmt: skip
+        """Step 2: one row per distinct (cells, flags of validity, window flags[, days]).
+
+        Every key but the raw cells is a flag (a boolean where the dialect has them): a request
+        in window i (`in{i}`), executed by its as-of date (`done{i}`), its dates blank or
+        unreadable, executed before sent. The days to execute are summed per group, or with
+        `histogram` a key too."""
+        keys = ["organ", "kind", "origin", "categories", "outcome", *self.extra.values()]
+        flag = self.flag
+        sent_blank = "sent IS NULL" if self.native("sent") else "sent_blank = 1"
+        exec_blank = "executed IS NULL" if self.native("executed") else "executed_blank = 1"
         computed = [
-            f"CASE WHEN {sent_blank} = 1 THEN 1 WHEN sent IS NULL THEN 2 ELSE 0 END AS sent_state",
-            f"CASE WHEN {exec_blank} = 1 THEN 1 WHEN executed IS NULL THEN 2 ELSE 0 END "
-            "AS executed_state",
-            "CASE WHEN executed < sent THEN 1 ELSE 0 END AS early",
+            "no_id AS blank_id",
+            f"{flag(sent_blank)} AS blank_sent",
+            f"{flag(exec_blank)} AS blank_executed",
+            f"{flag('executed < sent')} AS early",
         ]
+        flags = ["blank_id", "blank_sent", "blank_executed", "early"]
+        if self.parsed:  # dates read from text may be unreadable; the engine's dates never are
+            computed.append(f"{flag(f'NOT ({sent_blank}) AND sent IS NULL')} AS bad_sent")
+            computed.append(f"{flag(f'NOT ({exec_blank}) AND executed IS NULL')} AS bad_executed")
+            flags += ["bad_sent", "bad_executed"]
         in_any = []
-        for number, layer in enumerate(self.layers):
-            branches, done = [], []
-            for index, span in layer:
-                end = date.fromordinal(span.end.toordinal() + 1) if span.end < date.max else None
-                inside = f"sent >= {self.day('sent', span.start)}" + (
-                    f" AND sent < {self.day('sent', end)}" if end else ""
-                )
-                branches.append(f"WHEN {inside} THEN {index + 1}")
-                # Executed by this window's own as-of date (each window has its own).
-                done.append(
-                    f"WHEN {inside} AND executed <= {self.day('executed', span.as_of)} THEN 1"
-                )
-            window = f"CASE {' '.join(branches)} ELSE 0 END"
-            in_any.append(f"({window}) > 0")
-            computed.append(f"{window} AS w{number}")
-            computed.append(f"CASE {' '.join(done)} ELSE 0 END AS done{number}")
+        for index, span in enumerate(self.plan.windows):
+            end = date.fromordinal(span.end.toordinal() + 1) if span.end < date.max else None
+            inside = f"sent >= {self.day('sent', span.start)}" + (
+                f" AND sent < {self.day('sent', end)}" if end else ""
+            )
+            in_any.append(f"({inside})")
+            computed.append(f"{flag(inside)} AS in{index}")
+            # Executed by this window's own as-of date (each window has its own).
+            as_of = self.day("executed", span.as_of)
+            computed.append(f"{flag(f'{inside} AND executed <= {as_of}')} AS done{index}")
+            flags += [f"in{index}", f"done{index}"]
         days = self.days_between()
         computed.append(
             f"CASE WHEN executed >= sent AND ({' OR '.join(in_any)}) THEN {days} END AS days"
         )
-        # The numbers first: grouped in this order, no sort of the rows can serve the join of
+        # The flags first: grouped in this order, no sort of the rows can serve the join of
         # step 3 on the words, so PostgreSQL hashes the groups rather than sorting every row.
-        names = [f"w{n}" for n in range(len(self.layers))]
-        names += [f"done{n}" for n in range(len(self.layers))]
+        names = [*flags]
         # With a histogram each distinct number of days is a group of its own; without, the
-        # days of a group are summed.
+        # days of a group are summed (a few hundred groups, not tens of thousands).
         sums = "COUNT(*) AS n, "
         if self.plan.histogram:
             names.append("days")
         else:
             sums += "SUM(days) AS days, "
-        names += ["sent_state", "executed_state", "early", *keys]
+        names += keys
         inner = f"SELECT\n        {', '.join([*keys, *computed, 'sent'])}\n    FROM cells"
         listed = ", ".join(names)
         return (
@@ -739,7 +761,9 @@ class _Compiler:
         )
         by = self.plan.by
         grp = "''" if by is None or by == "categories" else self.group_value(by)
-        distinct = f"SELECT DISTINCT {', '.join(raw)} FROM counted"
+        # NULL and '' read alike (blank); '' lets step 3b join on the cells by equality.
+        texts = ", ".join(f"{self.word(k)} AS {k}" for k in raw)
+        distinct = f"SELECT DISTINCT {texts} FROM counted"
         inner = f"SELECT\n        {', '.join([*raw, *words])}\n    FROM ({distinct}) AS raw"
         outer = [
             *raw,
@@ -756,24 +780,24 @@ class _Compiler:
     def classified(self) -> str:
         """Step 3b: each counted row with its kind's classification and every reason it is
         invalid (0: valid)."""
+        true = self.true
         rules = {
-            "blank-id": "counted.no_id = 1",
-            "blank-sent": "counted.sent_state = 1",
-            "invalid-sent": "counted.sent_state = 2",
-            "invalid-executed": "counted.executed_state = 2",
-            "executed-before-sent": "counted.early = 1",
-            "outcome-without-execution": "kinds.has_outcome = 1 AND counted.executed_state = 1",
+            "blank-id": true("counted.blank_id"),
+            "blank-sent": true("counted.blank_sent"),
+            "invalid-sent": true("counted.bad_sent"),
+            "invalid-executed": true("counted.bad_executed"),
+            "executed-before-sent": true("counted.early"),
+            "outcome-without-execution": f"kinds.has_outcome = 1 AND "
+            f"{true('counted.blank_executed')}",
         }
+        if not self.parsed:  # the engine's own dates: never unreadable
+            del rules["invalid-sent"], rules["invalid-executed"]
         reasons = " + ".join(
             f"CASE WHEN {rules[r.code]} THEN {r.bit} ELSE 0 END" for r in REASONS if r.code in rules
         )
-        layer_names = [f"w{n}" for n in range(len(self.layers))]
-        layer_names += [f"done{n}" for n in range(len(self.layers))]
-        carried = [
-            "no_id", "sent_state", "executed_state", "early", *layer_names, "days", "n",
-            "first_sent", "last_sent", *self.raw_keys(),
-        ]  # fmt: skip
-        joined = " AND ".join(f"counted.{k} = kinds.{k}" for k in self.raw_keys())
+        windows = [f"{f}{i}" for i in range(len(self.plan.windows)) for f in ("in", "done")]
+        carried = [*windows, "days", "n", "first_sent", "last_sent"]
+        joined = " AND ".join(f"{self.word('counted.' + k)} = kinds.{k}" for k in self.raw_keys())
         listed = [
             "kinds.grp",
             f"kinds.word_reasons + {reasons} AS reasons",
@@ -812,36 +836,19 @@ _CALENDAR = (
 )
 
 
-def _layers(windows: Sequence[Span]) -> list[list[tuple[int, Span]]]:
-    """The windows in layers of windows that do not overlap, so that one CASE finds the window
-    of a request in each layer (a period and its prior never overlap; `--against` may)."""
-    layers: list[list[tuple[int, Span]]] = []
-    for index, span in enumerate(windows):
-        for layer in layers:
-            if all(span.end < other.start or other.end < span.start for _, other in layer):
-                layer.append((index, span))
-                break
-        else:
-            layers.append([(index, span)])
-    return layers
+def window_columns(windows: Sequence[Span]) -> list[tuple[str, str]]:
+    """For each window, in order: the counts query's column saying whether a request was sent
+    in it, and the one saying whether it was executed by the window's as-of date."""
+    return [(f"in{i}", f"done{i}") for i in range(len(windows))]
 
 
-def window_columns(windows: Sequence[Span]) -> list[tuple[str, int, str]]:
-    """For each window, in order: the counts query's window column, the value it takes for this
-    window, and the column saying whether a request was executed by its as-of date."""
-    found: dict[int, tuple[str, int, str]] = {}
-    for number, layer in enumerate(_layers(windows)):
-        for index, _ in layer:
-            found[index] = (f"w{number}", index + 1, f"done{number}")
-    return [found[i] for i in range(len(windows))]
-
-
-def _with(steps: list[tuple[str, str]], dialect: _Dialect) -> str:
+def _with(steps: list[tuple[str, str]], dialect: _Dialect, parsed: bool) -> str:
     # `counted` and `kinds` are worked out once, not again at each use: `counted` feeds both
     # `kinds` and `classified`, and `kinds` is joined to every counted row.
-    # Where no fence keeps `cells` one step (all but PostgreSQL), it is materialized too, or
-    # DuckDB and SQLite would read each row's dates again at every use of them.
-    once = ("counted", "kinds") if dialect.fence else ("cells", "counted", "kinds")
+    # Where dates are parsed from text and no fence keeps `cells` one step (all but
+    # PostgreSQL), it is materialized too, or DuckDB and SQLite would parse each row's dates
+    # again at every use of them; dates stored as dates are read where they are.
+    once = ("counted", "kinds") if dialect.fence or not parsed else ("cells", "counted", "kinds")
     return "WITH\n" + ",\n".join(
         f"{name} {dialect.materialized if name in once else 'AS'} (\n    {body}\n)"
         for name, body in steps
@@ -852,18 +859,23 @@ def counts_query(plan: Plan, dialect: str = "duckdb") -> str:
     """The query of the counts: one row per group of requests alike for the counting rules.
 
     Columns: grp, reasons (0 = valid, else REASONS bits), member (a bit per catalogue group),
-    held (category bits), positive, keep (passes --where), w0.. and done0.. (see
-    `window_columns`), days (to execute, in a window), n (rows), first_sent and last_sent (a
-    date or a day number, see EPOCH).
+    held (category bits), positive, keep (passes --where), in0, done0, in1, ... (see
+    `window_columns`; booleans, or 1 and 0), days (to execute, of a request in a window: with
+    `plan.histogram` a key, else the sum over the group's rows), n (rows), first_sent and
+    last_sent (a date or a day number, see EPOCH).
     """
     compiler = _Compiler(plan, dialect)
     keys = ["grp", "reasons", "member", "held", "positive", "keep"]
-    keys += [f"w{n}" for n in range(len(compiler.layers))]
-    keys += [f"done{n}" for n in range(len(compiler.layers))] + ["days"]
+    keys += [name for pair in window_columns(plan.windows) for name in pair]
+    sums = "SUM(n) AS n"
+    if plan.histogram:
+        keys.append("days")
+    else:
+        sums += ", SUM(days) AS days"
     listed = ", ".join(keys)
     return (
-        _with(compiler.steps(), compiler.d)
-        + f"\nSELECT {listed}, SUM(n) AS n, MIN(first_sent) AS first_sent, MAX(last_sent) AS "
+        _with(compiler.steps(), compiler.d, compiler.parsed)
+        + f"\nSELECT {listed}, {sums}, MIN(first_sent) AS first_sent, MAX(last_sent) AS "
         f"last_sent\nFROM classified\nGROUP BY {listed};\n"
     )
 
@@ -895,7 +907,7 @@ def build_query(
     compiler = _Compiler(plan, dialect)
     d = compiler.d
     steps = compiler.steps()
-    (current_w, current_i, current_done), (prior_w, prior_i, _) = window_columns(windows)
+    (current_in, current_done), (prior_in, _) = window_columns(windows)
     valid = "reasons = 0 AND keep = 1"
 
     def total(g: catalogue.Group, measure: str) -> str:
@@ -905,19 +917,19 @@ def build_query(
         return f"COALESCE(SUM(CASE WHEN {condition} THEN {amount} ELSE 0 END), 0) AS {name}"
 
     sums = [
-        summed_if(f"{valid} AND {current_w} = {current_i}", "all_sent"),
-        summed_if(f"{valid} AND {prior_w} = {prior_i}", "all_prior"),
+        summed_if(f"{valid} AND {compiler.true(current_in)}", "all_sent"),
+        summed_if(f"{valid} AND {compiler.true(prior_in)}", "all_prior"),
     ]
     for g in catalogue.GROUPS:
         member = f"{valid} AND (member & {1 << g.index}) <> 0"
-        now = f"{member} AND {current_w} = {current_i}"
-        done = f"{now} AND {current_done} = 1"
+        now = f"{member} AND {compiler.true(current_in)}"
+        done = f"{now} AND {compiler.true(current_done)}"
         sums += [
             summed_if(now, total(g, "s")),
             summed_if(done, total(g, "e")),
             summed_if(f"{done} AND positive = 1", total(g, "p")),
             summed_if(done, total(g, "d"), "days"),
-            summed_if(f"{member} AND {prior_w} = {prior_i}", total(g, "q")),
+            summed_if(f"{member} AND {compiler.true(prior_in)}", total(g, "q")),
         ]
     if plan.by == "categories":
         words = " UNION ALL ".join(
@@ -1010,4 +1022,4 @@ def build_query(
             "WHERE totals.all_sent + totals.all_prior > 0\n"
             "ORDER BY totals.all_sent DESC, totals.grp, metrics.ordinal;\n"
         )
-    return head + _with(steps, d) + "\n" + select
+    return head + _with(steps, d, compiler.parsed) + "\n" + select
