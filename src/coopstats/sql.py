@@ -643,6 +643,17 @@ class _Compiler:
             as_of = self.day("executed", span.as_of)
             computed.append(f"{flag(f'{inside} AND executed <= {as_of}')} AS done{index}")
             flags += [f"in{index}", f"done{index}"]
+        if self.plan.where:
+            # Sent from the earliest window's start to the latest's end: the requests whose
+            # --where values are looked at (to warn of a value that matches none).
+            first = min(span.start for span in self.plan.windows)
+            last = max(span.end for span in self.plan.windows)
+            after = date.fromordinal(last.toordinal() + 1) if last < date.max else None
+            spanned = f"sent >= {self.day('sent', first)}" + (
+                f" AND sent < {self.day('sent', after)}" if after else ""
+            )
+            computed.append(f"{flag(spanned)} AS in_span")
+            flags.append("in_span")
         days = self.days_between()
         computed.append(
             f"CASE WHEN executed >= sent AND ({' OR '.join(in_any)}) THEN {days} END AS days"
@@ -719,6 +730,12 @@ class _Compiler:
                 tests.append(f"{self.group_value(name)} IN ({listed})")
         return f"CASE WHEN {' AND '.join(tests)} THEN 1 ELSE 0 END" if tests else "1"
 
+    def where_values(self) -> list[tuple[str, str]]:
+        """The counts query's column of each --where column's value (`wv{k}`, k its place in
+        `plan.where`), but categories (a request's categories are its `held` bits)."""
+        return [(f"wv{k}", name) for k, (name, _) in enumerate(self.plan.where)
+                if name != "categories"]  # fmt: skip
+
     def mapped_word(self, column: str, word: str) -> str:
         folded = _fold_word(word)
         return self.values.get(column, {}).get(folded, folded)
@@ -774,6 +791,7 @@ class _Compiler:
             "CASE WHEN outcome_w = 'negative' THEN 0 ELSE 1 END AS positive",
             f"CASE WHEN outcome_w IN ({outcomes}) THEN 1 ELSE 0 END AS has_outcome",
             f"{self.keep()} AS keep",
+            *(f"{self.group_value(name)} AS {key}" for key, name in self.where_values()),
         ]
         return f"SELECT\n        {', '.join(outer)}\n    FROM (\n    {inner}\n    ) AS worded"
 
@@ -797,11 +815,14 @@ class _Compiler:
         )
         windows = [f"{f}{i}" for i in range(len(self.plan.windows)) for f in ("in", "done")]
         carried = [*windows, "days", "n", "first_sent", "last_sent"]
+        if self.plan.where:
+            carried.append("in_span")
         joined = " AND ".join(f"{self.word('counted.' + k)} = kinds.{k}" for k in self.raw_keys())
         listed = [
             "kinds.grp",
             f"kinds.word_reasons + {reasons} AS reasons",
             "kinds.member", "kinds.held", "kinds.positive", "kinds.keep",
+            *(f"kinds.{key}" for key, _ in self.where_values()),
             *(f"counted.{c}" for c in carried),
         ]  # fmt: skip
         return f"SELECT\n        {', '.join(listed)}\n    FROM counted\n    JOIN kinds ON {joined}"
@@ -859,7 +880,8 @@ def counts_query(plan: Plan, dialect: str = "duckdb") -> str:
     """The query of the counts: one row per group of requests alike for the counting rules.
 
     Columns: grp, reasons (0 = valid, else REASONS bits), member (a bit per catalogue group),
-    held (category bits), positive, keep (passes --where), in0, done0, in1, ... (see
+    held (category bits), positive, keep (passes --where), with --where wv0.. (each --where
+    column's value, but categories: see `where_values`) and in_span, in0, done0, in1, ... (see
     `window_columns`; booleans, or 1 and 0), days (to execute, of a request in a window: with
     `plan.histogram` a key, else the sum over the group's rows), n (rows), first_sent and
     last_sent (a date or a day number, see EPOCH).
@@ -867,6 +889,8 @@ def counts_query(plan: Plan, dialect: str = "duckdb") -> str:
     compiler = _Compiler(plan, dialect)
     keys = ["grp", "reasons", "member", "held", "positive", "keep"]
     keys += [name for pair in window_columns(plan.windows) for name in pair]
+    if plan.where:
+        keys += [key for key, _ in compiler.where_values()] + ["in_span"]
     sums = "SUM(n) AS n"
     if plan.histogram:
         keys.append("days")

@@ -185,11 +185,6 @@ def from_database(log: str | None, s: Settings) -> bool:
         return False
     if log is not None:
         raise UsageError(f"give a LOG or --database, not both ({log!r} and --database)")
-    if s.params.get("by") is not None:
-        raise UsageError(
-            "--by with --database is not supported yet; print the query with "
-            "'coopstats sql --by COLUMN' and run it in the database"
-        )
     scheme, _, rest = str(url).partition(":")
     if scheme.lower() in ("duckdb", "sqlite", "sqlite3") and rest:
         # The database file is an input of the run: never a target.
@@ -205,17 +200,11 @@ def from_database(log: str | None, s: Settings) -> bool:
         value = s.params.get(option)
         if value is not None and str(value) not in ("calendar", "DayCount.calendar"):
             raise UsageError(f"--{option} needs a LOG: --database counts calendar days")
-    if s.params.get("by") is not None:
-        # The query groups (coopstats sql --by), but the grouped tables are not yet built from
-        # its rows: refused rather than printed without the groups.
-        raise UsageError(
-            "--by with --database is not supported yet: run 'coopstats sql --by COLUMN' in the "
-            "database, or give the log as a file"
-        )
     return True
 
 
 def _database_args(s: Settings) -> dict[str, Any]:
+    from coopstats.breakdown import breakdown_of
     from coopstats.database import read_where
 
     return {
@@ -223,6 +212,7 @@ def _database_args(s: Settings) -> dict[str, Any]:
         "options": s.read,
         "strict": bool(s.params.get("strict")),
         "where": read_where(s.params.get("where")),
+        "by": breakdown_of(s.params.get("by"), None).by,
     }
 
 
