@@ -609,65 +609,87 @@ class _Compiler:
             return self.d.native_days.format(e="executed", s="sent")
         return "executed - sent"
 
-    def counted(self) -> str:
-        """Step 2: one row per distinct (cells, flags of validity, window flags[, days]).
-
-        Every key but the raw cells is a flag (a boolean where the dialect has them): a request
-        in window i (`in{i}`), executed by its as-of date (`done{i}`), its dates blank or
-        unreadable, executed before sent. The days to execute are summed per group, or with
-        `histogram` a key too."""
-        keys = ["organ", "kind", "origin", "categories", "outcome", *self.extra.values()]
-        flag = self.flag
+    def flag_conditions(self) -> dict[str, str]:
+        """The flags of step 2, each as its condition over a `cells` row, in order: its id or
+        dates blank, its dates unreadable, executed before sent, sent in window i (`in{i}`),
+        executed by the as-of date of its window in layer l (`done{l}`: a request is in one
+        window of a layer at most) and, with --where, sent within the windows (`in_span`)."""
         sent_blank = "sent IS NULL" if self.native("sent") else "sent_blank = 1"
         exec_blank = "executed IS NULL" if self.native("executed") else "executed_blank = 1"
-        computed = [
-            "no_id AS blank_id",
-            f"{flag(sent_blank)} AS blank_sent",
-            f"{flag(exec_blank)} AS blank_executed",
-            f"{flag('executed < sent')} AS early",
-        ]
-        flags = ["blank_id", "blank_sent", "blank_executed", "early"]
+        found = {
+            "blank_id": self.true("no_id"),
+            "blank_sent": sent_blank,
+            "blank_executed": exec_blank,
+            "early": "executed < sent",
+        }
         if self.parsed:  # dates read from text may be unreadable; the engine's dates never are
-            computed.append(f"{flag(f'NOT ({sent_blank}) AND sent IS NULL')} AS bad_sent")
-            computed.append(f"{flag(f'NOT ({exec_blank}) AND executed IS NULL')} AS bad_executed")
-            flags += ["bad_sent", "bad_executed"]
-        in_any = []
+            found["bad_sent"] = f"NOT ({sent_blank}) AND sent IS NULL"
+            found["bad_executed"] = f"NOT ({exec_blank}) AND executed IS NULL"
         for index, span in enumerate(self.plan.windows):
-            end = date.fromordinal(span.end.toordinal() + 1) if span.end < date.max else None
-            inside = f"sent >= {self.day('sent', span.start)}" + (
-                f" AND sent < {self.day('sent', end)}" if end else ""
+            found[f"in{index}"] = self.sent_within(span.start, span.end)
+        for number, layer in enumerate(_layers(self.plan.windows)):
+            # Executed by its window's own as-of date (each window has its own).
+            found[f"done{number}"] = " OR ".join(
+                f"({self.sent_within(span.start, span.end)} AND executed <= "
+                f"{self.day('executed', span.as_of)})"
+                for _, span in layer
             )
-            in_any.append(f"({inside})")
-            computed.append(f"{flag(inside)} AS in{index}")
-            # Executed by this window's own as-of date (each window has its own).
-            as_of = self.day("executed", span.as_of)
-            computed.append(f"{flag(f'{inside} AND executed <= {as_of}')} AS done{index}")
-            flags += [f"in{index}", f"done{index}"]
         if self.plan.where:
-            # Sent from the earliest window's start to the latest's end: the requests whose
-            # --where values are looked at (to warn of a value that matches none).
-            first = min(span.start for span in self.plan.windows)
-            last = max(span.end for span in self.plan.windows)
-            after = date.fromordinal(last.toordinal() + 1) if last < date.max else None
-            spanned = f"sent >= {self.day('sent', first)}" + (
-                f" AND sent < {self.day('sent', after)}" if after else ""
+            # The requests whose --where values are looked at (to warn of one that matches none).
+            found["in_span"] = self.sent_within(
+                min(span.start for span in self.plan.windows),
+                max(span.end for span in self.plan.windows),
             )
-            computed.append(f"{flag(spanned)} AS in_span")
-            flags.append("in_span")
-        days = self.days_between()
-        computed.append(
-            f"CASE WHEN executed >= sent AND ({' OR '.join(in_any)}) THEN {days} END AS days"
+        return found
+
+    @property
+    def boolean_keys(self) -> bool:
+        """Whether step 2 groups by each flag as a boolean (PostgreSQL, for its estimates),
+        rather than by the bits of one integer."""
+        return self.d.name == "postgres"
+
+    def sent_within(self, first: date, last: date) -> str:
+        """Sent from `first` to `last`, inclusive: a half-open range of days."""
+        after = date.fromordinal(last.toordinal() + 1) if last < date.max else None
+        return f"sent >= {self.day('sent', first)}" + (
+            f" AND sent < {self.day('sent', after)}" if after else ""
         )
+
+    def counted(self) -> str:
+        """Step 2: one row per distinct (cells, flags[, days]).
+
+        Where the dialect has booleans (PostgreSQL), each flag is a boolean key: PostgreSQL
+        estimates the groups of a boolean as two, but those of a number made of the dates and
+        the id as many as the rows, and would then count alone, not in parallel. Elsewhere the
+        flags are the bits of one integer key (`flags`), fewer keys to hash. The days to execute
+        are summed per group, or with `histogram` a key too."""
+        keys = ["organ", "kind", "origin", "categories", "outcome", *self.extra.values()]
+        conditions = self.flag_conditions()
+        if self.boolean_keys:
+            computed = [f"({condition}) AS {name}" for name, condition in conditions.items()]
+            names = list(conditions)
+        else:
+            bits = " + ".join(
+                f"CASE WHEN {condition} THEN {1 << bit} ELSE 0 END"
+                for bit, condition in enumerate(conditions.values())
+            )
+            computed, names = [f"{bits} AS flags"], ["flags"]
+        days = self.days_between()
+        if self.plan.histogram:
+            within = " OR ".join(f"({conditions[f'in{i}']})" for i in range(len(self.plan.windows)))
+            computed.append(f"CASE WHEN executed >= sent AND ({within}) THEN {days} END AS days")
+        else:  # summed, of every request (only those executed in a window are read)
+            computed.append(f"CASE WHEN executed >= sent THEN {days} END AS days")
         # The flags first: grouped in this order, no sort of the rows can serve the join of
         # step 3 on the words, so PostgreSQL hashes the groups rather than sorting every row.
-        names = [*flags]
         # With a histogram each distinct number of days is a group of its own; without, the
         # days of a group are summed (a few hundred groups, not tens of thousands).
         sums = "COUNT(*) AS n, "
         if self.plan.histogram:
             names.append("days")
         else:
-            sums += "SUM(days) AS days, "
+            total = "CAST(days AS BIGINT)" if self.d.name == "sqlserver" else "days"
+            sums += f"SUM({total}) AS days, "
         names += keys
         inner = f"SELECT\n        {', '.join([*keys, *computed, 'sent'])}\n    FROM cells"
         listed = ", ".join(names)
@@ -798,31 +820,32 @@ class _Compiler:
     def classified(self) -> str:
         """Step 3b: each counted row with its kind's classification and every reason it is
         invalid (0: valid)."""
-        true = self.true
+        names = list(self.flag_conditions())
+        if self.boolean_keys:
+            held = {name: f"counted.{name}" for name in names}
+        else:
+            held = {name: f"(counted.flags & {1 << bit}) <> 0" for bit, name in enumerate(names)}
         rules = {
-            "blank-id": true("counted.blank_id"),
-            "blank-sent": true("counted.blank_sent"),
-            "invalid-sent": true("counted.bad_sent"),
-            "invalid-executed": true("counted.bad_executed"),
-            "executed-before-sent": true("counted.early"),
-            "outcome-without-execution": f"kinds.has_outcome = 1 AND "
-            f"{true('counted.blank_executed')}",
+            "blank-id": held["blank_id"],
+            "blank-sent": held["blank_sent"],
+            "executed-before-sent": held["early"],
+            "outcome-without-execution": f"kinds.has_outcome = 1 AND {held['blank_executed']}",
         }
-        if not self.parsed:  # the engine's own dates: never unreadable
-            del rules["invalid-sent"], rules["invalid-executed"]
+        if self.parsed:  # dates read from text may be unreadable; the engine's dates never are
+            rules["invalid-sent"] = held["bad_sent"]
+            rules["invalid-executed"] = held["bad_executed"]
         reasons = " + ".join(
             f"CASE WHEN {rules[r.code]} THEN {r.bit} ELSE 0 END" for r in REASONS if r.code in rules
         )
-        windows = [f"{f}{i}" for i in range(len(self.plan.windows)) for f in ("in", "done")]
-        carried = [*windows, "days", "n", "first_sent", "last_sent"]
-        if self.plan.where:
-            carried.append("in_span")
+        flags = [n for n in names if n.startswith(("in", "done"))]  # in0.., done0.., in_span
+        carried = ["days", "n", "first_sent", "last_sent"]
         joined = " AND ".join(f"{self.word('counted.' + k)} = kinds.{k}" for k in self.raw_keys())
         listed = [
             "kinds.grp",
             f"kinds.word_reasons + {reasons} AS reasons",
             "kinds.member", "kinds.held", "kinds.positive", "kinds.keep",
             *(f"kinds.{key}" for key, _ in self.where_values()),
+            *(f"{self.flag(held[name])} AS {name}" for name in flags),
             *(f"counted.{c}" for c in carried),
         ]  # fmt: skip
         return f"SELECT\n        {', '.join(listed)}\n    FROM counted\n    JOIN kinds ON {joined}"
@@ -857,10 +880,26 @@ _CALENDAR = (
 )
 
 
+def _layers(windows: Sequence[Span]) -> list[list[tuple[int, Span]]]:
+    """The windows in layers of windows that do not overlap, so that one flag says whether a
+    request was executed by its window's as-of date in each layer (a period and its prior never
+    overlap; `--against` may)."""
+    layers: list[list[tuple[int, Span]]] = []
+    for index, span in enumerate(windows):
+        for layer in layers:
+            if all(span.end < other.start or other.end < span.start for _, other in layer):
+                layer.append((index, span))
+                break
+        else:
+            layers.append([(index, span)])
+    return layers
+
+
 def window_columns(windows: Sequence[Span]) -> list[tuple[str, str]]:
     """For each window, in order: the counts query's column saying whether a request was sent
-    in it, and the one saying whether it was executed by the window's as-of date."""
-    return [(f"in{i}", f"done{i}") for i in range(len(windows))]
+    in it, and the one saying whether such a request was executed by the window's as-of date."""
+    layer_of = {index: n for n, layer in enumerate(_layers(windows)) for index, _ in layer}
+    return [(f"in{i}", f"done{layer_of[i]}") for i in range(len(windows))]
 
 
 def _with(steps: list[tuple[str, str]], dialect: _Dialect, parsed: bool) -> str:
@@ -888,7 +927,7 @@ def counts_query(plan: Plan, dialect: str = "duckdb") -> str:
     """
     compiler = _Compiler(plan, dialect)
     keys = ["grp", "reasons", "member", "held", "positive", "keep"]
-    keys += [name for pair in window_columns(plan.windows) for name in pair]
+    keys += list(dict.fromkeys(name for pair in window_columns(plan.windows) for name in pair))
     if plan.where:
         keys += [key for key, _ in compiler.where_values()] + ["in_span"]
     sums = "SUM(n) AS n"
