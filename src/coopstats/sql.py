@@ -324,7 +324,9 @@ class _Compiler:
         # Whether a date column is read from text (parsed), not stored as the engine's dates.
         self.parsed = not self.native("sent")
         self.extra: dict[str, str] = {}  # raw column SQL -> its name in the steps (x0, x1...)
-        self.joins: list[str] = []  # joins of step 1 (PostgreSQL's calendar)
+        self.joins: list[str] = []  # joins of step 1 (PostgreSQL's calendar, date look-ups)
+        self.lookups: list[tuple[str, str]] = []  # steps before `cells`: each text date read
+        self.per_row = False  # whether `cells` parses dates row by row
         self.values = {
             column: {_fold_word(k): v for k, v in mapping.items()}
             for column, mapping in plan.values.items()
@@ -439,6 +441,27 @@ class _Compiler:
                 None,
                 None,
             )
+        dated = self.d.dated.format(x=raw) if self.d.dated and stored != "text" else None
+        if self.d.name in ("duckdb", "sqlite") and not dated:
+            # Each distinct text is read once, in a step of its own (a few thousand rows), and
+            # looked up by a hash join: parsing every row's text costs several times as much.
+            lookup = f"SELECT DISTINCT {raw} AS t FROM {self.table} AS src"
+            for number, listed in enumerate(self.parse_lists(c, "t", stored, None), 1):
+                assert listed is not None  # three sub-steps outside PostgreSQL
+                lookup = f"SELECT t, {', '.join(listed)} FROM ({lookup}) AS step{number}"
+            self.lookups.append((f"{c}_days", lookup))
+            self.joins.append(f"LEFT JOIN {c}_days ON {c}_days.t = {raw}")
+            blank = f"CASE WHEN {raw} IS NULL THEN 1 ELSE {c}_days.{c}_blank END AS {c}_blank"
+            return [f"{c}_days.{c} AS {c}", blank], None, None
+        self.per_row = True
+        return self.parse_lists(c, raw, stored, dated)
+
+    def parse_lists(
+        self, c: str, raw: str, stored: str | None, dated: str | None
+    ) -> tuple[list[str], list[str] | None, list[str] | None]:
+        """The three sub-steps that read the text {raw} of date column {c}, row by row (a cell
+        of the engine's dates, when `dated` tells it so, read as it is)."""
+        number_of = "CAST({x} AS DATE) - DATE '1970-01-01'"
         as_text = raw if stored == "text" else self.text(raw)
         words = self.values.get(c, {})
         if words:
@@ -452,7 +475,6 @@ class _Compiler:
         # Read by its type, row by row, when the type is not known: a DATE or TIMESTAMP column
         # as it is, anything else as text. The type test is cheap (DuckDB folds it); the branch
         # not taken never runs.
-        dated = self.d.dated.format(x=raw) if self.d.dated and stored != "text" else None
         if self.d.name == "postgres":
             # A cell that is an ISO date of the calendar is looked up (a hash join), not parsed:
             # PostgreSQL's string functions cost a microsecond a call, the look-up a tenth of
@@ -863,6 +885,7 @@ class _Compiler:
     def steps(self) -> list[tuple[str, str]]:
         cells = self.cells()
         return [
+            *self.lookups,
             ("cells", cells),
             ("counted", self.counted()),
             ("kinds", self.kinds()),
@@ -903,13 +926,13 @@ def window_columns(windows: Sequence[Span]) -> list[tuple[str, str]]:
     return [(f"in{i}", f"done{layer_of[i]}") for i in range(len(windows))]
 
 
-def _with(steps: list[tuple[str, str]], dialect: _Dialect, parsed: bool) -> str:
+def _with(steps: list[tuple[str, str]], dialect: _Dialect, per_row: bool) -> str:
     # `counted` and `kinds` are worked out once, not again at each use: `counted` feeds both
     # `kinds` and `classified`, and `kinds` is joined to every counted row.
     # Where dates are parsed from text and no fence keeps `cells` one step (all but
     # PostgreSQL), it is materialized too, or DuckDB and SQLite would parse each row's dates
     # again at every use of them; dates stored as dates are read where they are.
-    once = ("counted", "kinds") if dialect.fence or not parsed else ("cells", "counted", "kinds")
+    once = ("counted", "kinds") if dialect.fence or not per_row else ("cells", "counted", "kinds")
     return "WITH\n" + ",\n".join(
         f"{name} {dialect.materialized if name in once else 'AS'} (\n    {body}\n)"
         for name, body in steps
@@ -938,7 +961,7 @@ def counts_query(plan: Plan, dialect: str = "duckdb") -> str:
         sums += ", SUM(days) AS days"
     listed = ", ".join(keys)
     return (
-        _with(compiler.steps(), compiler.d, compiler.parsed)
+        _with(compiler.steps(), compiler.d, compiler.per_row)
         + f"\nSELECT {listed}, {sums}, MIN(first_sent) AS first_sent, MAX(last_sent) AS "
         f"last_sent\nFROM classified\nGROUP BY {listed};\n"
     )
@@ -1086,4 +1109,4 @@ def build_query(
             "WHERE totals.all_sent + totals.all_prior > 0\n"
             "ORDER BY totals.all_sent DESC, totals.grp, metrics.ordinal;\n"
         )
-    return head + _with(steps, d, compiler.parsed) + "\n" + select
+    return head + _with(steps, d, compiler.per_row) + "\n" + select
