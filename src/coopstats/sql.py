@@ -446,8 +446,8 @@ class _Compiler:
             # Each distinct text is read once, in a step of its own (a few thousand rows), and
             # looked up by a hash join: parsing every row's text costs several times as much.
             lookup = f"SELECT DISTINCT {raw} AS t FROM {self.table} AS src"
-            for number, listed in enumerate(self.parse_lists(c, "t", stored, None), 1):
-                assert listed is not None  # three sub-steps outside PostgreSQL
+            for number, listed in enumerate(self.parse_lists(c, "t", stored, None, False), 1):
+                assert listed is not None  # three sub-steps without the calendar
                 lookup = f"SELECT t, {', '.join(listed)} FROM ({lookup}) AS step{number}"
             self.lookups.append((f"{c}_days", lookup))
             self.joins.append(f"LEFT JOIN {c}_days ON {c}_days.t = {raw}")
@@ -457,10 +457,11 @@ class _Compiler:
         return self.parse_lists(c, raw, stored, dated)
 
     def parse_lists(
-        self, c: str, raw: str, stored: str | None, dated: str | None
+        self, c: str, raw: str, stored: str | None, dated: str | None, per_row: bool = True
     ) -> tuple[list[str], list[str] | None, list[str] | None]:
-        """The three sub-steps that read the text {raw} of date column {c}, row by row (a cell
-        of the engine's dates, when `dated` tells it so, read as it is)."""
+        """The three sub-steps that read the text {raw} of date column {c} (a cell of the
+        engine's dates, when `dated` tells it so, read as it is); PostgreSQL, row by row, looks
+        ISO dates up in a calendar instead."""
         number_of = "CAST({x} AS DATE) - DATE '1970-01-01'"
         as_text = raw if stored == "text" else self.text(raw)
         words = self.values.get(c, {})
@@ -475,7 +476,7 @@ class _Compiler:
         # Read by its type, row by row, when the type is not known: a DATE or TIMESTAMP column
         # as it is, anything else as text. The type test is cheap (DuckDB folds it); the branch
         # not taken never runs.
-        if self.d.name == "postgres":
+        if self.d.name == "postgres" and per_row:
             # A cell that is an ISO date of the calendar is looked up (a hash join), not parsed:
             # PostgreSQL's string functions cost a microsecond a call, the look-up a tenth of
             # that. Any other cell is parsed by a subquery run for that row alone.
@@ -617,7 +618,7 @@ class _Compiler:
                     f"SELECT\n        {', '.join(listed)}\n    FROM (\n    {body}\n    ) AS "
                     f"step{step}"
                 )
-        return body + (self.d.fence if self.parsed else "")
+        return body + (self.d.fence if self.per_row else "")
 
     # -- step 2: the counts -------------------------------------------------------------------
 
@@ -932,9 +933,12 @@ def _with(steps: list[tuple[str, str]], dialect: _Dialect, per_row: bool) -> str
     # Where dates are parsed from text and no fence keeps `cells` one step (all but
     # PostgreSQL), it is materialized too, or DuckDB and SQLite would parse each row's dates
     # again at every use of them; dates stored as dates are read where they are.
+    # The look-ups of text dates (`sent_days`, `executed_days`) are read once each, and not
+    # merged into the join, which would read a text again at each row.
     once = ("counted", "kinds") if dialect.fence or not per_row else ("cells", "counted", "kinds")
     return "WITH\n" + ",\n".join(
-        f"{name} {dialect.materialized if name in once else 'AS'} (\n    {body}\n)"
+        f"{name} {dialect.materialized if name in once or name.endswith('_days') else 'AS'} "
+        f"(\n    {body}\n)"
         for name, body in steps
     )
 
