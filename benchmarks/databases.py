@@ -28,11 +28,10 @@ from pathlib import Path
 from children import DATA, PERIOD, SIZES, coopstats_command, parse_sizes, run_child
 from generate import write_log
 
-from coopstats.database import Database, layout
+from coopstats.database import Database, plan_of
 from coopstats.model import COLUMNS, Period
 from coopstats.periods import prior_period
-from coopstats.read import DEFAULT_READ
-from coopstats.sql import Plan, Span, counts_query
+from coopstats.sql import Span, counts_query
 
 HERE = Path(__file__).resolve().parent
 CURRENT = Period(date(2023, 9, 16), date(2024, 9, 15))
@@ -44,13 +43,7 @@ def query_seconds(url: str, table: str | None, repeat: int) -> float:
     prior = prior_period(CURRENT)
     database = Database(url, table)
     try:
-        columns, absent, types = layout(database, DEFAULT_READ)
-        plan = Plan(
-            table=database.table,
-            windows=(Span(*CURRENT, CURRENT.end), Span(*prior, prior.end)),
-            columns=columns, absent=absent, date_types=types,
-            fold=database.fold, regexp=database.regexp,
-        )  # fmt: skip
+        plan = plan_of(database, (Span(*CURRENT, CURRENT.end), Span(*prior, prior.end)))
         query = counts_query(plan, database.dialect)
         times = []
         for _ in range(repeat):

@@ -151,3 +151,50 @@ def test_evaluate_by_hand() -> None:
     assert value("registry.rfc.hq_positive_pct") == 20
     assert value("registry.rfc.hq_evolution_pct") == 0
     assert value("registry.arrest.avg_days_to_reply") is None
+
+
+def _sqlite_log(path: Path) -> Path:
+    """LOG as a SQLite table `requests` of text cells."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    con.execute(
+        "CREATE TABLE requests (id, organ, kind, origin, categories, sent, executed, outcome)"
+    )
+    con.executemany(
+        "INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [r.split(",") for r in LOG]
+    )
+    con.commit()
+    con.close()
+    return path
+
+
+def test_one_row_adds_a_figure_to_the_sql_and_the_database(
+    tmp_path: Path, extra_figure: None
+) -> None:
+    import sqlite3
+
+    db = _sqlite_log(tmp_path / "log.sqlite")
+    # The query `coopstats sql` prints carries the figure, computed where the data lives...
+    sql = runner.invoke(app, ["sql", "-p", PERIOD, "--dialect", "sqlite", "--table", "requests"])
+    assert sql.exit_code == 0, sql.output
+    assert EXTRA.id in sql.stdout
+    rows = dict(sqlite3.connect(db).execute(sql.stdout).fetchall())
+    assert list(rows)[-1] == EXTRA.id
+    assert rows[EXTRA.id] == 7.0  # (4 + 10) / 2
+    # ... and so do the database path's outputs.
+    url = f"sqlite:{db}"
+    summary = runner.invoke(
+        app, ["summarize", "--database", url, "--table", "requests", "-p", PERIOD, "-f", "json"]
+    )
+    assert summary.exit_code == 0, summary.output
+    metrics = {m["id"]: m for m in json.loads(summary.stdout)["metrics"]}
+    assert list(metrics)[-1] == EXTRA.id
+    assert metrics[EXTRA.id]["value"] == 7.0
+    assert metrics[EXTRA.id]["label"] == EXTRA.label
+    compared = runner.invoke(
+        app, ["compare", "--database", url, "--table", "requests", "-p", PERIOD, "-f", "json"]
+    )
+    assert compared.exit_code == 0, compared.output
+    changes = {m["id"]: m for m in json.loads(compared.stdout)["metrics"]}
+    assert (changes[EXTRA.id]["current"], changes[EXTRA.id]["prior"]) == (7.0, 1.0)  # i0: 1 day

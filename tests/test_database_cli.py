@@ -484,3 +484,75 @@ def test_the_database_file_is_never_an_output(tmp_path: Path) -> None:
                     "--period", "2024", "-o", str(db))  # fmt: skip
     assert result.exit_code == 2, result.output
     assert db.read_bytes() == before
+
+
+STATES = ("France", " france ", "FRANCE", "", "Kenya\u00a0", "\tKenya", "Mali", "Peru")
+
+
+def with_states(tmp: Path) -> Path:
+    """The report's log with a `Requested State` column of messy cells (spaces, case, blank),
+    and its vocabulary cells mangled in case and spaces on every third row."""
+    lines = REPORT.read_text(encoding="utf-8").splitlines()
+    out = [lines[0] + ",Requested State"]
+    for n, line in enumerate(lines[1:]):
+        if n % 3 == 0:
+            line = line.replace(",HQ,", ", hq ,").replace(",OTP,", ",otp,")
+        out.append(f"{line},{STATES[n * 7 % len(STATES)]}")
+    path = tmp / "states.csv"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+def postgres_copy(url: str, csv_path: Path, table: str, dates: str) -> str:
+    import psycopg
+
+    header = csv_path.read_text(encoding="utf-8").splitlines()[0].split(",")
+    kinds = {"sent": dates, "executed": dates}
+    columns = ", ".join('"' + h + '" ' + kinds.get(h, "text") for h in header)
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute(f"CREATE TABLE {table} ({columns})")
+        with con.cursor() as cur, cur.copy(
+            f"COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true)"
+        ) as copy:
+            copy.write(csv_path.read_bytes())
+    return table
+
+
+@pytest.mark.parametrize("command", ["summarize", "compare", "trend"])
+def test_by_and_where_with_a_database_print_the_files_outputs(
+    command: str, tmp_path: Path, postgres_url: str
+) -> None:
+    """--by and --where on PostgreSQL (DATE and TEXT tables), DuckDB and SQLite print what the
+    file prints: the same groups in the same order (the blank one too), the same figures, the
+    same --where caption and warning of a value that matches no request (SPEC §6)."""
+    log = with_states(tmp_path)
+    sources = [
+        ["--database", f"duckdb:{log}"],
+        ["--database", f"sqlite:{sqlite_copy(tmp_path, log)}", "--table", "requests"],
+        *(["--database", postgres_url, "--table", postgres_copy(postgres_url, log, t, t)]
+          for t in ("date", "text")),
+    ]  # fmt: skip
+    extra = ["-n", "2"] if command == "trend" else []
+    runs = [
+        ["--by", "Requested State"],
+        ["--by", "categories"],
+        # One column spelt two ways: either value (a value no request has is warned of).
+        ["--by", "origin", "--where", "requested state=France",
+         "--where", "Requested State=Atlantis"],  # fmt: skip
+        ["--by", "Requested State", "--where", "kind=rfc", "--where", "categories=defence"],
+    ]
+    for args in runs:
+        for fmt in ("table", "json", "csv"):
+            want = invoke(command, str(log), "--period", "2024", "-f", fmt, *extra, *args)
+            assert want.exit_code == 0, want.output
+            if fmt == "json" and "--by" in args:
+                groups = json.loads(want.stdout)["groups"]
+                assert len(groups) > 2, args  # a breakdown, not one group
+            warned = [line for line in want.stderr.splitlines() if "--where" in line]
+            for source in sources:
+                got = invoke(command, *source, "--period", "2024", "-f", fmt, *extra, *args)
+                assert got.exit_code == 0, got.output
+                assert got.stdout == want.stdout, (fmt, args, source)
+                assert [line for line in got.stderr.splitlines() if "--where" in line] == warned
+        assert "Atlantis" not in args or any("Atlantis" in line for line in warned)

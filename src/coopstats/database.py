@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from coopstats.errors import DataError, UsageError
-from coopstats.model import COLUMNS, REQUIRED_COLUMNS, Period
+from coopstats.model import CATEGORIES, COLUMNS, REQUIRED_COLUMNS, Period
 from coopstats.read import DEFAULT_READ, ReadOptions
 from coopstats.sql import EPOCH, REASONS, Plan, Span, check_table, counts_query, window_columns
 
@@ -253,6 +253,97 @@ class Counts:
     first_sent: date | None = None  # over valid rows
     last_sent: date | None = None
     absent: tuple[str, ...] = ()
+    split: Any = None  # _Split: what the rows said of --by and --where
+
+
+def _categories(held: int) -> tuple[str, ...]:
+    """A request's --by categories groups from its category bits (none: the blank group)."""
+    from coopstats.breakdown import BLANK
+
+    return tuple(word for i, word in enumerate(CATEGORIES) if held >> i & 1) or (BLANK,)
+
+
+class _Filter(NamedTuple):
+    label: str  # the column as outputs name it
+    column: int | None  # the counts query's column of its values; None: categories (`held`)
+    allowed: frozenset[str]
+
+
+class _Split:
+    """--by and --where over the counts query's rows, as breakdown.Split over a file's: the
+    --by column's label, and which --where values some request had (to warn of the others)."""
+
+    def __init__(
+        self,
+        database: Database,
+        plan: Plan,
+        options: ReadOptions,
+        where: Sequence[tuple[str, tuple[str, ...]]],
+        by: str | None,
+        at: Mapping[str, int],
+    ) -> None:
+        from coopstats.breakdown import Asked
+
+        self.active = by is not None or bool(where)
+        self.by = plan.by
+        self.label = None if by is None else _resolve(database, by, options, "--by")[1]
+        self.filters: list[_Filter] = []
+        asked: list[Asked] = []
+        for k, (_, label, given) in enumerate(_wheres(database, where, options)):
+            read = [_where_value(label, value, options) for value in given]
+            asked += [Asked(label, g, value) for g, value in zip(given, read, strict=True)]
+            column = None if plan.where[k][0] == "categories" else at[f"wv{k}"]
+            self.filters.append(_Filter(label, column, frozenset(read)))
+        self.asked = tuple(asked)
+        self.matched: set[tuple[str, str]] = set()
+        self.seen: dict[str, set[str]] = {f.label: set() for f in self.filters}
+        self.i_span, self.i_held = at.get("in_span"), at["held"]
+
+    def look(self, row: Sequence[Any]) -> None:
+        """A group of valid requests: its --where values, as breakdown.Split.keys sees them."""
+        from coopstats.breakdown import SEEN_LIMIT
+
+        if self.i_span is None or not row[self.i_span]:
+            return
+        for f in self.filters:
+            found = (
+                (str(row[f.column]),) if f.column is not None
+                else _categories(int(row[self.i_held]))
+            )  # fmt: skip
+            hit = False
+            for value in found:
+                if value in f.allowed:
+                    hit = True
+                    self.matched.add((f.label, value))
+            seen = self.seen[f.label]
+            if len(seen) < SEEN_LIMIT:
+                seen.update(found)
+            if not hit:
+                return
+
+    def report(self) -> Any:
+        """The breakdown.SplitReport of a file's pass, None without --by or --where."""
+        from coopstats.breakdown import SplitReport
+
+        if not self.active:
+            return None
+        seen = {label: frozenset(values) for label, values in self.seen.items()}
+        return SplitReport(self.label, self.asked, frozenset(self.matched), seen)
+
+
+def _where_value(label: str, given: str, options: ReadOptions) -> str:
+    """A --where value read as a request's value is (breakdown.Split)."""
+    from coopstats.breakdown import VOCABULARY_COLUMNS, _vocabulary_word
+
+    if label in VOCABULARY_COLUMNS:
+        return _vocabulary_word(label, given, options.values)
+    names = {label.casefold()}
+    mapping: dict[str, str] = {}
+    for column, table_of in options.values.items():
+        if column.strip().casefold() in names:
+            mapping.update({k.strip().casefold(): v.strip() for k, v in table_of.items()})
+    trimmed = given.strip()
+    return mapping.get(trimmed.casefold(), trimmed)
 
 
 def layout(
@@ -298,17 +389,63 @@ def layout(
     return columns, frozenset(absent), types
 
 
-def _resolve(database: Database, name: str, options: ReadOptions) -> str:
-    """A --by/--where column: a canonical name, else one of the table's columns."""
-    if name.strip().casefold() in COLUMNS:
-        return name.strip().casefold()
+def _resolve(
+    database: Database, name: str, options: ReadOptions, option: str = "--where"
+) -> tuple[str, str]:
+    """A --by/--where column as the query names it (a canonical name, else one of the table's
+    columns as SQL) and as outputs call it (breakdown.find_column's label: a canonical name,
+    else the column as the table spells it)."""
+    folded = name.strip().casefold()
+    if folded in COLUMNS:
+        return folded, folded
+    for canonical, wanted in options.columns.items():  # a column mapped by --column
+        if wanted.strip().casefold() == folded:
+            return canonical, canonical
     found = database.columns()
     for column in found:
-        if column.strip().casefold() == name.strip().casefold():
-            return '"' + column.replace('"', '""') + '"'
+        if column.strip().casefold() == folded:
+            return '"' + column.replace('"', '""') + '"', column.strip()
     raise UsageError(
-        f"--where {name}: the table {database.table} has no such column; its columns: "
+        f"{option} {name}: the table {database.table} has no such column; its columns: "
         + ", ".join(found)
+    )
+
+
+def _wheres(
+    database: Database, where: Sequence[tuple[str, tuple[str, ...]]], options: ReadOptions
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The --where items by the column they name however spelled (as breakdown.Split joins
+    them): the column as the query names it, as outputs call it, and its values given."""
+    found: dict[str, tuple[str, list[str]]] = {}
+    for name, values in where:
+        sql, label = _resolve(database, name, options)
+        found.setdefault(sql, (label, []))[1].extend(values)
+    return [(sql, label, tuple(values)) for sql, (label, values) in found.items()]
+
+
+def plan_of(
+    database: Database,
+    spans: Sequence[Span],
+    options: ReadOptions = DEFAULT_READ,
+    where: Sequence[tuple[str, tuple[str, ...]]] = (),
+    by: str | None = None,
+) -> Plan:
+    """The plan of the counts query that `count` runs for these windows."""
+    columns, absent, types = layout(database, options)
+    return Plan(
+        table=database.table,
+        windows=tuple(spans),
+        columns=columns,
+        absent=absent,
+        date_types=types,
+        values=options.values,
+        by=None if by is None else _resolve(database, by, options, "--by")[0],
+        where=tuple((sql, values) for sql, _, values in _wheres(database, where, options)),
+        fold=database.fold,
+        regexp=database.regexp,
+        # The figures read the days to execute through their mean alone: a sum per group of
+        # requests, not a group per number of days (tens of thousands of groups).
+        histogram=False,
     )
 
 
@@ -318,32 +455,26 @@ def count(
     make_windows: Callable[[], list[Any]],
     options: ReadOptions = DEFAULT_READ,
     where: Sequence[tuple[str, tuple[str, ...]]] = (),
+    by: str | None = None,
 ) -> Counts:
-    """Run the counts query for these windows and fill fresh windows from its rows."""
-    columns, absent, types = layout(database, options)
-    plan = Plan(
-        table=database.table,
-        windows=tuple(spans),
-        columns=columns,
-        absent=absent,
-        date_types=types,
-        values=options.values,
-        where=tuple((_resolve(database, name, options), values) for name, values in where),
-        fold=database.fold,
-        regexp=database.regexp,
-    )
+    """Run the counts query for these windows and fill fresh windows from its rows: with --by,
+    each window's parts (`Window.part`) too, as a pass over a file fills them (breakdown.py)."""
+    plan = plan_of(database, spans, options, where, by)
     try:
         query = counts_query(plan, database.dialect)
     except ValueError as err:
         raise UsageError(str(err)) from None
     names, rows = database.run(query)
     windows = make_windows()
-    result = Counts(windows, absent=tuple(sorted(absent, key=COLUMNS.index)))
+    result = Counts(windows, absent=tuple(sorted(plan.absent, key=COLUMNS.index)))
     at = {name: i for i, name in enumerate(names)}
-    slots = [(at[column], value, at[done]) for column, value, done in window_columns(spans)]
+    slots = [(at[sent], at[done]) for sent, done in window_columns(spans)]
     i_n, i_reasons, i_keep, i_member = at["n"], at["reasons"], at["keep"], at["member"]
     i_positive, i_days = at["positive"], at["days"]
     i_first, i_last = at["first_sent"], at["last_sent"]
+    split = _Split(database, plan, options, where, by, at)
+    result.split = split
+    i_grp, i_held = at["grp"], at["held"]
     firsts: list[Any] = []
     lasts: list[Any] = []
     groups_of: dict[int, list[int]] = {}
@@ -360,28 +491,41 @@ def count(
         if row[i_first] is not None:
             firsts.append(row[i_first])
             lasts.append(row[i_last])
+        if split.filters:
+            split.look(row)
         if not int(row[i_keep]):
             continue
         member = int(row[i_member])
         groups = groups_of.get(member)
         if groups is None:
             groups = groups_of[member] = [g for g in range(member.bit_length()) if member >> g & 1]
-        for window, (column, value, done_column) in zip(windows, slots, strict=True):
-            if row[column] != value:
+        if split.by is None:
+            keys: tuple[str, ...] = ()
+        elif split.by == "categories":
+            keys = _categories(int(row[i_held]))
+        else:
+            keys = (str(row[i_grp]),)
+        for whole, (sent_column, done_column) in zip(windows, slots, strict=True):
+            if not row[sent_column]:
                 continue
-            if not row[done_column]:
+            done = bool(row[done_column])
+            # The group's n requests took row[i_days] days together: entered as at most two
+            # numbers of days of that sum and count, so that every mean is exact.
+            low, high = divmod(int(row[i_days]), n) if done else (0, 0)
+            positive = bool(row[i_positive])
+            for window in (whole, *(whole.part(key) for key in keys)):
                 for g in groups:
                     window.sent[g] += n
-                continue
-            days = int(row[i_days])
-            positive = bool(row[i_positive])
-            for g in groups:
-                window.sent[g] += n
-                window.executed[g] += n
-                histogram = window.days[g]
-                histogram[days] = histogram.get(days, 0) + n
-                if positive:
-                    window.positive[g] += n
+                    if not done:
+                        continue
+                    window.executed[g] += n
+                    histogram = window.days[g]
+                    if n - high:
+                        histogram[low] = histogram.get(low, 0) + n - high
+                    if high:
+                        histogram[low + 1] = histogram.get(low + 1, 0) + high
+                    if positive:
+                        window.positive[g] += n
     # Dates (or day numbers) compare as they come: converted once, at the end.
     result.first_sent = _day(min(firsts)) if firsts else None
     result.last_sent = _day(max(lasts)) if lasts else None
@@ -448,7 +592,12 @@ def values_of(options: ReadOptions) -> Mapping[str, Mapping[str, str]]:
 
 
 def _notes(counts: Counts, database: Database, strict: bool) -> list[str | None]:
-    return [left_out(counts, database.name, strict), absent_warning(counts, database.name)]
+    split = counts.split.report() if counts.split is not None else None
+    return [
+        left_out(counts, database.name, strict),
+        absent_warning(counts, database.name),
+        *(split.warnings() if split is not None else ()),
+    ]
 
 
 def _counted(counts: Counts, source: str) -> Any:
@@ -463,6 +612,7 @@ def _counted(counts: Counts, source: str) -> Any:
         problem_count=counts.invalid_rows,
         first_sent=counts.first_sent,
         last_sent=counts.last_sent,
+        split=counts.split.report() if counts.split is not None else None,
     )
 
 
@@ -487,6 +637,7 @@ def _two_periods(
     options: ReadOptions,
     strict: bool,
     where: Sequence[tuple[str, tuple[str, ...]]],
+    by: str | None,
 ) -> _Two:
     """What summarize and compare both count: the period as of `as_of`, and its prior as of
     its own end, in one query."""
@@ -500,7 +651,7 @@ def _two_periods(
     with opened(url, table) as database:
         counts = count(
             database, spans,
-            lambda: [Window(period, as_of), Window(prior, prior.end)], options, where,
+            lambda: [Window(period, as_of), Window(prior, prior.end)], options, where, by,
         )  # fmt: skip
         counted = _counted(counts, database.shown)
         current, before = counts.windows
@@ -526,12 +677,13 @@ def summarize(
     options: ReadOptions = DEFAULT_READ,
     strict: bool = False,
     where: Sequence[tuple[str, tuple[str, ...]]] = (),
+    by: str | None = None,
 ) -> Any:
     """summary.summarize over a table: the same Summary, counted by the database."""
     from coopstats.catalogue import compute
-    from coopstats.summary import Summary
+    from coopstats.summary import GroupFigures, Summary, by_column, group_values, part_of
 
-    two = _two_periods(url, table, period, as_of, against, options, strict, where)
+    two = _two_periods(url, table, period, as_of, against, options, strict, where, by)
     return Summary(
         source=two.source,
         period=period,
@@ -542,6 +694,14 @@ def summarize(
         counted=two.counted,
         days="calendar",
         warnings=two.notes,
+        by=by_column(two.counted),
+        groups=tuple(
+            GroupFigures(
+                value,
+                compute(part_of(two.current, value), part_of(two.before, value), notifications),
+            )
+            for value in group_values([two.current, two.before], two.current)
+        ),
     )
 
 
@@ -556,14 +716,13 @@ def compare(
     options: ReadOptions = DEFAULT_READ,
     strict: bool = False,
     where: Sequence[tuple[str, tuple[str, ...]]] = (),
+    by: str | None = None,
 ) -> Any:
     """comparison.compare over a table."""
-    from coopstats.catalogue import compute
-    from coopstats.comparison import Comparison, change_of, compared
+    from coopstats.comparison import Comparison, GroupChanges, changes_of
+    from coopstats.summary import by_column, group_values, part_of
 
-    two = _two_periods(url, table, period, as_of, against, options, strict, where)
-    now = compute(two.current, None, notifications)
-    then = compute(two.before, None, notifications)
+    two = _two_periods(url, table, period, as_of, against, options, strict, where, by)
     return Comparison(
         source=two.source,
         period=period,
@@ -571,9 +730,17 @@ def compare(
         as_of=two.as_of,
         prior_as_of=two.prior.end,
         notifications=notifications,
-        changes=[change_of(m, now[m.id], then[m.id]) for m in compared()],
+        changes=changes_of(two.current, two.before, notifications),
         counted=two.counted,
         warnings=two.notes,
+        by=by_column(two.counted),
+        groups=[
+            GroupChanges(
+                value,
+                changes_of(part_of(two.current, value), part_of(two.before, value), notifications),
+            )
+            for value in group_values([two.current, two.before], two.current)
+        ],
     )
 
 
@@ -588,12 +755,24 @@ def trend(
     options: ReadOptions = DEFAULT_READ,
     strict: bool = False,
     where: Sequence[tuple[str, tuple[str, ...]]] = (),
+    by: str | None = None,
 ) -> Any:
     """comparison.trend over a table: every period in one query."""
-    from coopstats.catalogue import compute
-    from coopstats.comparison import Figures, Trend, chain_of, incomplete_trend_warning
+    from coopstats.comparison import (
+        GroupTrend,
+        Trend,
+        chain_of,
+        incomplete_trend_warning,
+        series_of,
+    )
     from coopstats.engine import Window
-    from coopstats.summary import check_as_of, empty_period_warning
+    from coopstats.summary import (
+        by_column,
+        check_as_of,
+        empty_period_warning,
+        group_values,
+        part_of,
+    )
 
     chain = chain_of(last, periods)
     as_of = check_as_of(last, as_of)
@@ -603,14 +782,10 @@ def trend(
         counts = count(
             database, spans,
             lambda: [Window(p, when) for p, when in zip(chain, as_ofs, strict=True)],
-            options, where,
+            options, where, by,
         )  # fmt: skip
         counted = _counted(counts, database.shown)
         w = counts.windows
-        figures = [
-            Figures(w[i].period, w[i].as_of_date, compute(w[i], w[i - 1], notifications))
-            for i in range(1, len(w))
-        ]
         notes = (
             *_notes(counts, database, strict),
             None if any(any(x.sent) for x in w[1:]) else empty_period_warning(counted, w[-1]),
@@ -618,9 +793,14 @@ def trend(
         )
         return Trend(
             source=database.name,
-            figures=figures,
+            figures=series_of(w, notifications),
             before=chain[0],
             notifications=notifications,
             counted=counted,
             warnings=[note for note in notes if note],
+            by=by_column(counted),
+            groups=[
+                GroupTrend(value, series_of([part_of(x, value) for x in w], notifications))
+                for value in group_values(w[1:], w[-1])
+            ],
         )

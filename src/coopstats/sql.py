@@ -4,11 +4,14 @@ The query reads the table once, in three steps that every dialect writes alike:
 
 1. `cells`: each row's cells as stored, and its dates read into day numbers (days since
    1970-01-01) or kept as the engine's own DATE when the column is known to hold dates.
-2. `counted`: one GROUP BY over the raw vocabulary cells and the few numbers the counting rules
-   need of the dates (the window a request was sent in, whether it was executed by that window's
-   as-of date, its days to execute). A log of a million rows holds a few hundred such groups, so
-   everything that follows — trimming, case, the config's `[values.*]`, splitting categories,
-   the SPEC's vocabulary — runs over those few hundred, once each, never per row.
+2. `counted`: one GROUP BY over the raw vocabulary cells, as stored, and flags of what the
+   counting rules need of the dates and the id (sent in window i, executed by its as-of date,
+   blank, unreadable, executed before sent), the days to execute summed. A log of a million rows
+   holds a few hundred such groups, so everything that follows — reading cells as text,
+   trimming, case, the config's `[values.*]`, splitting categories, the SPEC's vocabulary — runs
+   over those few hundred, once each, never per row. The flags are booleans where the dialect
+   has them: PostgreSQL then estimates their groups as few and counts the table in parallel
+   (grouped by a number made of the dates, it guesses as many groups as rows and counts alone).
 3. `classified`: each group's words, why it is invalid (a bit per reason, 0 = valid), and the
    base groups of the catalogue it counts in (a bit per group).
 
@@ -161,6 +164,7 @@ class _Dialect:
     native_days: str = "{e} - {s}"  # days from DATE {s} to DATE {e}
     date_literal: str = "DATE '{0}'"
     counts_as_double: bool = True  # False: counts stay integers (a dynamically typed engine)
+    booleans: bool = True  # a comparison is a value (False: SQL Server, where CASE makes one)
 
 
 def _codes(template: str, join: str) -> str:
@@ -180,9 +184,10 @@ _DIALECTS: dict[str, _Dialect] = {
         "E'" + "".join(f"\\x{c:02x}" if c < 0x80 else f"\\u{c:04x}" for c in WHITESPACE) + "'",
         "BTRIM({x}, {ws})",
         _SPLIT.replace("{split}", "STRING_TO_ARRAY({x}, ';')"),
-        # OFFSET 0 keeps `cells` a step of its own: inlined, PostgreSQL would compute a date's
-        # expression again at each use, and could not tell that the GROUP BY after it makes a
-        # few hundred groups (it would sort a million rows instead of hashing them).
+        # OFFSET 0 keeps `cells` a step of its own when dates are read from text: inlined,
+        # PostgreSQL would compute a date's expression again at each use (measured slower,
+        # though the step then runs in one process). Dates stored as dates need no fence, and
+        # without one the table is counted in parallel.
         fence="\n    OFFSET 0",
         dated="pg_typeof({x}) IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype)",
         materialized="AS MATERIALIZED",
@@ -236,6 +241,7 @@ _DIALECTS: dict[str, _Dialect] = {
         rest=", 4000",
         native_days="DATEDIFF(day, {s}, {e})",
         date_literal="CAST('{0}' AS DATE)",
+        booleans=False,
     ),
     "spark": _Dialect(
         "spark",
@@ -315,9 +321,12 @@ class _Compiler:
                 raise ValueError("a period must not end before it starts")
             if span.as_of < span.start:
                 raise ValueError("the as-of date must not be before the period's start")
-        self.layers = _layers(plan.windows)
+        # Whether a date column is read from text (parsed), not stored as the engine's dates.
+        self.parsed = not self.native("sent")
         self.extra: dict[str, str] = {}  # raw column SQL -> its name in the steps (x0, x1...)
-        self.joins: list[str] = []  # joins of step 1 (PostgreSQL's calendar)
+        self.joins: list[str] = []  # joins of step 1 (PostgreSQL's calendar, date look-ups)
+        self.lookups: list[tuple[str, str]] = []  # steps before `cells`: each text date read
+        self.per_row = False  # whether `cells` parses dates row by row
         self.values = {
             column: {_fold_word(k): v for k, v in mapping.items()}
             for column, mapping in plan.values.items()
@@ -344,6 +353,10 @@ class _Compiler:
 
     def text(self, x: str) -> str:
         return f"CAST({x} AS {self.d.text})"
+
+    def word(self, x: str) -> str:
+        """A cell as text, NULL read as ''."""
+        return f"COALESCE({self.text(x)}, '')"
 
     def trim(self, x: str) -> str:
         return self.d.trim.format(x=x, ws=self.d.ws)
@@ -387,6 +400,18 @@ class _Compiler:
     def idiv(self, a: str, b: int) -> str:
         return self.d.idiv.format(a=a, b=b)
 
+    def flag(self, condition: str) -> str:
+        """A condition as a value to group by: the comparison itself where the dialect has
+        booleans (PostgreSQL then estimates its groups as two, not by the columns' distinct
+        values, and counts the table in parallel), else 1 or 0."""
+        if self.d.booleans:
+            return f"({condition})"
+        return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+    def true(self, value: str) -> str:
+        """The condition that a `flag` holds (a NULL flag, of a NULL date, is false)."""
+        return value if self.d.booleans else f"{value} = 1"
+
     # -- step 1: the cells ------------------------------------------------------------------
 
     def native(self, canonical: str) -> bool:
@@ -416,6 +441,28 @@ class _Compiler:
                 None,
                 None,
             )
+        dated = self.d.dated.format(x=raw) if self.d.dated and stored != "text" else None
+        if self.d.name in ("duckdb", "sqlite") and not dated:
+            # Each distinct text is read once, in a step of its own (a few thousand rows), and
+            # looked up by a hash join: parsing every row's text costs several times as much.
+            lookup = f"SELECT DISTINCT {raw} AS t FROM {self.table} AS src"
+            for number, listed in enumerate(self.parse_lists(c, "t", stored, None, False), 1):
+                assert listed is not None  # three sub-steps without the calendar
+                lookup = f"SELECT t, {', '.join(listed)} FROM ({lookup}) AS step{number}"
+            self.lookups.append((f"{c}_days", lookup))
+            self.joins.append(f"LEFT JOIN {c}_days ON {c}_days.t = {raw}")
+            blank = f"CASE WHEN {raw} IS NULL THEN 1 ELSE {c}_days.{c}_blank END AS {c}_blank"
+            return [f"{c}_days.{c} AS {c}", blank], None, None
+        self.per_row = True
+        return self.parse_lists(c, raw, stored, dated)
+
+    def parse_lists(
+        self, c: str, raw: str, stored: str | None, dated: str | None, per_row: bool = True
+    ) -> tuple[list[str], list[str] | None, list[str] | None]:
+        """The three sub-steps that read the text {raw} of date column {c} (a cell of the
+        engine's dates, when `dated` tells it so, read as it is); PostgreSQL, row by row, looks
+        ISO dates up in a calendar instead."""
+        number_of = "CAST({x} AS DATE) - DATE '1970-01-01'"
         as_text = raw if stored == "text" else self.text(raw)
         words = self.values.get(c, {})
         if words:
@@ -429,8 +476,7 @@ class _Compiler:
         # Read by its type, row by row, when the type is not known: a DATE or TIMESTAMP column
         # as it is, anything else as text. The type test is cheap (DuckDB folds it); the branch
         # not taken never runs.
-        dated = self.d.dated.format(x=raw) if self.d.dated and stored != "text" else None
-        if self.d.name == "postgres":
+        if self.d.name == "postgres" and per_row:
             # A cell that is an ISO date of the calendar is looked up (a hash join), not parsed:
             # PostgreSQL's string functions cost a microsecond a call, the look-up a tenth of
             # that. Any other cell is parsed by a subquery run for that row alone.
@@ -528,28 +574,28 @@ class _Compiler:
 
     def cells(self) -> str:
         """Step 1: the cells of each row, its dates read."""
-        # NULL and '' read alike (blank); '' lets step 3 join on the raw cells by equality.
+        # The vocabulary cells as stored: grouped as they are, read as text after (step 3).
         words = [
-            f"COALESCE({self.text(self.column(c))}, '') AS {c}"
-            for c in ("organ", "kind", "origin", "categories", "outcome")
+            f"{self.column(c)} AS {c}" for c in ("organ", "kind", "origin", "categories", "outcome")
         ]
         id_sql = self.column("id")
         if self.plan.date_types.get("id") == "number":
-            blank_id = f"CASE WHEN {id_sql} IS NULL THEN 1 ELSE 0 END AS no_id"
+            blank_id = f"{self.flag(f'{id_sql} IS NULL')} AS no_id"
         else:
             text = self.text(id_sql)
-            blank = f"CASE WHEN COALESCE({self.trim(text)}, '') = '' THEN 1 ELSE 0 END"
+            blank = f"COALESCE({self.trim(text)}, '') = ''"
             printable = self.printable(text)
-            if printable:
+            if printable and self.d.booleans:
                 # An id starting with a printable ASCII character is not blank: two byte
                 # comparisons spare most rows the trim, which costs microseconds a call.
-                blank = f"CASE WHEN {printable} THEN 0 ELSE {blank} END"
-            blank_id = f"{blank} AS no_id"
+                blank_id = f"CASE WHEN {printable} THEN FALSE ELSE {blank} END AS no_id"
+            else:
+                blank_id = f"{self.flag(blank)} AS no_id"
         by_where = [self.plan.by] if self.plan.by and self.plan.by != "categories" else []
         by_where += [column for column, _ in self.plan.where if column != "categories"]
         for column in by_where:
             self.extra_name(self.source(column))
-        extras = [f"COALESCE({self.text(sql)}, '') AS {name}" for sql, name in self.extra.items()]
+        extras = [f"{sql} AS {name}" for sql, name in self.extra.items()]
         carried = [
             "organ",
             "kind",
@@ -572,7 +618,7 @@ class _Compiler:
                     f"SELECT\n        {', '.join(listed)}\n    FROM (\n    {body}\n    ) AS "
                     f"step{step}"
                 )
-        return body + self.d.fence
+        return body + (self.d.fence if self.per_row else "")
 
     # -- step 2: the counts -------------------------------------------------------------------
 
@@ -587,55 +633,88 @@ class _Compiler:
             return self.d.native_days.format(e="executed", s="sent")
         return "executed - sent"
 
+    def flag_conditions(self) -> dict[str, str]:
+        """The flags of step 2, each as its condition over a `cells` row, in order: its id or
+        dates blank, its dates unreadable, executed before sent, sent in window i (`in{i}`),
+        executed by the as-of date of its window in layer l (`done{l}`: a request is in one
+        window of a layer at most) and, with --where, sent within the windows (`in_span`)."""
+        sent_blank = "sent IS NULL" if self.native("sent") else "sent_blank = 1"
+        exec_blank = "executed IS NULL" if self.native("executed") else "executed_blank = 1"
+        found = {
+            "blank_id": self.true("no_id"),
+            "blank_sent": sent_blank,
+            "blank_executed": exec_blank,
+            "early": "executed < sent",
+        }
+        if self.parsed:  # dates read from text may be unreadable; the engine's dates never are
+            found["bad_sent"] = f"NOT ({sent_blank}) AND sent IS NULL"
+            found["bad_executed"] = f"NOT ({exec_blank}) AND executed IS NULL"
+        for index, span in enumerate(self.plan.windows):
+            found[f"in{index}"] = self.sent_within(span.start, span.end)
+        for number, layer in enumerate(_layers(self.plan.windows)):
+            # Executed by its window's own as-of date (each window has its own).
+            found[f"done{number}"] = " OR ".join(
+                f"({self.sent_within(span.start, span.end)} AND executed <= "
+                f"{self.day('executed', span.as_of)})"
+                for _, span in layer
+            )
+        if self.plan.where:
+            # The requests whose --where values are looked at (to warn of one that matches none).
+            found["in_span"] = self.sent_within(
+                min(span.start for span in self.plan.windows),
+                max(span.end for span in self.plan.windows),
+            )
+        return found
+
+    @property
+    def boolean_keys(self) -> bool:
+        """Whether step 2 groups by each flag as a boolean (PostgreSQL, for its estimates),
+        rather than by the bits of one integer."""
+        return self.d.name == "postgres"
+
+    def sent_within(self, first: date, last: date) -> str:
+        """Sent from `first` to `last`, inclusive: a half-open range of days."""
+        after = date.fromordinal(last.toordinal() + 1) if last < date.max else None
+        return f"sent >= {self.day('sent', first)}" + (
+            f" AND sent < {self.day('sent', after)}" if after else ""
+        )
+
     def counted(self) -> str:
-        """Step 2: one row per distinct (cells, window, executed-by-as-of, days)."""
-        keys = ["organ", "kind", "origin", "categories", "outcome", "no_id", *self.extra.values()]
-        sent_blank = (
-            "sent_blank" if not self.native("sent") else "CASE WHEN sent IS NULL THEN 1 ELSE 0 END"
-        )
-        exec_blank = (
-            "executed_blank" if not self.native("executed")
-            else "CASE WHEN executed IS NULL THEN 1 ELSE 0 END"
-        )  # fmt: skip
-        computed = [
-            f"CASE WHEN {sent_blank} = 1 THEN 1 WHEN sent IS NULL THEN 2 ELSE 0 END AS sent_state",
-            f"CASE WHEN {exec_blank} = 1 THEN 1 WHEN executed IS NULL THEN 2 ELSE 0 END "
-            "AS executed_state",
-            "CASE WHEN executed < sent THEN 1 ELSE 0 END AS early",
-        ]
-        in_any = []
-        for number, layer in enumerate(self.layers):
-            branches, done = [], []
-            for index, span in layer:
-                end = date.fromordinal(span.end.toordinal() + 1) if span.end < date.max else None
-                inside = f"sent >= {self.day('sent', span.start)}" + (
-                    f" AND sent < {self.day('sent', end)}" if end else ""
-                )
-                branches.append(f"WHEN {inside} THEN {index + 1}")
-                # Executed by this window's own as-of date (each window has its own).
-                done.append(
-                    f"WHEN {inside} AND executed <= {self.day('executed', span.as_of)} THEN 1"
-                )
-            window = f"CASE {' '.join(branches)} ELSE 0 END"
-            in_any.append(f"({window}) > 0")
-            computed.append(f"{window} AS w{number}")
-            computed.append(f"CASE {' '.join(done)} ELSE 0 END AS done{number}")
+        """Step 2: one row per distinct (cells, flags[, days]).
+
+        Where the dialect has booleans (PostgreSQL), each flag is a boolean key: PostgreSQL
+        estimates the groups of a boolean as two, but those of a number made of the dates and
+        the id as many as the rows, and would then count alone, not in parallel. Elsewhere the
+        flags are the bits of one integer key (`flags`), fewer keys to hash. The days to execute
+        are summed per group, or with `histogram` a key too."""
+        keys = ["organ", "kind", "origin", "categories", "outcome", *self.extra.values()]
+        conditions = self.flag_conditions()
+        if self.boolean_keys:
+            computed = [f"({condition}) AS {name}" for name, condition in conditions.items()]
+            names = list(conditions)
+        else:
+            bits = " + ".join(
+                f"CASE WHEN {condition} THEN {1 << bit} ELSE 0 END"
+                for bit, condition in enumerate(conditions.values())
+            )
+            computed, names = [f"{bits} AS flags"], ["flags"]
         days = self.days_between()
-        computed.append(
-            f"CASE WHEN executed >= sent AND ({' OR '.join(in_any)}) THEN {days} END AS days"
-        )
-        # The numbers first: grouped in this order, no sort of the rows can serve the join of
+        if self.plan.histogram:
+            within = " OR ".join(f"({conditions[f'in{i}']})" for i in range(len(self.plan.windows)))
+            computed.append(f"CASE WHEN executed >= sent AND ({within}) THEN {days} END AS days")
+        else:  # summed, of every request (only those executed in a window are read)
+            computed.append(f"CASE WHEN executed >= sent THEN {days} END AS days")
+        # The flags first: grouped in this order, no sort of the rows can serve the join of
         # step 3 on the words, so PostgreSQL hashes the groups rather than sorting every row.
-        names = [f"w{n}" for n in range(len(self.layers))]
-        names += [f"done{n}" for n in range(len(self.layers))]
         # With a histogram each distinct number of days is a group of its own; without, the
-        # days of a group are summed.
+        # days of a group are summed (a few hundred groups, not tens of thousands).
         sums = "COUNT(*) AS n, "
         if self.plan.histogram:
             names.append("days")
         else:
-            sums += "SUM(days) AS days, "
-        names += ["sent_state", "executed_state", "early", *keys]
+            total = "CAST(days AS BIGINT)" if self.d.name == "sqlserver" else "days"
+            sums += f"SUM({total}) AS days, "
+        names += keys
         inner = f"SELECT\n        {', '.join([*keys, *computed, 'sent'])}\n    FROM cells"
         listed = ", ".join(names)
         return (
@@ -697,6 +776,12 @@ class _Compiler:
                 tests.append(f"{self.group_value(name)} IN ({listed})")
         return f"CASE WHEN {' AND '.join(tests)} THEN 1 ELSE 0 END" if tests else "1"
 
+    def where_values(self) -> list[tuple[str, str]]:
+        """The counts query's column of each --where column's value (`wv{k}`, k its place in
+        `plan.where`), but categories (a request's categories are its `held` bits)."""
+        return [(f"wv{k}", name) for k, (name, _) in enumerate(self.plan.where)
+                if name != "categories"]  # fmt: skip
+
     def mapped_word(self, column: str, word: str) -> str:
         folded = _fold_word(word)
         return self.values.get(column, {}).get(folded, folded)
@@ -739,7 +824,9 @@ class _Compiler:
         )
         by = self.plan.by
         grp = "''" if by is None or by == "categories" else self.group_value(by)
-        distinct = f"SELECT DISTINCT {', '.join(raw)} FROM counted"
+        # NULL and '' read alike (blank); '' lets step 3b join on the cells by equality.
+        texts = ", ".join(f"{self.word(k)} AS {k}" for k in raw)
+        distinct = f"SELECT DISTINCT {texts} FROM counted"
         inner = f"SELECT\n        {', '.join([*raw, *words])}\n    FROM ({distinct}) AS raw"
         outer = [
             *raw,
@@ -750,34 +837,39 @@ class _Compiler:
             "CASE WHEN outcome_w = 'negative' THEN 0 ELSE 1 END AS positive",
             f"CASE WHEN outcome_w IN ({outcomes}) THEN 1 ELSE 0 END AS has_outcome",
             f"{self.keep()} AS keep",
+            *(f"{self.group_value(name)} AS {key}" for key, name in self.where_values()),
         ]
         return f"SELECT\n        {', '.join(outer)}\n    FROM (\n    {inner}\n    ) AS worded"
 
     def classified(self) -> str:
         """Step 3b: each counted row with its kind's classification and every reason it is
         invalid (0: valid)."""
+        names = list(self.flag_conditions())
+        if self.boolean_keys:
+            held = {name: f"counted.{name}" for name in names}
+        else:
+            held = {name: f"(counted.flags & {1 << bit}) <> 0" for bit, name in enumerate(names)}
         rules = {
-            "blank-id": "counted.no_id = 1",
-            "blank-sent": "counted.sent_state = 1",
-            "invalid-sent": "counted.sent_state = 2",
-            "invalid-executed": "counted.executed_state = 2",
-            "executed-before-sent": "counted.early = 1",
-            "outcome-without-execution": "kinds.has_outcome = 1 AND counted.executed_state = 1",
+            "blank-id": held["blank_id"],
+            "blank-sent": held["blank_sent"],
+            "executed-before-sent": held["early"],
+            "outcome-without-execution": f"kinds.has_outcome = 1 AND {held['blank_executed']}",
         }
+        if self.parsed:  # dates read from text may be unreadable; the engine's dates never are
+            rules["invalid-sent"] = held["bad_sent"]
+            rules["invalid-executed"] = held["bad_executed"]
         reasons = " + ".join(
             f"CASE WHEN {rules[r.code]} THEN {r.bit} ELSE 0 END" for r in REASONS if r.code in rules
         )
-        layer_names = [f"w{n}" for n in range(len(self.layers))]
-        layer_names += [f"done{n}" for n in range(len(self.layers))]
-        carried = [
-            "no_id", "sent_state", "executed_state", "early", *layer_names, "days", "n",
-            "first_sent", "last_sent", *self.raw_keys(),
-        ]  # fmt: skip
-        joined = " AND ".join(f"counted.{k} = kinds.{k}" for k in self.raw_keys())
+        flags = [n for n in names if n.startswith(("in", "done"))]  # in0.., done0.., in_span
+        carried = ["days", "n", "first_sent", "last_sent"]
+        joined = " AND ".join(f"{self.word('counted.' + k)} = kinds.{k}" for k in self.raw_keys())
         listed = [
             "kinds.grp",
             f"kinds.word_reasons + {reasons} AS reasons",
             "kinds.member", "kinds.held", "kinds.positive", "kinds.keep",
+            *(f"kinds.{key}" for key, _ in self.where_values()),
+            *(f"{self.flag(held[name])} AS {name}" for name in flags),
             *(f"counted.{c}" for c in carried),
         ]  # fmt: skip
         return f"SELECT\n        {', '.join(listed)}\n    FROM counted\n    JOIN kinds ON {joined}"
@@ -794,6 +886,7 @@ class _Compiler:
     def steps(self) -> list[tuple[str, str]]:
         cells = self.cells()
         return [
+            *self.lookups,
             ("cells", cells),
             ("counted", self.counted()),
             ("kinds", self.kinds()),
@@ -813,8 +906,9 @@ _CALENDAR = (
 
 
 def _layers(windows: Sequence[Span]) -> list[list[tuple[int, Span]]]:
-    """The windows in layers of windows that do not overlap, so that one CASE finds the window
-    of a request in each layer (a period and its prior never overlap; `--against` may)."""
+    """The windows in layers of windows that do not overlap, so that one flag says whether a
+    request was executed by its window's as-of date in each layer (a period and its prior never
+    overlap; `--against` may)."""
     layers: list[list[tuple[int, Span]]] = []
     for index, span in enumerate(windows):
         for layer in layers:
@@ -826,24 +920,25 @@ def _layers(windows: Sequence[Span]) -> list[list[tuple[int, Span]]]:
     return layers
 
 
-def window_columns(windows: Sequence[Span]) -> list[tuple[str, int, str]]:
-    """For each window, in order: the counts query's window column, the value it takes for this
-    window, and the column saying whether a request was executed by its as-of date."""
-    found: dict[int, tuple[str, int, str]] = {}
-    for number, layer in enumerate(_layers(windows)):
-        for index, _ in layer:
-            found[index] = (f"w{number}", index + 1, f"done{number}")
-    return [found[i] for i in range(len(windows))]
+def window_columns(windows: Sequence[Span]) -> list[tuple[str, str]]:
+    """For each window, in order: the counts query's column saying whether a request was sent
+    in it, and the one saying whether such a request was executed by the window's as-of date."""
+    layer_of = {index: n for n, layer in enumerate(_layers(windows)) for index, _ in layer}
+    return [(f"in{i}", f"done{layer_of[i]}") for i in range(len(windows))]
 
 
-def _with(steps: list[tuple[str, str]], dialect: _Dialect) -> str:
+def _with(steps: list[tuple[str, str]], dialect: _Dialect, per_row: bool) -> str:
     # `counted` and `kinds` are worked out once, not again at each use: `counted` feeds both
     # `kinds` and `classified`, and `kinds` is joined to every counted row.
-    # Where no fence keeps `cells` one step (all but PostgreSQL), it is materialized too, or
-    # DuckDB and SQLite would read each row's dates again at every use of them.
-    once = ("counted", "kinds") if dialect.fence else ("cells", "counted", "kinds")
+    # Where dates are parsed from text and no fence keeps `cells` one step (all but
+    # PostgreSQL), it is materialized too, or DuckDB and SQLite would parse each row's dates
+    # again at every use of them; dates stored as dates are read where they are.
+    # The look-ups of text dates (`sent_days`, `executed_days`) are read once each, and not
+    # merged into the join, which would read a text again at each row.
+    once = ("counted", "kinds") if dialect.fence or not per_row else ("cells", "counted", "kinds")
     return "WITH\n" + ",\n".join(
-        f"{name} {dialect.materialized if name in once else 'AS'} (\n    {body}\n)"
+        f"{name} {dialect.materialized if name in once or name.endswith('_days') else 'AS'} "
+        f"(\n    {body}\n)"
         for name, body in steps
     )
 
@@ -852,18 +947,26 @@ def counts_query(plan: Plan, dialect: str = "duckdb") -> str:
     """The query of the counts: one row per group of requests alike for the counting rules.
 
     Columns: grp, reasons (0 = valid, else REASONS bits), member (a bit per catalogue group),
-    held (category bits), positive, keep (passes --where), w0.. and done0.. (see
-    `window_columns`), days (to execute, in a window), n (rows), first_sent and last_sent (a
-    date or a day number, see EPOCH).
+    held (category bits), positive, keep (passes --where), with --where wv0.. (each --where
+    column's value, but categories: see `where_values`) and in_span, in0, done0, in1, ... (see
+    `window_columns`; booleans, or 1 and 0), days (to execute, of a request in a window: with
+    `plan.histogram` a key, else the sum over the group's rows), n (rows), first_sent and
+    last_sent (a date or a day number, see EPOCH).
     """
     compiler = _Compiler(plan, dialect)
     keys = ["grp", "reasons", "member", "held", "positive", "keep"]
-    keys += [f"w{n}" for n in range(len(compiler.layers))]
-    keys += [f"done{n}" for n in range(len(compiler.layers))] + ["days"]
+    keys += list(dict.fromkeys(name for pair in window_columns(plan.windows) for name in pair))
+    if plan.where:
+        keys += [key for key, _ in compiler.where_values()] + ["in_span"]
+    sums = "SUM(n) AS n"
+    if plan.histogram:
+        keys.append("days")
+    else:
+        sums += ", SUM(days) AS days"
     listed = ", ".join(keys)
     return (
-        _with(compiler.steps(), compiler.d)
-        + f"\nSELECT {listed}, SUM(n) AS n, MIN(first_sent) AS first_sent, MAX(last_sent) AS "
+        _with(compiler.steps(), compiler.d, compiler.per_row)
+        + f"\nSELECT {listed}, {sums}, MIN(first_sent) AS first_sent, MAX(last_sent) AS "
         f"last_sent\nFROM classified\nGROUP BY {listed};\n"
     )
 
@@ -895,7 +998,7 @@ def build_query(
     compiler = _Compiler(plan, dialect)
     d = compiler.d
     steps = compiler.steps()
-    (current_w, current_i, current_done), (prior_w, prior_i, _) = window_columns(windows)
+    (current_in, current_done), (prior_in, _) = window_columns(windows)
     valid = "reasons = 0 AND keep = 1"
 
     def total(g: catalogue.Group, measure: str) -> str:
@@ -905,19 +1008,19 @@ def build_query(
         return f"COALESCE(SUM(CASE WHEN {condition} THEN {amount} ELSE 0 END), 0) AS {name}"
 
     sums = [
-        summed_if(f"{valid} AND {current_w} = {current_i}", "all_sent"),
-        summed_if(f"{valid} AND {prior_w} = {prior_i}", "all_prior"),
+        summed_if(f"{valid} AND {compiler.true(current_in)}", "all_sent"),
+        summed_if(f"{valid} AND {compiler.true(prior_in)}", "all_prior"),
     ]
     for g in catalogue.GROUPS:
         member = f"{valid} AND (member & {1 << g.index}) <> 0"
-        now = f"{member} AND {current_w} = {current_i}"
-        done = f"{now} AND {current_done} = 1"
+        now = f"{member} AND {compiler.true(current_in)}"
+        done = f"{now} AND {compiler.true(current_done)}"
         sums += [
             summed_if(now, total(g, "s")),
             summed_if(done, total(g, "e")),
             summed_if(f"{done} AND positive = 1", total(g, "p")),
             summed_if(done, total(g, "d"), "days"),
-            summed_if(f"{member} AND {prior_w} = {prior_i}", total(g, "q")),
+            summed_if(f"{member} AND {compiler.true(prior_in)}", total(g, "q")),
         ]
     if plan.by == "categories":
         words = " UNION ALL ".join(
@@ -1010,4 +1113,4 @@ def build_query(
             "WHERE totals.all_sent + totals.all_prior > 0\n"
             "ORDER BY totals.all_sent DESC, totals.grp, metrics.ordinal;\n"
         )
-    return head + _with(steps, d) + "\n" + select
+    return head + _with(steps, d, compiler.per_row) + "\n" + select

@@ -269,15 +269,16 @@ class Settings:
                 found["against"] = self.optional_period(against, "--against")
             return found
 
-        if from_database(self, database, by=by, days=days):
+        if from_database(self, database, days=days):
             from coopstats import database as db
+            from coopstats.breakdown import breakdown_of
             from coopstats.database import read_where
 
             assert database.url is not None
             found: T = getattr(db, name)(
                 database.url, database.table, self.period(period), *more, **dated(),
                 notifications=notifications, options=self.read, strict=database.strict,
-                where=read_where(where),
+                where=read_where(where), by=breakdown_of(by, None).by,
             )  # fmt: skip
             return found
         counting: dict[str, Any] = {}
@@ -419,7 +420,6 @@ def from_database(
     s: Settings,
     database: Database,
     *,
-    by: str | None,
     days: tuple[DayCount, Path | None] | None = None,
 ) -> bool:
     """Whether this run reads a database; refuses a LOG and --database together, or neither."""
@@ -432,11 +432,6 @@ def from_database(
         return False
     if log is not None:
         raise UsageError(f"give a LOG or --database, not both ({log!r} and --database)")
-    if by is not None:
-        raise UsageError(
-            "--by with --database is not supported yet; print the query with "
-            "'coopstats sql --by COLUMN' and run it in the database"
-        )
     scheme, _, rest = url.partition(":")
     if scheme.lower() in ("duckdb", "sqlite", "sqlite3") and rest:
         # The database file is an input of the run: never a target.
