@@ -233,9 +233,11 @@ class RowChecker:
     ) -> Kind | list[Problem]:
         problems: list[Problem] = []
         organ = ORGANS.get(self.word("organ", organ_raw))
-        if organ is None:
-            problems.append(self._unknown(line, "organ", organ_raw, "OTP or Registry", ORGANS))
         kind = KINDS.get(self.word("kind", kind_raw))
+        if organ is None and self.index["organ"] >= self.width and kind is not None:
+            organ = KIND_ORGAN[kind]  # no organ column: the kind's own (header.HEADER_COLUMNS)
+        if organ is None and self.index["organ"] < self.width:
+            problems.append(self._unknown(line, "organ", organ_raw, "OTP or Registry", ORGANS))
         if kind is None:
             problems.append(self._unknown(line, "kind", kind_raw, KIND_WORDS, KINDS))
         elif organ is not None and KIND_ORGAN[kind] != organ:
