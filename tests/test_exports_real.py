@@ -54,7 +54,7 @@ def same(got: float | None, want: int | Fraction | None) -> bool:
 # --- A-1: two columns fit one canonical name -------------------------------------------------
 
 COMPETING = """\
-Request No.,Organ,Type of request,Origin,Date of request,Date of transmission,Date of execution,Status,Result
+Request No.,Organ,Type,Origin,Date of request,Date of transmission,Date of execution,Status,Result
 R1,Registry,Request for cooperation,Headquarters,20/09/2023,01/10/2023,15/10/2023,Executed,Positive
 R2,Registry,Request for cooperation,Headquarters,21/09/2023,02/10/2023,20/10/2023,Executed,Negative
 R3,Registry,Request for cooperation,Headquarters,22/09/2023,03/10/2023,25/12/2023,Executed,Negative
@@ -110,7 +110,7 @@ def test_border_is_not_order_in_the_figures(tmp_path: Path) -> None:
     path = write(tmp_path, """\
 Request No.,Organ,Type of request,Origin,Date sent,Date of execution,Result
 R1,Registry,Request for cooperation,Headquarters,01/10/2023,15/10/2023,Executed – positive
-R2,Registry,Cooperation request – border control,Headquarters,02/10/2023,20/10/2023,Executed – positive
+R2,Registry,Cooperation request – border control,HQ,02/10/2023,20/10/2023,Executed – positive
 R3,Registry,Notification of decision,,03/10/2023,25/12/2023,
 R4,OTP,Request for assistance re: mission planning,,04/10/2023,,Pending
 """)
@@ -168,7 +168,8 @@ R5,Registry,Request for cooperation,HQ,05/10/2023,,Withdrawn
         ("outcome", "Not received", ""), ("outcome", "Not applicable", ""),
         ("outcome", "Nonpositive", "negative"), ("outcome", "Not positive", "negative"),
         ("outcome", "Positive – not complete", "positive"),
-        ("outcome", "Partially refused", "negative"), ("outcome", "Exécutée – négative", "negative"),
+        ("outcome", "Partially refused", "negative"),
+        ("outcome", "Exécutée – négative", "negative"),
         ("outcome", "En cours", ""), ("outcome", "POS", "positive"), ("outcome", "NEG", "negative"),
     ],
 )
@@ -355,3 +356,80 @@ R3,REGISTRY,REQUEST FOR COOPERATION,HEADQUARTERS,Witness interview,,25/10/2023
     assert 'categories = "CATEGORY(IES)"' in config and 'origin = "ORIGIN / SECTION"' in config
     assert got["registry.hq.defence"] == 1 and got["registry.hq.victims"] == 1
     assert got["registry.hq.witness_protection"] == 0 and got["registry.arrest.sent"] == 0
+
+
+# --- item 5: messages --------------------------------------------------------------------------
+
+
+def test_a_run_stopped_by_invalid_rows_points_at_skip_invalid(tmp_path: Path) -> None:
+    path = write(tmp_path, "id,organ,kind,sent\nR-1,OTP,RFA,2023-10-02\nTotal,,,\n")
+    status, _, err = invoke("summarize", path, "--period", "2024")
+    assert status == 1 and "--skip-invalid" in err
+    status, out, err = invoke("summarize", path, "--period", "2024", "--skip-invalid",
+                              "--format", "json")  # fmt: skip
+    assert status == 0 and "hint: --skip-invalid" not in err
+    assert {m["id"]: m["value"] for m in json.loads(out)["metrics"]}["otp.rfa.sent"] == 1
+
+
+def test_rfcs_without_an_origin_column_are_said_once_naming_the_likely_column(
+    tmp_path: Path,
+) -> None:
+    rows = "".join(f"R{n},Registry,RFC,HQ,2023-10-0{n}\n" for n in range(1, 6))
+    path = write(tmp_path, "id,organ,kind,ORIGIN / SECTION,sent\n" + rows)
+    status, _, err = invoke("summarize", path, "--period", "2024")
+    assert status == 1
+    assert err.count("no origin column") == 1 and "'ORIGIN / SECTION'" in err
+    assert "an RFC needs its origin" not in err
+
+
+def test_the_column_really_missing_is_blamed_below_title_rows(tmp_path: Path) -> None:
+    path = write(tmp_path, "ICC cooperation requests\n\nRequest No.,Organ,Type,Date sent\n"
+                 "R1,OTP,RFA,2023-10-02\n")  # fmt: skip
+    status, _, err = invoke(
+        "summarize", path, "--period", "2024", "--column", "id=Request No.",
+        "--column", "kind=Type", "--column", "sent=Date sent", "--column", "organ=Organe",
+    )  # fmt: skip
+    assert status == 1
+    assert ":3: column 'Organe': no column 'Organe'" in err and "did you mean 'Organ'" in err
+
+
+def test_init_writes_the_reading_options_it_was_given_into_defaults(tmp_path: Path) -> None:
+    path = write(tmp_path, "Réf;Organe;Type;Date d'envoi\nA-1;OTP;RFA;02/10/2023\n")
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+    config, got, _ = init_and_summarize(
+        path, "--encoding", "cp1252", "--delimiter", ";", "--dayfirst"
+    )
+    defaults = config[config.index("[defaults]"):]
+    assert 'encoding = "cp1252"' in defaults and 'delimiter = ";"' in defaults
+    assert "dayfirst = true" in defaults
+    assert got["otp.rfa.sent"] == 1  # 2 October 2023, as --dayfirst read it
+
+
+def test_init_reads_the_sheet_that_holds_the_log(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    pytest.importorskip("python_calamine")
+    book = openpyxl.Workbook()
+    summary = book.active
+    summary.title = "Summary"
+    summary.append(["Cooperation statistics"])
+    summary.append(["Total requests", 2])
+    data = book.create_sheet("Data")
+    data.append(["Request No.", "Organ", "Type of request", "Date of transmission"])
+    data.append(["A1", "OTP", "Request for Assistance", date(2023, 10, 1)])
+    data.append(["A2", "OTP", "Request for Assistance", date(2024, 10, 1)])
+    path = tmp_path / "export" / "book.xlsx"
+    path.parent.mkdir()
+    book.save(path)
+    config, got, _ = init_and_summarize(path)
+    assert 'sheet = "Data"' in config
+    assert got["otp.rfa.sent"] == 1  # A2 was sent after the period
+
+
+def test_init_says_a_column_holds_excels_day_numbers_once(tmp_path: Path) -> None:
+    rows = "".join(f"R{n},OTP,RFA,{45200 + n}\n" for n in range(30))
+    status, config, err = invoke("init", write(tmp_path, "id,organ,kind,sent\n" + rows))
+    assert status == 0, err
+    # By hand: Excel's day 45200 is 2023-10-01 (day 45292 is 2024-01-01).
+    assert "30 rows hold whole numbers such as '45200', Excel's day numbers (45200 is " \
+        "2023-10-01)" in config
+    assert "not a date" not in config

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
 from itertools import islice
 from operator import itemgetter
 from typing import Literal, NamedTuple
@@ -731,11 +732,12 @@ def _rows(n: int) -> str:
     return f"{n:,} row" + ("" if n == 1 else "s")
 
 
-def config_text(found: Survey, command: str) -> str:
+def config_text(found: Survey, command: str, given: Mapping[str, object] | None = None) -> str:
     """A `coopstats.toml` for the surveyed export (SPEC §8 `init`): [columns] and [values.*]
     from its headers and words, [defaults] from its dates, every guess marked `# review:` and
     every word it cannot place listed as a comment. `command` is the log as the user named it,
-    for the example at the top."""
+    for the example at the top; `given`, the reading options init was given ([defaults]
+    names, e.g. encoding, sheet, dayfirst), written into [defaults] as they are."""
     out = [
         f"# coopstats.toml for {found.source}, written by 'coopstats init'.",
         "# Every guess is marked '# review:'. Check each, then run for example",
@@ -778,7 +780,7 @@ def config_text(found: Survey, command: str) -> str:
         column = by_name.get(canonical)
         if column is not None and column.dates is not None:
             out += _date_lines(canonical, column)
-    out += _defaults(found, by_name)
+    out += _defaults(found, by_name, given or {})
     return "\n".join(out) + "\n"
 
 
@@ -846,7 +848,21 @@ def _date_lines(canonical: str, column: ColumnSurvey) -> list[str]:
         else:
             unplaced.append((text, n))
     more = dates.failed - sum(n for _, n in dates.examples)
-    tail = [f"# {toml_string(text)} ({_rows(n)}): not a date" for text, n in unplaced]
+    serials = [(text, n) for text, n in unplaced if _day_number(text)]
+    tail = []
+    if serials and len(serials) * 2 >= len(unplaced):
+        # A column of Excel's day numbers: one note, not a line per number (nor a conversion).
+        unplaced = [item for item in unplaced if item not in serials]
+        text = serials[0][0].strip()
+        day = EXCEL_EPOCH + timedelta(days=int(text))
+        tail.append(
+            f"# review: {_rows(sum(n for _, n in serials) + more)} hold whole numbers such as "
+            f"{text!r}, Excel's day numbers ({text} is {day.isoformat()}): coopstats does not "
+            "read them as dates; format the column as dates in the workbook, or export the "
+            "dates as text"
+        )
+        more = 0
+    tail += [f"# {toml_string(text)} ({_rows(n)}): not a date" for text, n in unplaced]
     if more:
         tail.append(f"# and {_rows(more)} more that are not dates ('coopstats values' lists them)")
     if not lines and not tail:
@@ -855,18 +871,37 @@ def _date_lines(canonical: str, column: ColumnSurvey) -> list[str]:
             *tail]  # fmt: skip
 
 
-def _defaults(found: Survey, by_name: Mapping[str, ColumnSurvey]) -> list[str]:
-    lines = []
+EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 (day 1 is 1900-01-01, with its 29 February)
+
+
+def _day_number(text: str) -> bool:
+    """Whether a cell is a whole number in the range of Excel's day numbers for 1955-2118."""
+    text = text.strip()
+    return text.isdigit() and 20_000 <= int(text) <= 80_000
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return toml_string(str(value))
+
+
+def _defaults(
+    found: Survey, by_name: Mapping[str, ColumnSurvey], given: Mapping[str, object]
+) -> list[str]:
+    lines = [f"{key} = {_toml_value(value)}  # as given to init" for key, value in given.items()]
     orders = {
         c.dates.order: c.dates.proof
         for c in (by_name.get(name) for name in DATE_COLUMNS)
         if c is not None and c.dates is not None and c.dates.proof is not None
     }
-    if len(orders) == 1:
+    if len(orders) == 1 and not {"dayfirst", "monthfirst"} & set(given):
         order, proof = next(iter(orders.items()))
         flag = "dayfirst" if order == "day" else "monthfirst"
         lines.append(f"{flag} = true  # review: {proof} proves the {order}-first order")
-    if found.header_line > 1:
+    if found.header_line > 1 and "header-row" not in given:
         noun = found.sheet_rows
         lines.append(
             f"# header-row = {found.header_line}  # the header is on {noun} {found.header_line}; "

@@ -463,9 +463,10 @@ def stderr_console() -> Any:
     return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
-def report_problems(err: InvalidRows, max_problems: int) -> None:
+def report_problems(err: InvalidRows, max_problems: int, skippable: bool = False) -> None:
     """Each problem on one line (file:line: column, value: message), those that many rows
-    share said once with their count (grouping.py), then the total."""
+    share said once with their count (grouping.py), then the total, and (`skippable`: the
+    command takes --skip-invalid, not given) how to count the valid rows all the same."""
     from coopstats.grouping import shown_groups
 
     console = stderr_console()
@@ -479,6 +480,12 @@ def report_problems(err: InvalidRows, max_problems: int) -> None:
             markup=False,
         )
     console.print(f"error: {err.message}", markup=False)
+    if skippable:
+        console.print(
+            "hint: --skip-invalid leaves the invalid rows out, counts the rest and says which "
+            "rows it left out",
+            markup=False,
+        )
 
 
 @contextmanager
@@ -490,7 +497,8 @@ def handled(ctx: typer.Context) -> Iterator[None]:
     except InvalidRows as err:
         settings = ctx.meta.get("settings")
         params = settings.params if isinstance(settings, Settings) else ctx.params
-        report_problems(err, int(params.get("max_problems") or 20))
+        skippable = "skip_invalid" in params and not params.get("skip_invalid")
+        report_problems(err, int(params.get("max_problems") or 20), skippable)
         raise typer.Exit(err.exit_code) from None
     except CoopstatsError as err:
         stderr_console().print(f"error: {err.message}", markup=False)

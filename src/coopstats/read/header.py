@@ -349,9 +349,26 @@ def choose_header(
         index = guess_header(cells, options.columns)
     else:
         index = find_header(cells, HEADER_COLUMNS, options.columns)
+        if index is None:
+            index = _most_named(cells, options.columns)
     if index is None:
         return None
     return rows[index]
+
+
+def _most_named(rows: Sequence[Sequence[str]], columns: Mapping[str, str]) -> int | None:
+    """The row below the first that names the most of the columns a header needs (and those
+    [columns] maps), when no row names them all: the header, whose missing column is then the
+    one blamed, not the title row's. None when no later row names two, or more than the
+    first."""
+    wanted = {fold(columns.get(name, name)) for name in (*HEADER_COLUMNS, *columns)}
+    named = [len(wanted & {fold(cell) for cell in row}) for row in islice(rows, HEADER_ROWS + 1)]
+    if not named:
+        return None
+    best = max(named)
+    if best < 2 or best <= named[0]:
+        return None
+    return named.index(best)
 
 
 def note_header(name: str, line: int, first: int, options: ReadOptions, noun: str) -> None:
