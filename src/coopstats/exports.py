@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from itertools import islice
+from itertools import compress, islice
 from operator import itemgetter
 from typing import Literal, NamedTuple
 
@@ -420,7 +420,9 @@ def survey(table: Table, options: ReadOptions, cap: int = SHOWN) -> Survey:
     # Outcome candidates: their cells on the rows with an executed date (see _outcome_lines).
     dated = [Counter[str]() for _ in range(width)]
     executed = next((p for p, (canonical, _) in roles.items() if canonical == "executed"), -1)
-    is_dated: dict[str, bool] = {}
+    outcome = next((p for p, (canonical, _) in roles.items() if canonical == "outcome"), -1)
+    candidates = {outcome, *rivals.get("outcome", ())} - {-1} if executed >= 0 else set()
+    is_dated = _Dated()
     free = [False] * width
     rows = 0
     ids = next((p for p, (canonical, _) in roles.items() if canonical == "id"), -1)
@@ -431,14 +433,9 @@ def survey(table: Table, options: ReadOptions, cap: int = SHOWN) -> Survey:
             row if len(row) == width else (row + [""] * width)[:width] for row in chunk
         ]
         with_date: list[list[str]] = []
-        if executed >= 0:
-            for row in fitted:
-                cell = row[executed]
-                known = is_dated.get(cell)
-                if known is None:
-                    known = is_dated[cell] = not no_date_word(cell)
-                if known:
-                    with_date.append(row)
+        if candidates:
+            flags = map(is_dated.__getitem__, map(itemgetter(executed), fitted))
+            with_date = list(compress(fitted, flags))
         for position in range(width):  # a column at a time, each counted in C
             cells = map(itemgetter(position), fitted)
             if position == ids:  # every id is its own value: only blanks are worth counting
@@ -450,7 +447,7 @@ def survey(table: Table, options: ReadOptions, cap: int = SHOWN) -> Survey:
                 continue
             counter = counters[position]
             counter.update(cells)
-            if position != executed and with_date:
+            if position in candidates and with_date:
                 dated[position].update(map(itemgetter(position), with_date))
             if position not in roles and len(counter) > KEPT:
                 free[position] = True
@@ -481,6 +478,14 @@ def survey(table: Table, options: ReadOptions, cap: int = SHOWN) -> Survey:
             if positions and name in placed
         ),
     )
+
+
+class _Dated(dict[str, bool]):
+    """Whether an executed cell holds a date (not blank, not a word such as "Pending")."""
+
+    def __missing__(self, cell: str) -> bool:
+        value = self[cell] = not no_date_word(cell)
+        return value
 
 
 CONTENT_DISTINCT = 200  # a column with more distinct values is not judged by its words

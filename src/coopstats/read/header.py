@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from itertools import islice
 from typing import NamedTuple
 
@@ -117,11 +118,21 @@ def guess_column(title: str) -> Guess | None:
     return best
 
 
-def _column_guesses(title: str) -> Iterable[Guess]:
+def _column_guesses(title: str) -> tuple[Guess, ...]:
+    """Every canonical column a title may name (cached: the header is looked for among the
+    first rows, whose cells repeat)."""
+    return _guesses_of(normal(title)) if len(title) <= 100 else ()
+
+
+@lru_cache(maxsize=4096)
+def _guesses_of(name: str) -> tuple[Guess, ...]:
+    return tuple(_guessed(name))
+
+
+def _guessed(name: str) -> Iterable[Guess]:
     import difflib
 
-    name = normal(title)
-    if not name:
+    if not name or not any(c.isalpha() for c in name):
         return
     for canonical in COLUMNS:
         if name == canonical:
