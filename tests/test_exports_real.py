@@ -433,3 +433,21 @@ def test_init_says_a_column_holds_excels_day_numbers_once(tmp_path: Path) -> Non
     assert "30 rows hold whole numbers such as '45200', Excel's day numbers (45200 is " \
         "2023-10-01)" in config
     assert "not a date" not in config
+
+
+def test_a_notification_alone_is_left_for_review_with_the_kind_its_organ_suggests(
+    tmp_path: Path,
+) -> None:
+    text = """\
+Ref,Organe,Type,Date sent
+A-1,Greffe,Notification,2023-10-02
+A-2,Greffe,Notification,2023-10-03
+A-3,BdP,Avis,2023-10-03
+A-4,Greffe,Avis,2023-10-03
+"""
+    status, config, err = invoke("init", write(tmp_path, text))
+    assert status == 0, err
+    assert '\n"Notification" = ' not in config  # left for review, not mapped
+    assert '# "Notification" (2 rows): REVIEW: it does not say of what; its rows are all the ' \
+        "Registry's" in config and 'write "Notification" = "decision-notification"' in config
+    assert '# "Avis" (2 rows): not placed' in config  # rows of both organs: nothing suggested

@@ -329,6 +329,7 @@ class Word(NamedTuple):
     how: str  # "the SPEC's word", "mapped in [values.kind]", or why it was guessed
     closest: str | None  # not understood: the SPEC word it most likely means
     dated: int | None = None  # outcome: rows with an executed date (None: no executed column)
+    suggested: str | None = None  # not understood, not guessed: a SPEC word the rows suggest
 
 
 class DateCells(NamedTuple):
@@ -423,6 +424,9 @@ def survey(table: Table, options: ReadOptions, cap: int = SHOWN) -> Survey:
     outcome = next((p for p, (canonical, _) in roles.items() if canonical == "outcome"), -1)
     candidates = {outcome, *rivals.get("outcome", ())} - {-1} if executed >= 0 else set()
     is_dated = _Dated()
+    kind = next((p for p, (canonical, _) in roles.items() if canonical == "kind"), -1)
+    organ = next((p for p, (canonical, _) in roles.items() if canonical == "organ"), -1)
+    organs_of_kinds: Counter[tuple[str, str]] = Counter()  # (kind cell, organ cell) -> rows
     free = [False] * width
     rows = 0
     ids = next((p for p, (canonical, _) in roles.items() if canonical == "id"), -1)
@@ -436,6 +440,10 @@ def survey(table: Table, options: ReadOptions, cap: int = SHOWN) -> Survey:
         if candidates:
             flags = map(is_dated.__getitem__, map(itemgetter(executed), fitted))
             with_date = list(compress(fitted, flags))
+        if kind >= 0 and organ >= 0:
+            organs_of_kinds.update(
+                zip(map(itemgetter(kind), fitted), map(itemgetter(organ), fitted), strict=True)
+            )
         for position in range(width):  # a column at a time, each counted in C
             cells = map(itemgetter(position), fitted)
             if position == ids:  # every id is its own value: only blanks are worth counting
@@ -464,6 +472,8 @@ def survey(table: Table, options: ReadOptions, cap: int = SHOWN) -> Survey:
             _column(title, position, canonical, how, counter, free[position], mapped, order,
                     rows, cap, joint)  # fmt: skip
         )
+    if organs_of_kinds:
+        columns[kind] = _notifications(columns[kind], organs_of_kinds, mapped.get("organ", {}))
     placed = {c.canonical for c in columns}
     return Survey(
         source=table.name,
@@ -478,6 +488,41 @@ def survey(table: Table, options: ReadOptions, cap: int = SHOWN) -> Survey:
             if positions and name in placed
         ),
     )
+
+
+_NOTIFICATION_OF = {"OTP": "mission-notification", "Registry": "decision-notification"}
+
+
+def _notifications(
+    column: ColumnSurvey, pairs: Counter[tuple[str, str]], organ_words: Mapping[str, str]
+) -> ColumnSurvey:
+    """A kind word that says "notification" and no more is left for review, with the kind its
+    rows' organ suggests: the OTP's notifications are of missions, the Registry's of
+    decisions (SPEC §1)."""
+    organs: dict[str, set[str | None]] = {}
+    for kind_cell, organ_cell in pairs:
+        folded = organ_cell.strip().casefold()
+        meant = organ_words.get(folded)
+        if meant is None and organ_cell.strip():
+            guess = guess_word("organ", organ_cell)
+            meant = guess.name if guess is not None else None
+        organs.setdefault(kind_cell.strip().casefold(), set()).add(
+            ORGANS.get(meant.casefold()) if meant else None
+        )
+    words = []
+    for word in column.words:
+        told = organs.get(word.value.casefold(), set())
+        if (not word.understood and word.closest is None and len(told) == 1
+                and None not in told
+                and set(normal(word.value).split()) & _NOTIFICATION):  # fmt: skip
+            (organ,) = told
+            assert organ is not None
+            word = word._replace(suggested=_NOTIFICATION_OF[organ], how=(
+                f"its rows are all the {organ}'s, whose notifications are "
+                f"{_NOTIFICATION_OF[organ]}s"
+            ))
+        words.append(word)
+    return column._replace(words=tuple(words))
 
 
 class _Dated(dict[str, bool]):
@@ -822,6 +867,11 @@ def _value_lines(canonical: str, column: ColumnSurvey) -> list[str]:
             unplaced.append((word, (
                 f"names {' and '.join(several)}; a cell names several categories separated by "
                 f"';' ({';'.join(several)}), which a word of [values.categories] cannot say"
+            )))
+        elif word.suggested is not None:
+            unplaced.append((word, (
+                f"REVIEW: it does not say of what; {word.how}: if so, write "
+                f"{toml_string(word.value)} = {toml_string(word.suggested)}"
             )))
         else:
             unplaced.append((word, f"not placed; map it onto one of {_WORDS_OF[canonical]}"))
