@@ -233,9 +233,11 @@ class RowChecker:
     ) -> Kind | list[Problem]:
         problems: list[Problem] = []
         organ = ORGANS.get(self.word("organ", organ_raw))
-        if organ is None:
-            problems.append(self._unknown(line, "organ", organ_raw, "OTP or Registry", ORGANS))
         kind = KINDS.get(self.word("kind", kind_raw))
+        if organ is None and self.index["organ"] >= self.width and kind is not None:
+            organ = KIND_ORGAN[kind]  # no organ column: the kind's own (header.HEADER_COLUMNS)
+        if organ is None and self.index["organ"] < self.width:
+            problems.append(self._unknown(line, "organ", organ_raw, "OTP or Registry", ORGANS))
         if kind is None:
             problems.append(self._unknown(line, "kind", kind_raw, KIND_WORDS, KINDS))
         elif organ is not None and KIND_ORGAN[kind] != organ:
@@ -252,6 +254,8 @@ class RowChecker:
         categories: list[str] = []
         if kind == "RFC":  # origin and categories matter only on RFCs (SPEC §1)
             origin = ORIGINS.get(self.word("origin", origin_raw))
+            if origin is None and self.index["origin"] >= self.width:
+                raise self._no_origin_column(line)
             if origin is None and not origin_raw.strip():
                 problems.append(
                     self.problem(
@@ -280,6 +284,28 @@ class RowChecker:
         assert organ is not None and kind is not None
         found = tuple(categories)
         return Kind(organ, kind, origin, found, groups_of(kind, origin, found))
+
+    def _no_origin_column(self, line: int) -> FileProblem:
+        """An RFC in a log without an origin column: said once, with the likeliest column."""
+        from coopstats.read.header import guess_column
+
+        titles = [title for title in self.table.header if title.strip()]
+        likely = [t for t in titles if (g := guess_column(t)) is not None and g.name == "origin"]
+        hint = (
+            f"is {likely[0]!r} the origin column? pass --column 'origin={likely[0]}', or map it "
+            "under [columns] in coopstats.toml ('coopstats init' writes one)"
+            if likely else "map the file's column of HQ / country-office with --column "
+            "origin=HEADER, or under [columns] in coopstats.toml"
+        )
+        return file_problem(
+            self.table.name,
+            "the log has no origin column, and every RFC needs its origin (HQ or "
+            "country-office; the first RFC is on this line)",
+            "missing-label",
+            line=line,
+            column="origin",
+            hint=hint,
+        )
 
     def _unknown(
         self,

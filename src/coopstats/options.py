@@ -568,9 +568,10 @@ def stderr_console() -> Any:
     return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
-def report_problems(err: InvalidRows, max_problems: int) -> None:
+def report_problems(err: InvalidRows, max_problems: int, skippable: bool = False) -> None:
     """Each problem on one line (file:line: column, value: message), those that many rows
-    share said once with their count (grouping.py), then the total."""
+    share said once with their count (grouping.py), then the total, and (`skippable`: the
+    command takes --skip-invalid, not given) how to count the valid rows all the same."""
     from coopstats.grouping import shown_groups
 
     console = stderr_console()
@@ -584,16 +585,23 @@ def report_problems(err: InvalidRows, max_problems: int) -> None:
             markup=False,
         )
     console.print(f"error: {err.message}", markup=False)
+    if skippable:
+        console.print(
+            "hint: --skip-invalid leaves the invalid rows out, counts the rest and says which "
+            "rows it left out",
+            markup=False,
+        )
 
 
 @contextmanager
-def handled(*, debug: bool, max_problems: int) -> Iterator[None]:
+def handled(*, debug: bool, max_problems: int, skippable: bool = False) -> Iterator[None]:
     """Turn the tool's errors into a message on stderr and an exit status; never a traceback
-    (--debug shows an internal error's); at most `max_problems` problems of invalid rows."""
+    (--debug shows an internal error's); at most `max_problems` problems of invalid rows, and
+    (`skippable`: the command takes --skip-invalid, not given) the hint to count the rest."""
     try:
         yield
     except InvalidRows as err:
-        report_problems(err, max_problems or 20)
+        report_problems(err, max_problems or 20, skippable)
         raise typer.Exit(err.exit_code) from None
     except CoopstatsError as err:
         stderr_console().print(f"error: {err.message}", markup=False)

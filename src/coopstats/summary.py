@@ -129,6 +129,12 @@ def absent_column_warnings(counted: Counted) -> list[str]:
     column's absence decides. Without `executed` nothing is executed, so the outcome is moot."""
     absent = set(counted.absent)
     notes = []
+    if "organ" in absent:
+        notes.append(
+            "the log has no organ column: each request's organ is its kind's (RFA, "
+            "mission-notification, RFI: OTP; RFC, decision-notification: Registry) "
+            "(map the file's column with --column organ=HEADER)"
+        )
     if "executed" in absent:
         notes.append(
             "the log has no executed column: every request counts as pending, which decides "

@@ -147,7 +147,8 @@ def shared(
         @functools.wraps(command)
         def run(ctx: typer.Context, **given: Any) -> None:
             debug, most = bool(given.get("debug")), int(given.get("max_problems") or 20)
-            with handled(debug=debug, max_problems=most):
+            skippable = "skip_invalid" in names and not given.get("skip_invalid")
+            with handled(debug=debug, max_problems=most, skippable=skippable):
                 read = _gathered(ctx, given)  # a config that could not be read is said here
                 command(**{name: given[name] for name in names}, read=read)
 

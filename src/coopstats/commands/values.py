@@ -102,7 +102,70 @@ def init(
         refuse_existing(output, force)
     with s.source() as source:
         found = survey_log(source, options)
-    write_output(output, config_text(found, shlex.quote(log)))
+    sheet = options.sheet
+    if sheet is None and found.sheet_rows == "row" and _no_log(found):
+        sheet, found = _sheet_with_a_log(log, options, found)
+    write_output(output, config_text(found, shlex.quote(log), _given(options, sheet)))
+
+
+def _no_log(found: Survey) -> bool:
+    """Whether a survey found none of the columns a log's header must name (a summary sheet)."""
+    from coopstats.read.header import HEADER_COLUMNS
+
+    return all(name in found.missing for name in HEADER_COLUMNS)
+
+
+def _sheet_with_a_log(log: str, options: Any, first: Survey) -> tuple[str | None, Survey]:
+    """The workbook's first other sheet whose header a log's is, surveyed, with a note naming
+    it; the first sheet as it was when none is."""
+    from coopstats import feedback
+    from coopstats.exports import survey_log
+    from coopstats.read import Source
+
+    names = _sheet_names(log)
+    for name in names[1:]:
+        with Source(log) as source:
+            try:
+                found = survey_log(source, options._replace(sheet=name))
+            except Exception:  # noqa: BLE001 - a sheet that cannot be read is passed over
+                continue
+        if not _no_log(found):
+            feedback.note(
+                f"{first.source}: no header of a log on the first sheet; init read the sheet "
+                f"{name!r}, and writes sheet = {name!r} under [defaults]"
+            )
+            return name, found
+    if len(names) > 1:
+        feedback.note(
+            f"{first.source}: no header of a log on the first sheet; the other sheets are "
+            + ", ".join(repr(n) for n in names[1:]) + ": pass --sheet NAME"
+        )
+    return None, first
+
+
+def _sheet_names(log: str) -> list[str]:
+    try:
+        import python_calamine
+
+        return list(python_calamine.CalamineWorkbook.from_path(log).sheet_names)
+    except Exception:  # noqa: BLE001 - not a workbook calamine reads: no sheets to offer
+        return []
+
+
+def _given(options: Any, sheet: str | None) -> dict[str, object]:
+    """The reading options init was given (or found a sheet by), for its [defaults]."""
+    given: dict[str, object] = {}
+    if options.encoding is not None:
+        given["encoding"] = options.encoding
+    if options.delimiter is not None:
+        given["delimiter"] = options.delimiter
+    if sheet is not None:
+        given["sheet"] = sheet
+    if options.date_order is not None:
+        given["dayfirst" if options.date_order == "day" else "monthfirst"] = True
+    if options.header_row is not None:
+        given["header-row"] = options.header_row
+    return given
 
 
 def refuse_existing(target: Path, force: bool) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from itertools import islice
 from typing import NamedTuple
 
@@ -22,46 +23,76 @@ from coopstats.read.source import file_problem
 DELIMITERS = (",", ";", "\t")
 BOM = "\ufeff"
 HEADER_ROWS = 20  # rows after the first in which the header is looked for (SPEC §8)
+# The columns a header must name. Each kind is one organ's (SPEC §1), so a log without an organ
+# column is read with each request's organ its kind's: a departure from SPEC §1, where the
+# organ column is required (README); an organ column named by [columns] must still be there.
+HEADER_COLUMNS = tuple(name for name in REQUIRED_COLUMNS if name != "organ")
 _NOT_WORD = re.compile(r"[\W_]+")
 
 # --- names -----------------------------------------------------------------------------------
 
-# The usual names of each column in exports, as `normal` writes them.
+# The usual names of each column in exports, as `normal` writes them (accents and punctuation
+# left out), in English and French (the Court's two working languages), the better name of a
+# column first: when two titles fit one column, the one listed first is taken ("Date of
+# transmission" before "Date of request", "Result" before "Status").
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "id": (
         "request no", "request number", "reference", "ref", "ref no", "reference no",
-        "reference number", "request id", "request ref", "request reference", "no", "number",
-        "request", "identifier",
+        "reference number", "request id", "request ref", "request reference", "req no", "req",
+        "req id", "req ref", "no", "number", "request", "identifier", "n de demande",
+        "numero de demande", "numero", "n", "no de demande", "reference de la demande",
     ),
-    "organ": ("requesting organ", "office", "organ of the court", "sending organ"),
+    "organ": (
+        "requesting organ", "organ of the court", "sending organ", "organe", "organe requerant",
+        "office", "bureau",
+    ),
     "kind": (
-        "type of request", "request type", "type", "kind of request", "nature of request",
-        "request kind",
+        "type of request", "request type", "req type", "type", "kind of request",
+        "nature of request", "request kind", "type de demande", "nature de la demande",
     ),
     "origin": (
-        "sent by", "section", "origin of request", "originating office", "requesting section",
-        "sender", "requesting office",
+        "origin of request", "orig", "origine", "sent by", "section", "originating office",
+        "requesting section", "sender", "requesting office", "origin section",
+        "origine de la demande",
     ),
-    "categories": ("category", "purpose", "categories of request", "subject", "area"),
+    "categories": (
+        "category", "category ies", "categorie", "categories de la demande", "categorie s",
+        "cat", "categories of request", "purpose", "area", "subject",
+    ),
     "sent": (
-        "date of transmission", "date sent", "transmitted on", "sent on", "date of request",
-        "transmission date", "sent date", "request date", "date transmitted", "date of sending",
+        "date of transmission", "date sent", "transmitted on", "sent on", "transmission date",
+        "sent date", "date transmitted", "date of sending", "dt sent", "date d envoi",
+        "date de transmission", "date d expedition", "envoyee le", "envoye le",
+        "date of request", "request date", "date de la demande",
     ),
     "executed": (
-        "date of execution", "date of reply", "executed on", "closed", "date closed",
-        "reply date", "execution date", "closed on", "replied on", "date executed",
-        "date of response", "response date", "date replied", "date of closure",
+        "date of execution", "date of reply", "executed on", "date executed", "execution date",
+        "reply date", "date of response", "response date", "date replied", "replied on",
+        "dt exec", "date exec", "dt executed", "date d execution", "date de reponse",
+        "executee le", "execute le", "date de cloture", "closed", "date closed", "closed on",
+        "date of closure",
     ),
-    "outcome": ("result", "status", "reply", "response", "result of execution", "answer"),
+    "outcome": (
+        "result", "result of execution", "resultat", "reply", "response", "answer", "status",
+        "statut",
+    ),
 }
 
 # The SPEC's words of each vocabulary column: case-folded -> as the SPEC writes them.
 
 
 def normal(text: str) -> str:
-    """A name as the tables write it: case-folded, punctuation and spacing as single spaces
-    (`Executed – positive` → `executed positive`, `Request No.` → `request no`)."""
-    return _NOT_WORD.sub(" ", text.casefold()).strip()
+    """A name as the tables write it: case-folded, accents left out, punctuation and spacing as
+    single spaces (`Executed – positive` → `executed positive`, `Request No.` → `request no`,
+    `Date d'exécution` → `date d execution`)."""
+    folded = text.casefold()
+    if not folded.isascii():
+        import unicodedata
+
+        folded = "".join(
+            c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
+        )
+    return _NOT_WORD.sub(" ", folded).strip()
 
 
 def fold(cell: str) -> str:
@@ -87,11 +118,21 @@ def guess_column(title: str) -> Guess | None:
     return best
 
 
-def _column_guesses(title: str) -> Iterable[Guess]:
+def _column_guesses(title: str) -> tuple[Guess, ...]:
+    """Every canonical column a title may name (cached: the header is looked for among the
+    first rows, whose cells repeat)."""
+    return _guesses_of(normal(title)) if len(title) <= 100 else ()
+
+
+@lru_cache(maxsize=4096)
+def _guesses_of(name: str) -> tuple[Guess, ...]:
+    return tuple(_guessed(name))
+
+
+def _guessed(name: str) -> Iterable[Guess]:
     import difflib
 
-    name = normal(title)
-    if not name:
+    if not name or not any(c.isalpha() for c in name):
         return
     for canonical in COLUMNS:
         if name == canonical:
@@ -99,7 +140,13 @@ def _column_guesses(title: str) -> Iterable[Guess]:
             continue
         usual = COLUMN_NAMES[canonical]
         if name in usual:
-            yield Guess(canonical, f"a usual name of the {canonical} column", 0.9)
+            # The better names first: a title further down the list yields to another.
+            rank = usual.index(name) / 1000
+            yield Guess(canonical, f"a usual name of the {canonical} column", 0.9 - rank)
+            continue
+        start = next((u for u in (canonical, *usual) if name.startswith(f"{u} ")), None)
+        if start is not None:  # `DATE SENT (DD/MM/YYYY)`, `ORIGIN / SECTION`
+            yield Guess(canonical, f"it starts with {start!r}", 0.7)
             continue
         close = difflib.get_close_matches(name, [canonical, *usual], n=1, cutoff=0.85)
         if close:
@@ -107,9 +154,11 @@ def _column_guesses(title: str) -> Iterable[Guess]:
             yield Guess(canonical, f"spelled like {close[0]!r}", 0.8 * ratio)
     words = set(name.split())
     if "date" in words or name.endswith(" on"):
-        if words & {"sent", "sending", "transmission", "transmitted", "request", "dispatch"}:
+        if words & {"sent", "sending", "transmission", "transmitted", "request", "dispatch",
+                    "envoi", "expedition"}:  # fmt: skip
             yield Guess("sent", "a date of sending", 0.6)
-        if {w[:5] for w in words} & {"execu", "repli", "reply", "close", "closu", "respo"}:
+        if {w[:5] for w in words} & {"execu", "repli", "reply", "close", "closu", "respo",
+                                     "repon", "clotu"}:  # fmt: skip
             yield Guess("executed", "a date of execution", 0.6)
 
 
@@ -128,6 +177,22 @@ def guess_columns(header: Sequence[str]) -> dict[str, tuple[int, Guess]]:
             chosen[canonical] = (-negative, guess)
             taken.add(-negative)
     return chosen
+
+
+def column_rivals(
+    header: Sequence[str], chosen: Mapping[str, int]
+) -> dict[str, tuple[int, ...]]:
+    """canonical column -> the positions of the other titles that fit it too (by a usual name
+    or by spelling), left unmapped: `Date of request` beside `Date of transmission`."""
+    taken = set(chosen.values())
+    rivals: dict[str, list[int]] = {}
+    for position, title in enumerate(header):
+        if position in taken:
+            continue
+        best = guess_column(title)
+        if best is not None and best.name in chosen and best.score >= 0.6:
+            rivals.setdefault(best.name, []).append(position)
+    return {name: tuple(dict.fromkeys(positions)) for name, positions in rivals.items()}
 
 
 # --- the header ------------------------------------------------------------------------------
@@ -152,7 +217,7 @@ def guess_header(rows: Sequence[Sequence[str]], columns: Mapping[str, str]) -> i
     first row in which the required columns are all found, by `columns` or by their usual names
     (guess_columns); else the first row with the most titles that look like a column's; else
     the first of the widest rows (a title row has one cell filled, the header all)."""
-    exact = find_header(rows, REQUIRED_COLUMNS, columns)
+    exact = find_header(rows, HEADER_COLUMNS, columns)
     if exact is not None:
         return exact
     first = list(islice(rows, HEADER_ROWS + 1))
@@ -165,7 +230,7 @@ def guess_header(rows: Sequence[Sequence[str]], columns: Mapping[str, str]) -> i
         guessed = guess_columns(row)
         titles = {fold(cell) for cell in row}
         if all(name in guessed or fold(columns.get(name, name)) in titles
-               for name in REQUIRED_COLUMNS):  # fmt: skip
+               for name in HEADER_COLUMNS):  # fmt: skip
             return index
     if max(named) >= 2:
         return named.index(max(named))
@@ -230,7 +295,7 @@ def map_header(
                 column=title,
                 hint=_suggest_title(title, header),
             )
-    missing = [column for column in REQUIRED_COLUMNS if column not in index]
+    missing = [column for column in HEADER_COLUMNS if column not in index]
     if missing and not options.survey:
         raise file_problem(
             name,
@@ -294,10 +359,27 @@ def choose_header(
     if options.survey:
         index = guess_header(cells, options.columns)
     else:
-        index = find_header(cells, REQUIRED_COLUMNS, options.columns)
+        index = find_header(cells, HEADER_COLUMNS, options.columns)
+        if index is None:
+            index = _most_named(cells, options.columns)
     if index is None:
         return None
     return rows[index]
+
+
+def _most_named(rows: Sequence[Sequence[str]], columns: Mapping[str, str]) -> int | None:
+    """The row below the first that names the most of the columns a header needs (and those
+    [columns] maps), when no row names them all: the header, whose missing column is then the
+    one blamed, not the title row's. None when no later row names two, or more than the
+    first."""
+    wanted = {fold(columns.get(name, name)) for name in (*HEADER_COLUMNS, *columns)}
+    named = [len(wanted & {fold(cell) for cell in row}) for row in islice(rows, HEADER_ROWS + 1)]
+    if not named:
+        return None
+    best = max(named)
+    if best < 2 or best <= named[0]:
+        return None
+    return named.index(best)
 
 
 def note_header(name: str, line: int, first: int, options: ReadOptions, noun: str) -> None:
@@ -332,7 +414,7 @@ def has_columns(row: list[str], options: ReadOptions) -> bool:
     """Whether a row names every required column, as `_map_header` matches names."""
     titles = {cell.strip().lstrip(BOM).strip().casefold() for cell in row}
     return all(
-        options.columns.get(name, name).strip().casefold() in titles for name in REQUIRED_COLUMNS
+        options.columns.get(name, name).strip().casefold() in titles for name in HEADER_COLUMNS
     )
 
 
