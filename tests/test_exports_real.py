@@ -202,9 +202,41 @@ A-3,Registry,RFC,HQ,DEF/A&S,2023-10-02
 """
     status, config, err = invoke("init", write(tmp_path, text))
     assert status == 0, err
-    assert '"Miscellany" = ' not in config and '"DEF/A&S" = ' not in config
+    assert '"Miscellany" = ' not in config
     assert '# "Miscellany" (1 row): not placed' in config
-    assert '# "DEF/A&S" (1 row): names defence and arrest-surrender' in config
+    # A word naming two categories is mapped onto both, for review.
+    assert (
+        '"DEF/A&S" = "defence;arrest-surrender"  # review: names defence and arrest-surrender'
+        in config
+    )
+
+
+def test_a_word_of_two_categories_counts_under_each(tmp_path: Path) -> None:
+    # Four HQ RFCs sent in the 2024 period: two 'DEF/A&S' (defence and arrest), one 'Defence',
+    # one without category. By hand: HQ RFCs 4, defence 3, arrest 2.
+    text = """\
+Ref,Organ,Type,Origin,Category,Date sent,Date executed,Result
+A-1,Registry,RFC,HQ,DEF/A&S,2023-10-02,2023-10-12,positive
+A-2,Registry,RFC,HQ,def/a&s,2023-10-03,,
+A-3,Registry,RFC,HQ,Defence,2023-10-04,2023-10-08,negative
+A-4,Registry,RFC,HQ,,2023-10-05,,
+"""
+    _, figures, _ = init_and_summarize(write(tmp_path, text))
+    assert figures["registry.rfc.hq"] == 4
+    assert figures["registry.hq.defence"] == 3
+    assert figures["registry.arrest.sent"] == 2
+    assert figures["registry.arrest.avg_days_to_reply"] == 10  # A-1 alone: 12 - 2
+
+
+def test_a_category_word_mapped_onto_a_word_of_no_category_is_refused(tmp_path: Path) -> None:
+    log = write(tmp_path, "id,organ,kind,origin,categories,sent\nA,Registry,RFC,HQ,X,2023-10-02\n")
+    (log.parent / "coopstats.toml").write_text(
+        '[values.categories]\n"X" = "defence;bogus"\n', encoding="utf-8"
+    )
+    status, _, err = invoke("summarize", log.name, "--period", "2024", cwd=log.parent)
+    assert status == 2
+    assert "maps 'X' onto 'defence;bogus', which is not a categories word" in err
+    assert "(several joined by ';')" in err
 
 
 # --- B-1: no organ column ----------------------------------------------------------------------
@@ -451,3 +483,15 @@ A-4,Greffe,Avis,2023-10-03
     assert '# "Notification" (2 rows): REVIEW: it does not say of what; its rows are all the ' \
         "Registry's" in config and 'write "Notification" = "decision-notification"' in config
     assert '# "Avis" (2 rows): not placed' in config  # rows of both organs: nothing suggested
+
+
+def test_the_query_refuses_a_word_of_several_categories(tmp_path: Path) -> None:
+    # SQL's SUM(DISTINCT bit) over a cell's pieces cannot OR several bits of one word with
+    # another piece's: the query says so rather than count a wrong category.
+    folder = write(tmp_path, "id\n").parent
+    (folder / "coopstats.toml").write_text(
+        '[values.categories]\n"DEF/A&S" = "defence;arrest-surrender"\n', encoding="utf-8"
+    )
+    status, _, err = invoke("sql", "--dialect", "duckdb", "--period", "2024", cwd=folder)
+    assert status == 2
+    assert "the query cannot read one word as several categories" in err

@@ -269,7 +269,10 @@ class RowChecker:
                 )
             for piece in cats_raw.split(";"):
                 word = self.word("categories", piece)
-                if word in CATEGORIES:
+                if ";" in word:  # a word the config maps onto several categories
+                    mapped = [w.strip() for w in word.split(";")]
+                    categories.extend(w for w in mapped if w and w not in categories)
+                elif word in CATEGORIES:
                     if word not in categories:
                         categories.append(word)
                 elif word:

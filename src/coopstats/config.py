@@ -145,10 +145,14 @@ def _check_words(path: str, column: str, mapping: dict[str, str]) -> None:
     if words is None:
         return  # a date column (the target is read as a date) or another column (a group)
     for theirs, ours in mapping.items():
-        if ours.strip() and ours.strip().casefold() not in words:
+        # A categories word may stand for several: "DEF/A&S" = "defence;arrest-surrender".
+        targets = ours.split(";") if column == "categories" else [ours]
+        if ours.strip() and any(t.strip().casefold() not in words for t in targets):
             raise UsageError(
                 f"{path}: {table} maps {theirs!r} onto {ours!r}, which is not a "
-                f"{column} word; expected one of {', '.join(words)}, or \"\" for an empty cell"
+                f"{column} word; expected one of {', '.join(words)}"
+                + (" (several joined by ';')" if column == "categories" else "")
+                + ", or \"\" for an empty cell"
             )
 
 

@@ -177,7 +177,7 @@ def guess_word(column: str, word: str) -> Guess | None:
     if name.replace(" ", "-") in spec:
         return Guess(spec[name.replace(" ", "-")], "the SPEC's word, spelled with spaces", 0.9)
     if column == "categories" and len(_several(word)) > 1:
-        return None  # "DEF/A&S": two categories, which [values.categories] cannot say
+        return None  # "DEF/A&S": two categories, which init maps onto both (config_text)
     inner = re.search(r"\(([^()]+)\)", word)
     if inner is not None:
         within = guess_word(column, inner[1])
@@ -864,10 +864,10 @@ def _value_lines(canonical: str, column: ColumnSurvey) -> list[str]:
                 f"date, so no outcome yet ({_rows(word.rows)})"
             )
         elif canonical == "categories" and len(several := _several(word.value)) > 1:
-            unplaced.append((word, (
-                f"names {' and '.join(several)}; a cell names several categories separated by "
-                f"';' ({';'.join(several)}), which a word of [values.categories] cannot say"
-            )))
+            lines.append(
+                f"{toml_string(word.value)} = {toml_string(';'.join(several))}  # review: "
+                f"names {' and '.join(several)}, so each of them ({_rows(word.rows)})"
+            )
         elif word.suggested is not None:
             unplaced.append((word, (
                 f"REVIEW: it does not say of what; {word.how}: if so, write "

@@ -338,6 +338,13 @@ class _Compiler:
                         f"[values.categories] {key!r}: a category key may not be empty or hold "
                         "';' (the query splits the cell at ';' first)"
                     )
+            for key, target in self.values.get(column, {}).items():
+                if ";" in target:
+                    raise ValueError(
+                        f"[values.categories] {key!r} = {target!r}: the query cannot read one "
+                        "word as several categories; count an export of the table instead, or "
+                        "write the categories separated by ';' in the table"
+                    )
 
     # -- small pieces of SQL ------------------------------------------------------------------
 
