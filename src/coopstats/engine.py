@@ -247,6 +247,39 @@ _UNSEEN = object()  # a cell no cache knows
 Odd = tuple[str, Checked | None] | None
 
 
+class Layout(NamedTuple):
+    """Where the block loops find a record's cells in a line split at the delimiter: the
+    position of the id, of the four cells that make its kind (organ, kind, origin,
+    categories), of sent, executed and outcome, and the header's width. Any order of the
+    columns, and any number of extra columns, is a layout; SPEC_LAYOUT (the SPEC's 8 columns
+    in order) has a loop of its own, `_Pass.block`, which splits a line three times rather
+    than at every delimiter."""
+
+    width: int
+    id: int
+    kind: tuple[int, int, int, int]
+    sent: int
+    executed: int
+    outcome: int
+
+    @classmethod
+    def of(cls, table: Table) -> Layout | None:
+        """The table's layout; None when an optional column is absent (its cell is not in the
+        line: `tallied` reads such a log, a '' appended to each record)."""
+        index, width = table.index, table.width
+        if any(position >= width for position in index.values()):
+            return None
+        layout = cls(
+            width, index["id"], (index["organ"], index["kind"], index["origin"],
+            index["categories"]), index["sent"], index["executed"], index["outcome"],
+        )  # fmt: skip
+        return SPEC_LAYOUT if layout == SPEC_LAYOUT else layout
+
+
+SPEC_LAYOUT = Layout(len(COLUMNS), 0, (1, 2, 3, 4), 5, 6, 7)
+assert [SPEC_LAYOUT.id, *SPEC_LAYOUT.kind, *SPEC_LAYOUT[3:]] == list(CANONICAL.values())
+
+
 class _Tally:
     """The requests of one kind, counted per window by the block loop.
 
@@ -296,7 +329,9 @@ class _Pass:
         # each kind's tallies.
         self.heads: dict[str, _Tally] = {}
         self.tallies: dict[Kind, _Tally] = {}
+        self.row_heads: dict[tuple[str, ...], _Tally] = {}  # the same, by a record's kind cells
         self.delimiter = getattr(table, "delimiter", None) or ","
+        self.layout = Layout.of(table)
         breakdown = options.breakdown
         self.split = (
             Split(breakdown, table, options.values)
@@ -313,27 +348,29 @@ class _Pass:
         if part is not None:
             part = self.table.numbered(part)  # counted once, not again by each reader
         self.part = part
-        blocks = self.table.line_blocks(part) if self._blocks_fit() else None
+        fast = self._blocks_fit()
+        layout = self.layout
+        blocks = self.table.line_blocks(part) if fast and layout is not None else None
         if blocks is not None:
+            lines_loop = self.block if layout is SPEC_LAYOUT else self.split_block
             for block in blocks:
                 if isinstance(block, LineBlock):
-                    self.block(block.first, block.lines, block.spaced)
+                    lines_loop(block.first, block.lines, block.spaced)
                     if between_blocks is not None:
                         between_blocks()
                 else:  # the csv module's records, from a block with a quote on
-                    self.records(block)
-        elif part is None:
-            self.records(self.table.records())
+                    self.tallied(block)
         else:
-            self.records(self.table.records_in(*part))
+            loop = self.tallied if fast else self.records
+            loop(self.table.records() if part is None else self.table.records_in(*part))
         return self.finish()
 
     def _blocks_fit(self) -> bool:
-        """Whether the block loop can count this log into these windows exactly."""
+        """Whether the fast loops can count this log into these windows exactly: into tallies
+        (see _Tally), by the block loops where the table is read line by line (any column
+        layout: see Layout) and by `tallied` elsewhere. Otherwise `records` counts it."""
         return (
-            self.table.width == len(COLUMNS)
-            and self.table.index == CANONICAL
-            and self.keep_hash is not None
+            self.keep_hash is not None
             and not self.skip_lines
             and self.split is None
             and all(type(w) is Window and w.days_fn is None for w in self.windows)
@@ -484,6 +521,104 @@ class _Pass:
         self.first_sent, self.last_sent = first_sent, last_sent
         self.ordered, self.last_id = ordered, last_id
 
+    def tallied(self, records: Iterable[tuple[int, list[str]]]) -> None:
+        """The loop over records of any table into tallies, as `block` counts lines: checked
+        as `records` checks them, and counted per kind (see _Tally) rather than window by
+        window. Only for windows that keep counts alone (`_tallies_fit`)."""
+        checker, table = self.checker, self.table
+        dates, outcomes = checker.dates, checker.outcomes
+        remember = checker.remember
+        idx = table.index
+        width = table.width
+        pad = width in idx.values()  # an optional column is absent: it reads a '' appended to rows
+        # Two C calls fetch the cells a record is checked and counted by: the run of kind cells
+        # comes out as the tuple its tally is looked up by.
+        cells = itemgetter(idx["id"], idx["sent"], idx["executed"], idx["outcome"])
+        kind_cells = itemgetter(idx["organ"], idx["kind"], idx["origin"], idx["categories"])
+        row_heads, tally_of = self.row_heads, self._tally
+        windows = self.windows
+        lowest = min((w.start for w in windows), default=0)
+        highest = max((w.end for w in windows), default=-1)
+        keep_hash = self.keep_hash
+        skip_lines = self.skip_lines
+        unseen = _UNSEEN
+        first_sent, last_sent = self.first_sent, self.last_sent
+        ordered, last_id = self.ordered, self.last_id
+        count = 0
+        tally: _Tally | None
+        outcome: object  # True, False, None (no outcome given), or `unseen`
+
+        for line, row in records:
+            count += 1
+            if len(row) != width and not self._fit(line, row):
+                continue
+            if pad:
+                row.append("")
+            rid, sent_text, executed_text, outcome_text = cells(row)
+            rid = rid.strip()
+            if keep_hash is not None and rid:
+                if ordered and rid > last_id:
+                    last_id = rid
+                else:
+                    if ordered:
+                        ordered, self.ordered_until = False, line
+                    h = hash(rid)
+                    keep_hash[h & _MASK](h)
+            if skip_lines and line in skip_lines:
+                continue
+
+            try:  # subscripts: the quickest look-ups while everything is known, as it mostly is
+                tally = row_heads[kind_cells(row)]
+                sent = dates[sent_text]
+                executed = dates[executed_text]
+                outcome = outcomes[outcome_text]
+            except KeyError:  # something new: a date to parse, or a record to check
+                tally = row_heads.get(kind_cells(row))
+                sent = dates.get(sent_text, UNKNOWN)
+                if sent == UNKNOWN:
+                    sent = remember(sent_text)
+                executed = dates.get(executed_text, UNKNOWN)
+                if executed == UNKNOWN:
+                    executed = remember(executed_text)
+                outcome = outcomes.get(outcome_text, unseen)
+            if (
+                tally is None
+                or sent < 0
+                or executed == UNKNOWN
+                or outcome is unseen
+                or not rid
+                or sent > executed >= 0
+                or (outcome is not None and executed == PENDING)
+            ):
+                if not any(cell.strip() for cell in row):
+                    count -= 1  # a row of empty cells, as spreadsheets leave: not a record
+                    continue
+                checked = checker.check(line, row)
+                if isinstance(checked, list):
+                    self._reject(line, checked)
+                    continue
+                kind, sent, executed, outcome = checked
+                tally = row_heads[kind_cells(row)] = tally_of(kind)
+
+            if sent < first_sent:
+                first_sent = sent
+            if sent > last_sent:
+                last_sent = sent
+            if lowest <= sent <= highest:
+                for start, end, as_of, counts in tally.spans:
+                    if start <= sent <= end:
+                        # An empty outcome on an executed request is a positive reply (SPEC §1).
+                        key = (
+                            (executed - sent) * 2 + (outcome is not False)
+                            if PENDING < executed <= as_of
+                            else -1
+                        )
+                        counts[key] = counts.get(key, 0) + 1
+
+        self.count += count
+        self.first_sent, self.last_sent = first_sent, last_sent
+        self.ordered, self.last_id = ordered, last_id
+
     def block(self, first_line: int, lines: list[str], spaced: bool = True) -> None:
         """The loop over the lines of a plain log in the SPEC's column order.
 
@@ -583,8 +718,106 @@ class _Pass:
         self.first_sent, self.last_sent = first_sent, last_sent
         self.ordered, self.last_id = ordered, last_id
 
+    def split_block(self, first_line: int, lines: list[str], spaced: bool = True) -> None:
+        """The loop over the lines of a plain log in any other column layout (see Layout).
+
+        Each line is split at every delimiter, and a line of the header's width gives its cells
+        by one C call, the run of kind cells as the tuple its tally is looked up by. Any other
+        line — of another width, with a new value, a problem — goes to `_odd`, as in `block`.
+        """
+        self.count += len(lines)
+        row_heads, dates, outcomes = self.row_heads, self.checker.dates, self.checker.outcomes
+        remember = self.checker.remember
+        keep_hash = self.keep_hash
+        assert keep_hash is not None and self.layout is not None  # _blocks_fit, run
+        layout = self.layout
+        width = layout.width
+        cells = itemgetter(layout.id, layout.sent, layout.executed, layout.outcome)
+        kind_cells = itemgetter(*layout.kind)
+        odd, tally_of = self._odd, self._tally
+        delimiter = self.delimiter
+        windows = self.windows
+        lowest = min((w.start for w in windows), default=0)
+        highest = max((w.end for w in windows), default=-1)
+        unseen = _UNSEEN
+        first_sent, last_sent = self.first_sent, self.last_sent
+        ordered, last_id = self.ordered, self.last_id
+        tally: _Tally | None
+        outcome: object  # True, False, None (no outcome given), or `unseen`
+
+        for line, text in enumerate(lines, first_line):
+            row = text.split(delimiter)
+            if len(row) != width:  # a blank line, a short or long row
+                tally = None
+            else:
+                rid, sent_text, executed_text, outcome_text = cells(row)
+                try:  # subscripts: the quickest look-ups while everything is known
+                    tally = row_heads[kind_cells(row)]
+                    sent = dates[sent_text]
+                    executed = dates[executed_text]
+                    outcome = outcomes[outcome_text]
+                except KeyError:  # something new: a date to parse, or a line for `_odd`
+                    tally = row_heads.get(kind_cells(row))
+                    if tally is not None:
+                        sent = dates.get(sent_text, UNKNOWN)
+                        if sent == UNKNOWN:
+                            sent = remember(sent_text)
+                        executed = dates.get(executed_text, UNKNOWN)
+                        if executed == UNKNOWN:
+                            executed = remember(executed_text)
+                        outcome = outcomes.get(outcome_text, unseen)
+                if spaced:
+                    rid = rid.strip()
+            if (
+                tally is None
+                or sent < 0
+                or executed == UNKNOWN
+                or outcome is unseen
+                or not rid
+                or sent > executed >= 0
+                or (outcome is not None and executed == PENDING)
+            ):
+                seen = odd(line, text)
+                if seen is None:
+                    continue
+                rid, checked = seen
+                if checked is not None:
+                    kind, sent, executed, outcome = checked
+                    tally = tally_of(kind)
+                elif rid:
+                    tally = None  # a rejected record still takes its id
+                else:
+                    continue
+            if ordered and rid > last_id:
+                last_id = rid
+            else:
+                if ordered:
+                    ordered, self.ordered_until = False, line
+                h = hash(rid)
+                keep_hash[h & _MASK](h)
+            if tally is None:
+                continue
+
+            if sent < first_sent:
+                first_sent = sent
+            if sent > last_sent:
+                last_sent = sent
+            if lowest <= sent <= highest:
+                for start, end, as_of, counts in tally.spans:
+                    if start <= sent <= end:
+                        # An empty outcome on an executed request is a positive reply (SPEC §1).
+                        key = (
+                            (executed - sent) * 2 + (outcome is not False)
+                            if PENDING < executed <= as_of
+                            else -1
+                        )
+                        counts[key] = counts.get(key, 0) + 1
+
+        self.first_sent, self.last_sent = first_sent, last_sent
+        self.ordered, self.last_id = ordered, last_id
+
     def _odd(self, line: int, text: str) -> Odd:
-        """A line the block loop cannot count on its own, checked as `records` checks it."""
+        """A line the block loops cannot count on their own, checked as `records` checks it."""
         row = text.split(self.delimiter)
         exact = len(row) == self.table.width
         if not exact:
@@ -593,13 +826,19 @@ class _Pass:
         elif not any(cell.strip() for cell in row):
             self.count -= 1  # a row of empty cells, as spreadsheets leave: not a record
             return None
-        rid = row[0].strip()
+        layout = self.layout
+        assert layout is not None  # only the block loops call this
+        rid = row[layout.id].strip()
         checked = self.checker.check(line, row)
         if isinstance(checked, list):
             self._reject(line, checked)
             return rid, None
         if exact:  # this run of kind cells (organ to categories) is known good from now on
-            self.heads[self.delimiter.join(row[1:5])] = self._tally(checked[0])
+            tally = self._tally(checked[0])
+            if layout is SPEC_LAYOUT:
+                self.heads[self.delimiter.join(row[1:5])] = tally
+            else:
+                self.row_heads[tuple(row[k] for k in layout.kind)] = tally
         return rid, checked
 
     def _fit(self, line: int, row: list[str]) -> bool:
