@@ -153,7 +153,10 @@ class TimesWindow:
     def __call__(self, request: Visited) -> None:
         sent = request.sent.toordinal()
         executed = PENDING if request.executed is None else request.executed.toordinal()
-        self.take(request.groups, sent, executed, bool(request.positive), request.id)
+        if self.start <= sent <= self.end:  # take(), inline: once per request of the log
+            self.add(request.groups, sent, executed, bool(request.positive), request.id)
+        else:
+            self.outside(request.groups, sent, executed, request.id)
         for key in request.by:
             part = self.parts.get(key)
             if part is None:
@@ -165,7 +168,8 @@ class TimesWindow:
     def take(
         self, groups: tuple[int, ...], sent: int, executed: int, positive: bool, rid: str
     ) -> None:
-        """One request: `sent` and `executed` are day ordinals, `executed` PENDING when empty."""
+        """One request of a --by group: `sent` and `executed` are day ordinals, `executed`
+        PENDING when empty."""
         if self.start <= sent <= self.end:
             self.add(groups, sent, executed, positive, rid)
         else:

@@ -94,21 +94,24 @@ def visit(
 def _seer(visitor: Visitor) -> Seer:
     """The loop's call (day ordinals, PENDING) turned into the visitor's (dates, None)."""
     days: dict[int, date] = {}
+    new = tuple.__new__  # one C call, where Visited(...) is a Python function's
 
     def seen(
         kind: Kind, sent: int, executed: int, positive: bool, rid: str, line: int,
         by: tuple[str, ...],
     ) -> None:  # fmt: skip
-        sent_day = days.get(sent) or days.setdefault(sent, date.fromordinal(sent))
+        sent_day = days.get(sent)
+        if sent_day is None:
+            sent_day = days[sent] = date.fromordinal(sent)
         if executed == PENDING:
-            done, reply = None, None
-        else:
-            done = days.get(executed) or days.setdefault(executed, date.fromordinal(executed))
-            reply = positive
-        visitor(
-            Visited(line, rid, kind.organ, kind.kind, kind.origin, kind.categories, sent_day,
-                    done, reply, kind.groups, by)  # fmt: skip
-        )
+            visitor(new(Visited, (line, rid, kind.organ, kind.kind, kind.origin,
+                                  kind.categories, sent_day, None, None, kind.groups, by)))
+            return
+        done = days.get(executed)
+        if done is None:
+            done = days[executed] = date.fromordinal(executed)
+        visitor(new(Visited, (line, rid, kind.organ, kind.kind, kind.origin, kind.categories,
+                              sent_day, done, positive, kind.groups, by)))  # fmt: skip
 
     return seen
 

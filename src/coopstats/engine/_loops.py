@@ -331,7 +331,7 @@ class _Pass:
         lowest = min((w.start for w in windows), default=0)
         highest = max((w.end for w in windows), default=-1)
         keep_hash = self.keep_hash
-        skip_lines = self.skip_lines
+        assert keep_hash is not None and not self.skip_lines  # _blocks_fit
         unseen = _UNSEEN
         first_sent, last_sent = self.first_sent, self.last_sent
         ordered, last_id = self.ordered, self.last_id
@@ -347,7 +347,7 @@ class _Pass:
                 row.append("")
             rid, sent_text, executed_text, outcome_text = cells(row)
             rid = rid.strip()
-            if keep_hash is not None and rid:
+            if rid:
                 if ordered and rid > last_id:
                     last_id = rid
                 else:
@@ -355,8 +355,6 @@ class _Pass:
                         ordered, self.ordered_until = False, line
                     h = hash(rid)
                     keep_hash[h & _MASK](h)
-            if skip_lines and line in skip_lines:
-                continue
 
             try:  # subscripts: the quickest look-ups while everything is known, as it mostly is
                 tally = row_heads[kind_cells(row)]
