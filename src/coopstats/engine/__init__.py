@@ -20,43 +20,22 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import NamedTuple, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from coopstats.breakdown import Split
-from coopstats.checks import PENDING, Kind, settle_order
+from coopstats.checks import settle_order
 from coopstats.dates import NeedDateOrder
 from coopstats.engine._fork import _both_cores, _can_fork, _Child, _count_part, _in_two
 from coopstats.engine._ids import _BUCKETS, _duplicates
 from coopstats.engine._loops import Seer, _Pass
-from coopstats.engine.window import PROBLEMS_KEPT, Counted, DaysFn, Window
+from coopstats.engine.window import PROBLEMS_KEPT, Counted, DaysFn, Visited, Window
 from coopstats.errors import InvalidRows, UsageError
-from coopstats.model import Period, Request
+from coopstats.model import Period
 from coopstats.reading import DEFAULT_READ, ReadOptions, Source, open_table
 
 __all__ = ["PROBLEMS_KEPT", "Counted", "DaysFn", "Visited", "Visitor", "Window", "count", "visit"]
 # The private rooms, named here for the tests that look inside.
 _PRIVATE = (_Child, _Pass, _can_fork, _count_part, _in_two)
-
-
-class Visited(NamedTuple):
-    """One valid request as a visitor sees it: model.Request's values (dates; `executed` and
-    `positive` None when pending), then the base groups it counts in (indices of
-    catalogue.GROUPS) and its --by groups (none without --by)."""
-
-    line: int
-    id: str
-    organ: str
-    kind: str
-    origin: str | None
-    categories: tuple[str, ...]
-    sent: date
-    executed: date | None
-    positive: bool | None
-    groups: tuple[int, ...]
-    by: tuple[str, ...] = ()
-
-    def request(self) -> Request:
-        return Request(*self[:9])
 
 
 class Visitor(Protocol):
@@ -84,36 +63,11 @@ def visit(
 
     def seer() -> Seer:
         made.append(visitor())
-        return _seer(made[-1])
+        return made[-1]
 
     counted = _guarded(source, windows, options, seer, (span.start.toordinal(),
                        span.end.toordinal()))  # fmt: skip
     return counted, made[-1]
-
-
-def _seer(visitor: Visitor) -> Seer:
-    """The loop's call (day ordinals, PENDING) turned into the visitor's (dates, None)."""
-    days: dict[int, date] = {}
-    new = tuple.__new__  # one C call, where Visited(...) is a Python function's
-
-    def seen(
-        kind: Kind, sent: int, executed: int, positive: bool, rid: str, line: int,
-        by: tuple[str, ...],
-    ) -> None:  # fmt: skip
-        sent_day = days.get(sent)
-        if sent_day is None:
-            sent_day = days[sent] = date.fromordinal(sent)
-        if executed == PENDING:
-            visitor(new(Visited, (line, rid, kind.organ, kind.kind, kind.origin,
-                                  kind.categories, sent_day, None, None, kind.groups, by)))
-            return
-        done = days.get(executed)
-        if done is None:
-            done = days[executed] = date.fromordinal(executed)
-        visitor(new(Visited, (line, rid, kind.organ, kind.kind, kind.origin, kind.categories,
-                              sent_day, done, positive, kind.groups, by)))  # fmt: skip
-
-    return seen
 
 
 def count(

@@ -14,15 +14,14 @@ from coopstats.breakdown import Split
 from coopstats.checks import PENDING, UNKNOWN, Checked, Kind, RowChecker
 from coopstats.dates import DateOrder
 from coopstats.engine._ids import _MASK, IdRun, wrong_width
-from coopstats.engine.window import NO_FIRST, NO_LAST, Counted, Window
+from coopstats.engine.window import NO_FIRST, NO_LAST, Counted, Visited, Window
 from coopstats.lines import LineBlock
 from coopstats.model import COLUMNS, Problem
 from coopstats.reading import Part, ReadOptions, Table, Unreadable
 
 AddFn = Callable[[Kind, int, int, bool, str, int], None]  # Window.add
-# A visitor as the loop calls it: a request's kind, sent and executed day ordinals (PENDING when
-# empty), whether positive, id, line and --by groups (see engine.visit for the public form).
-Seer = Callable[[Kind, int, int, bool, str, int, tuple[str, ...]], None]
+# A visitor, as engine.visit takes it: told of each valid request as a Visited value.
+Seer = Callable[[Visited], None]
 CANONICAL = {name: position for position, name in enumerate(COLUMNS)}
 _UNSEEN = object()  # a cell no cache knows
 # What `_Pass._odd` makes of a line: None when it holds no id to keep (a blank line, a row of the
@@ -209,6 +208,9 @@ class _Pass:
         if visitor is not None:  # its span widens the hull
             lowest, highest = min(lowest, self.visit_span[0]), max(highest, self.visit_span[1])
         seen_from, seen_to = self.visit_span
+        # A visitor is handed Visited values: dates (made once per day), None when pending.
+        day_of: dict[int, date] = {}
+        to_day, new = date.fromordinal, tuple.__new__
         keep_hash = self.keep_hash
         skip_lines = self.skip_lines
         unseen = _UNSEEN
@@ -289,7 +291,12 @@ class _Pass:
             if lowest <= sent <= highest:
                 if group_of is None:
                     if visitor is not None and seen_from <= sent <= seen_to:
-                        visitor(kind, sent, executed, positive, rid, line, ())
+                        sent_day = day_of.get(sent) or day_of.setdefault(sent, to_day(sent))
+                        visitor(new(Visited, (line, rid, *kind[:4], sent_day, None, None,
+                                              kind.groups, ())) if executed == PENDING else
+                                new(Visited, (line, rid, *kind[:4], sent_day, day_of.get(executed)
+                                              or day_of.setdefault(executed, to_day(executed)),
+                                              positive, kind.groups, ())))  # fmt: skip
                     for start, end, add in spans:
                         if start <= sent <= end:
                             add(kind, sent, executed, positive, rid, line)
@@ -298,7 +305,12 @@ class _Pass:
                 if keys is None:
                     continue
                 if visitor is not None and seen_from <= sent <= seen_to:
-                    visitor(kind, sent, executed, positive, rid, line, keys)
+                    sent_day = day_of.get(sent) or day_of.setdefault(sent, to_day(sent))
+                    visitor(new(Visited, (line, rid, *kind[:4], sent_day, None, None,
+                                          kind.groups, keys)) if executed == PENDING else
+                            new(Visited, (line, rid, *kind[:4], sent_day, day_of.get(executed)
+                                          or day_of.setdefault(executed, to_day(executed)),
+                                          positive, kind.groups, keys)))  # fmt: skip
                 for start, end, window, adds in parted:
                     if start <= sent <= end:
                         window.add(kind, sent, executed, positive, rid, line)

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from coopstats.breakdown import SplitReport
 from coopstats.catalogue import GROUPS
 from coopstats.checks import PENDING, Kind
 from coopstats.dates import DateOrder
 from coopstats.engine._ids import IdRun
-from coopstats.model import Period, Problem
+from coopstats.model import Period, Problem, Request
 
 PROBLEMS_KEPT = 10_000  # beyond this, problems are counted but not kept
 DaysFn = Callable[[int, int], int]
@@ -22,6 +23,27 @@ WindowState = tuple[
 ]
 COUNT = len(GROUPS)
 NO_FIRST, NO_LAST = date.max.toordinal() + 1, 0  # before any request is seen
+
+
+class Visited(NamedTuple):
+    """One valid request as a visitor sees it: model.Request's values (dates; `executed` and
+    `positive` None when pending), then the base groups it counts in (indices of
+    catalogue.GROUPS) and its --by groups (none without --by)."""
+
+    line: int
+    id: str
+    organ: str
+    kind: str
+    origin: str | None
+    categories: tuple[str, ...]
+    sent: date
+    executed: date | None
+    positive: bool | None
+    groups: tuple[int, ...]
+    by: tuple[str, ...] = ()
+
+    def request(self) -> Request:
+        return Request(*self[:9])
 
 
 class Window:
