@@ -22,11 +22,11 @@ from typing import Any
 
 import pytest
 from conftest import FIXTURES, HEADER
+from listing import listing
 from typer.testing import CliRunner, Result
 
 from coopstats import engine, read
 from coopstats.cli import app
-from coopstats.engine import Listing, count
 from coopstats.read import ReadOptions, Source, lines
 from coopstats.read import csv as read_csv
 from coopstats.read import source as read_source
@@ -247,7 +247,7 @@ def big_log(tmp_path: Path) -> Path:
 @pytest.fixture
 def two_processes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(read_csv, "HALVES_FROM", 1)
-    monkeypatch.setattr(engine, "_can_fork", lambda: True)
+    monkeypatch.setattr(engine._fork, "_can_fork", lambda: True)
 
 
 def killed(send: Callable[[object], None], *args: object) -> None:
@@ -262,7 +262,7 @@ def killed_after_first_message(send: Callable[[object], None], *args: Any) -> No
     real_count_part(send_then_die, *args)
 
 
-real_count_part = engine._count_part
+real_count_part = engine._fork._count_part
 
 
 @pytest.mark.parametrize("work", [killed, killed_after_first_message])
@@ -270,7 +270,7 @@ def test_the_second_process_killed_is_the_message_made_for_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_processes: None, work: Any
 ) -> None:
     path = big_log(tmp_path)
-    monkeypatch.setattr(engine, "_count_part", work)
+    monkeypatch.setattr(engine._fork, "_count_part", work)
     output = assert_plain_fault(run("summarize", path, "--period", "2024"), 2)
     assert "stopped without an answer" in output and "run the command again" in output
     assert "EOFError" not in output and "Ran out of input" not in output
@@ -353,7 +353,7 @@ def test_a_huge_cell_is_shortened_where_it_is_kept(tmp_path: Path) -> None:
     path = tmp_path / "log.csv"
     path.write_text(f"{HEADER}\nR-1,OTP,{'k' * 5_000_000},,,2023-10-02,,\n")
     with Source(str(path)) as source:
-        counted = count(source, lambda: [Listing()], ReadOptions(skip_invalid=True))
+        counted, _ = listing(source, ReadOptions(skip_invalid=True))
     (problem,) = counted.problems
     assert problem.line == 2 and problem.value == "k" * 80 + "… (4,999,920 more characters)"
 
@@ -505,9 +505,8 @@ def test_validate_reports_an_unclosed_quote_and_goes_on(write_log: WriteLog) -> 
 def test_a_quoted_cell_with_a_line_break_is_still_one_record(write_log: WriteLog) -> None:
     path = write_log('R-1,OTP,RFA,,"defence\nvictims",2023-10-02,,', ROW.format(2))
     with Source(str(path)) as source:
-        listing = count(source, lambda: [Listing()]).windows[0]
-    assert isinstance(listing, Listing)
-    assert [(r.line, r.id) for r in listing.requests] == [(2, "R-1"), (4, "R-2")]
+        _, requests = listing(source)
+    assert [(r.line, r.id) for r in requests] == [(2, "R-1"), (4, "R-2")]
 
 
 # --- found afterwards, trying the fixes with other faults ------------------------------------

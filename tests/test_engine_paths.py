@@ -249,8 +249,8 @@ def test_a_quote_in_either_half_counts_as_one_process_would(
             stopped.append(str(err))
             raise
 
-    original = engine._in_two
-    monkeypatch.setattr(engine, "_in_two", in_two)
+    original = engine._fork._in_two
+    monkeypatch.setattr(engine._fork, "_in_two", in_two)
     two = state(path, skip_invalid=True)
     assert stopped == []  # two processes counted it
     monkeypatch.setattr(read_csv.CsvTable, "halves", lambda self: None)
@@ -280,8 +280,8 @@ def test_a_quoted_cell_across_the_split_counts_as_one_process_would(
             stopped.append(str(err))
             raise
 
-    original = engine._in_two
-    monkeypatch.setattr(engine, "_in_two", in_two)
+    original = engine._fork._in_two
+    monkeypatch.setattr(engine._fork, "_in_two", in_two)
     two = state(path, skip_invalid=True)
     assert len(stopped) == 1 and "spans the split" in stopped[0]
     monkeypatch.setattr(read_csv.CsvTable, "halves", lambda self: None)

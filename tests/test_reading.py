@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, HEADER
+from listing import listing
 from oracle import METRIC_IDS, oracle_metrics
 from typer.testing import CliRunner, Result
 
 from coopstats.cli import app
-from coopstats.engine import Listing, count
 from coopstats.errors import InvalidRows, UsageError
 from coopstats.model import Request
 from coopstats.read import FileProblem, ReadOptions, Source, open_table
@@ -48,10 +48,8 @@ def listed(path: Path, **options: object) -> list[Request]:
     """Every valid request, read by the library. (A fresh Listing for each pass: the engine
     reads a file twice when it must first settle the day/month order.)"""
     with Source(str(path)) as source:
-        counted = count(source, lambda: [Listing()], ReadOptions(**options))  # type: ignore[arg-type]
-    listing = counted.windows[0]
-    assert isinstance(listing, Listing)
-    return listing.requests
+        _, requests = listing(source, ReadOptions(**options))  # type: ignore[arg-type]
+    return requests
 
 
 def requests_of(path: Path, **options: object) -> list[tuple[int, str]]:

@@ -1,8 +1,8 @@
 """`validate` and `explain` as library calls: a log's problems and profile, the requests behind
 one figure, and a reconciliation that accounts for every row of the log.
 
-All three are built on `engine.count`, with a Window subclass each that collects what the
-ordinary counts do not keep. None of them prints.
+All three are built on `engine.visit`, with a visitor each that collects what the ordinary
+counts do not keep. None of them prints.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Literal
 from coopstats import catalogue
 from coopstats.breakdown import Breakdown
 from coopstats.catalogue import Figure, Group, Shape, Value, figure_groups
-from coopstats.checks import PENDING, Kind, settle_order
-from coopstats.engine import Counted, Window, count
+from coopstats.checks import settle_order
+from coopstats.engine import Counted, Visited, Window, visit
 from coopstats.errors import DataError, UsageError
 from coopstats.model import KIND_ORGAN, Period, Problem
 from coopstats.periods import prior_period
@@ -41,29 +41,27 @@ FUTURE_LINES_KEPT = 20
 # --- validate -------------------------------------------------------------------------------
 
 
-class Profiling(Window):
+class Profiling:
     """Every valid request, whatever its dates: rows by organ and kind, pending requests, and
     dates after today (a typo in a year, most often)."""
 
     def __init__(self, today: date) -> None:
-        super().__init__(ALL_TIME, date.max)
-        self.today = today.toordinal()
+        self.today = today
         self.by_kind: dict[tuple[str, str], int] = {}
         self.pending = 0
         self.future = 0
         self.future_lines: list[int] = []
 
-    def add(
-        self, kind: Kind, sent: int, executed: int, positive: bool, rid: str, line: int
-    ) -> None:
-        key = (kind.organ, kind.kind)
+    def __call__(self, request: Visited) -> None:
+        key = (request.organ, request.kind)
         self.by_kind[key] = self.by_kind.get(key, 0) + 1
-        if executed == PENDING:
+        executed = request.executed
+        if executed is None:
             self.pending += 1
-        if sent > self.today or executed > self.today:
+        if request.sent > self.today or (executed is not None and executed > self.today):
             self.future += 1
             if len(self.future_lines) < FUTURE_LINES_KEPT:
-                self.future_lines.append(line)
+                self.future_lines.append(request.line)
 
 
 @dataclass(frozen=True)
@@ -125,7 +123,7 @@ def validate(
     today = today or date.today()
     lenient = options._replace(skip_invalid=True)  # go on past bad rows to find them all
     try:
-        counted = count(source, lambda: [Profiling(today)], lenient)
+        counted, window = visit(source, lambda: Profiling(today), lenient)
     except FileProblem as err:
         return Validation(source.name, 0, 0, (err.problem,), 1, None)
     except DataError as err:
@@ -133,8 +131,6 @@ def validate(
     problems = tuple(counted.problems)
     profile = None
     if not counted.problem_count:
-        window = counted.windows[0]
-        assert isinstance(window, Profiling)
         profile = Profile(
             rows=counted.valid_rows,
             by_kind=tuple((o, k, window.by_kind.get((o, k), 0)) for o, k in KINDS_IN_ORDER),
@@ -182,23 +178,20 @@ def metric_of(metric_id: str) -> Figure:
     return found
 
 
-class Explaining(Window):
-    """The requests of the period in some base groups, kept one by one besides the counts."""
+class Explaining:
+    """The requests of some periods in some base groups, kept one by one, per period."""
 
-    def __init__(
-        self, period: Period, as_of: date, groups: Sequence[Group], which: str
-    ) -> None:
-        super().__init__(period, as_of)
+    def __init__(self, periods: Sequence[Period], groups: Sequence[Group]) -> None:
+        self.periods = list(periods)
         self.wanted = frozenset(g.index for g in groups)
-        self.which = which
-        self.found: list[tuple[Kind, int, int, bool, str, int]] = []
+        self.found: list[list[Visited]] = [[] for _ in self.periods]
 
-    def add(
-        self, kind: Kind, sent: int, executed: int, positive: bool, rid: str, line: int
-    ) -> None:
-        super().add(kind, sent, executed, positive, rid, line)
-        if not self.wanted.isdisjoint(kind.groups):
-            self.found.append((kind, sent, executed, positive, rid, line))
+    def __call__(self, request: Visited) -> None:
+        if self.wanted.isdisjoint(request.groups):
+            return
+        for period, found in zip(self.periods, self.found, strict=True):
+            if period.start <= request.sent <= period.end:
+                found.append(request)
 
 
 @dataclass(frozen=True)
@@ -285,17 +278,19 @@ def explain_metric(
 
     def windows() -> list[Window]:
         # As in summarize: the prior window lends its sent counts; its as-of is its end.
-        return [
-            Explaining(period, as_of, groups, "current"),
-            Explaining(prior, prior.end, groups, "prior"),
-        ]
+        return [Window(period, as_of), Window(prior, prior.end)]
 
-    counted = count(source, windows, with_breakdown(options, breakdown))
+    hull = Period(min(period.start, prior.start), max(period.end, prior.end))
+    counted, found = visit(
+        source, lambda: Explaining([period, prior], groups), with_breakdown(options, breakdown),
+        span=hull, windows=windows,
+    )  # fmt: skip
     current, before = counted.windows
-    assert isinstance(current, Explaining) and isinstance(before, Explaining)
     value = catalogue.evaluate(metric, current, before, notifications)
-    sides = [current, before] if shape == "evolution" else [current]
-    rows = [row for side in sides for row in _listed(side, shape)]
+    sides = [("current", as_of, found.found[0])]
+    if shape == "evolution":
+        sides.append(("prior", prior.end, found.found[1]))
+    rows = [row for which, when, side in sides for row in _listed(side, which, when, shape)]
     rows.sort(key=lambda r: (r.sent, r.line, r.period != "prior"))
     notes = [*absent_column_warnings(counted), skipped_warning(counted), *split_warnings(counted)]
     if shape == "evolution":
@@ -316,27 +311,27 @@ def explain_metric(
     )
 
 
-def _listed(window: Explaining, shape: Shape) -> list[Listed]:
+def _listed(found: list[Visited], which: str, as_of: date, shape: Shape) -> list[Listed]:
     rows = []
-    for kind, sent, executed, positive, rid, line in window.found:
-        done = executed != PENDING
-        in_e = done and executed <= window.as_of
+    for r in found:
+        executed, positive = r.executed, bool(r.positive)
+        in_e = executed is not None and executed <= as_of
         if shape == "executed" and not in_e:
             continue
         counted = {"rate": in_e, "days": in_e, "positive": in_e and positive}.get(shape, True)
         rows.append(
             Listed(
-                period=window.which,
-                line=line,
-                id=rid,
-                organ=kind.organ,
-                kind=kind.kind,
-                origin=kind.origin,
-                categories=kind.categories,
-                sent=date.fromordinal(sent),
-                executed=date.fromordinal(executed) if done else None,
-                days=executed - sent if in_e else None,
-                outcome=("positive" if positive else "negative") if done else None,
+                period=which,
+                line=r.line,
+                id=r.id,
+                organ=r.organ,
+                kind=r.kind,
+                origin=r.origin,
+                categories=r.categories,
+                sent=r.sent,
+                executed=executed,
+                days=(executed - r.sent).days if executed is not None and in_e else None,
+                outcome=("positive" if positive else "negative") if executed else None,
                 in_e=in_e,
                 counted=counted,
             )
@@ -349,35 +344,30 @@ def _listed(window: Explaining, shape: Shape) -> list[Listed]:
 Status = Literal["executed", "executed_later", "pending"]
 
 
-class Reconciling(Window):
+class Reconciling:
     """Where every valid request of the log falls with respect to one period and as-of date."""
 
-    sees_all_rows = True
-
     def __init__(self, period: Period, as_of: date) -> None:
-        super().__init__(period, as_of)
+        self.period = period
+        self.as_of = as_of
         self.before = 0
         self.after = 0
         self.within: dict[tuple[str, str], list[int]] = {}  # executed, later, pending
 
-    def add(
-        self, kind: Kind, sent: int, executed: int, positive: bool, rid: str, line: int
-    ) -> None:
-        counts = self.within.setdefault((kind.organ, kind.kind), [0, 0, 0])
-        if executed == PENDING:
+    def __call__(self, request: Visited) -> None:
+        if request.sent < self.period.start:
+            self.before += 1
+            return
+        if request.sent > self.period.end:
+            self.after += 1
+            return
+        counts = self.within.setdefault((request.organ, request.kind), [0, 0, 0])
+        if request.executed is None:
             counts[2] += 1
-        elif executed <= self.as_of:
+        elif request.executed <= self.as_of:
             counts[0] += 1
         else:
             counts[1] += 1
-
-    def outside(
-        self, kind: Kind, sent: int, executed: int, positive: bool, rid: str, line: int
-    ) -> None:
-        if sent < self.start:
-            self.before += 1
-        else:
-            self.after += 1
 
 
 @dataclass(frozen=True)
@@ -437,9 +427,8 @@ def reconcile(
     """
     as_of = check_as_of(period, as_of)
     lenient = options._replace(skip_invalid=True)
-    counted: Counted = count(source, lambda: [Reconciling(period, as_of)], lenient)
-    window = counted.windows[0]
-    assert isinstance(window, Reconciling)
+    counted: Counted
+    counted, window = visit(source, lambda: Reconciling(period, as_of), lenient)
     within = tuple(
         KindCount(organ, kind, *window.within.get((organ, kind), [0, 0, 0]))
         for organ, kind in KINDS_IN_ORDER

@@ -101,7 +101,7 @@ def group_values(shown: list[Window], order_by: Window) -> list[str]:
 
 def part_of(window: Window, value: str) -> Window:
     """A window's part for one group; an empty one when the group has no request there."""
-    return window.parts.get(value) or window.fresh()
+    return window.parts.get(value) or Window(window.period, window.as_of_date, window.days_fn)
 
 
 def with_breakdown(options: ReadOptions, breakdown: Breakdown | None) -> ReadOptions:

@@ -23,8 +23,8 @@ from typing import NamedTuple
 
 from coopstats.breakdown import Breakdown, order_groups, requests_sent
 from coopstats.catalogue import GROUP, GROUPS, MISSION, rate
-from coopstats.checks import PENDING, Kind
-from coopstats.engine import Counted, DaysFn, Window, count
+from coopstats.checks import PENDING
+from coopstats.engine import Counted, DaysFn, Visited, visit
 from coopstats.errors import UsageError
 from coopstats.model import Period
 from coopstats.read import DEFAULT_READ, ReadOptions, Source
@@ -110,8 +110,10 @@ def percentile_name(p: Fraction) -> str:
     return f"{number}{suffix} percentile" + (" (median)" if p == 50 else "")
 
 
-class TimesWindow(Window):
-    """A window that also follows the pending requests and the backlog, per base group.
+class TimesWindow:
+    """The counts of one period as of one date (S, E and days per base group, as a Window
+    keeps them) that also follow the pending requests and the backlog, per base group: a
+    visitor of every valid request (engine.visit), with a part per --by group.
 
     For the requests of S still pending on the as-of date: a histogram of their ages (days from
     sent to the as-of date, counted like days to execute) and the oldest of them. For the
@@ -122,12 +124,20 @@ class TimesWindow(Window):
     the log pending at the as-of date, whatever its period, with the `oldest` oldest of them.
     """
 
-    sees_all_rows = True
-
     def __init__(
         self, period: Period, as_of: date, days: DaysFn | None = None, oldest: int = 5
     ) -> None:
-        super().__init__(period, as_of, days)
+        self.period = period
+        self.as_of_date = as_of
+        self.start = period.start.toordinal()
+        self.end = period.end.toordinal()
+        self.as_of = as_of.toordinal()
+        self.days_fn = days
+        self.sent = [0] * len(GROUPS)
+        self.executed = [0] * len(GROUPS)
+        self.positive = [0] * len(GROUPS)
+        self.days: list[dict[int, int]] = [{} for _ in range(len(GROUPS))]
+        self.parts: dict[str, TimesWindow] = {}
         self.keep = oldest
         self.last_day = min(self.end, self.as_of)  # of the executions the clearance counts
         self.pending_ages: list[dict[int, int]] = [{} for _ in range(len(GROUPS))]
@@ -140,8 +150,30 @@ class TimesWindow(Window):
         # Per group the `keep` oldest pending at the as-of date: (-age, id, sent), sorted.
         self.oldest_all: list[list[tuple[int, str, int]]] = [[] for _ in range(len(GROUPS))]
 
-    def fresh(self) -> TimesWindow:
-        return TimesWindow(self.period, self.as_of_date, self.days_fn, self.keep)
+    def __call__(self, request: Visited) -> None:
+        sent = request.sent.toordinal()
+        executed = PENDING if request.executed is None else request.executed.toordinal()
+        if self.start <= sent <= self.end:  # take(), inline: once per request of the log
+            self.add(request.groups, sent, executed, bool(request.positive), request.id)
+        else:
+            self.outside(request.groups, sent, executed, request.id)
+        for key in request.by:
+            part = self.parts.get(key)
+            if part is None:
+                part = self.parts[key] = TimesWindow(
+                    self.period, self.as_of_date, self.days_fn, self.keep
+                )
+            part.take(request.groups, sent, executed, bool(request.positive), request.id)
+
+    def take(
+        self, groups: tuple[int, ...], sent: int, executed: int, positive: bool, rid: str
+    ) -> None:
+        """One request of a --by group: `sent` and `executed` are day ordinals, `executed`
+        PENDING when empty."""
+        if self.start <= sent <= self.end:
+            self.add(groups, sent, executed, positive, rid)
+        else:
+            self.outside(groups, sent, executed, rid)
 
     def age(self, sent: int) -> int:
         """Age on the as-of date; a request sent after it (as-of before the end) is 0 days old."""
@@ -150,14 +182,26 @@ class TimesWindow(Window):
         return self.as_of - sent if self.days_fn is None else self.days_fn(sent, self.as_of)
 
     def add(
-        self, kind: Kind, sent: int, executed: int, positive: bool, rid: str, line: int
+        self, groups: tuple[int, ...], sent: int, executed: int, positive: bool, rid: str
     ) -> None:
-        super().add(kind, sent, executed, positive, rid, line)
+        """A request of S (sent in the period)."""
+        if PENDING < executed <= self.as_of:
+            d = executed - sent if self.days_fn is None else self.days_fn(sent, executed)
+            for g in groups:
+                self.sent[g] += 1
+                self.executed[g] += 1
+                hist = self.days[g]
+                hist[d] = hist.get(d, 0) + 1
+                if positive:
+                    self.positive[g] += 1
+        else:
+            for g in groups:
+                self.sent[g] += 1
         done_by_end = PENDING < executed <= self.end  # sent >= start, so executed >= start
         cleared = PENDING < executed <= self.last_day
         pending = not PENDING < executed <= self.as_of
         age = self.age(sent) if pending else 0
-        for g in kind.groups:
+        for g in groups:
             if done_by_end:
                 self.executed_any[g] += 1
             else:
@@ -171,20 +215,19 @@ class TimesWindow(Window):
                 if best is None or age > best[0] or (age == best[0] and rid < best[1]):
                     self.oldest[g] = (age, rid)
         if pending and sent <= self.as_of:
-            self.aged(kind, sent, rid, age)
+            self.aged(groups, sent, rid, age)
 
-    def outside(
-        self, kind: Kind, sent: int, executed: int, positive: bool, rid: str, line: int
-    ) -> None:
+    def outside(self, groups: tuple[int, ...], sent: int, executed: int, rid: str) -> None:
+        """A request sent before or after the period."""
         if sent <= self.as_of and not PENDING < executed <= self.as_of:
-            self.aged(kind, sent, rid, self.age(sent))
+            self.aged(groups, sent, rid, self.age(sent))
         if sent > self.end:
             return  # executed after the end too: no part of the period's flow
         if PENDING < executed < self.start:
             return  # sent and executed before the period
         done_by_end = PENDING < executed <= self.end
         cleared = PENDING < executed <= self.last_day
-        for g in kind.groups:
+        for g in groups:
             self.pending_start[g] += 1
             if done_by_end:
                 self.executed_any[g] += 1
@@ -193,10 +236,10 @@ class TimesWindow(Window):
             if cleared:
                 self.cleared[g] += 1
 
-    def aged(self, kind: Kind, sent: int, rid: str, age: int) -> None:
+    def aged(self, groups: tuple[int, ...], sent: int, rid: str, age: int) -> None:
         """A request pending at the as-of date, whatever its period (SPEC §7's ageing)."""
         key = (-age, rid, sent)
-        for g in kind.groups:
+        for g in groups:
             ages = self.ageing[g]
             ages[age] = ages.get(age, 0) + 1
             kept = self.oldest_all[g]
@@ -428,17 +471,14 @@ def execution_times(
     """Time to execute per group for `period`, pending requests included, in one pass."""
     as_of = check_as_of(period, as_of)
 
-    def windows() -> list[Window]:
-        return [TimesWindow(period, as_of, days, measures.oldest)]
-
-    counted = count(source, windows, with_breakdown(options, breakdown))
-    window = counted.windows[0]
-    assert isinstance(window, TimesWindow)
+    counted, window = visit(
+        source, lambda: TimesWindow(period, as_of, days, measures.oldest),
+        with_breakdown(options, breakdown),
+    )  # fmt: skip
     parts = {
         value: (part, figures)
         for value, part in window.parts.items()
-        if isinstance(part, TimesWindow)
-        and _counts_anything(figures := times_groups(part, notifications, measures))
+        if _counts_anything(figures := times_groups(part, notifications, measures))
     }
     values = order_groups(parts, lambda value: requests_sent(parts[value][0]))
     notes = [*absent_column_warnings(counted), skipped_warning(counted), *split_warnings(counted)]
