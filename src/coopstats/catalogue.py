@@ -99,6 +99,28 @@ GROUP = {g.name: g for g in GROUPS}
 MISSION = GROUP["mission"]  # the group the notifications toggle leaves out
 
 
+# The seven groups of the time measures (SPEC §7, `coopstats times`): id, label, base groups
+# (by their names above). Unions are of disjoint base groups, except the category groups (a
+# request may carry several categories), which stand alone. The notifications toggle leaves
+# the mission group out, as in every figure.
+TIMES_GROUPS: tuple[tuple[str, str, tuple[int, ...]], ...] = tuple(
+    (gid, label, tuple(GROUP[name].index for name in names.split()))
+    for gid, label, names in (
+        ("otp.rfa", "OTP: requests for assistance (RFAs)", "rfa mission"),
+        ("otp.rfi", "OTP: requests for information on preliminary examinations (RFIs)", "rfi"),
+        ("registry.rfc", "Registry: requests for cooperation (RFCs)", "rfc_hq rfc_co"),
+        ("registry.rfc.hq", "Registry: RFCs sent by the sections in HQ", "rfc_hq"),
+        (
+            "registry.rfc.country_office",
+            "Registry: operational requests sent by the Country Offices",
+            "rfc_co",
+        ),
+        ("registry.hq.defence", "Registry: defence teams' requests (HQ RFCs)", "hq_defence"),
+        ("registry.arrest", "Registry: RFCs for arrest and surrender", "arrest"),
+    )
+)
+
+
 def groups_of(kind: str, origin: str | None, categories: Sequence[str]) -> tuple[int, ...]:
     """The indexes of the groups one request counts in."""
     return tuple(g.index for g in GROUPS if g.holds(kind, origin, categories))

@@ -22,7 +22,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from coopstats.breakdown import Breakdown, order_groups, requests_sent
-from coopstats.catalogue import GROUP, GROUPS, MISSION, rate
+from coopstats.catalogue import GROUPS, MISSION, TIMES_GROUPS, rate
 from coopstats.checks import PENDING
 from coopstats.engine import Counted, DaysFn, Visited, visit
 from coopstats.errors import UsageError
@@ -328,25 +328,6 @@ class GroupTimes:
         return self.sent < FEW_REQUESTS
 
 
-# The seven groups: id, label, base groups (by their catalogue names). Unions are of disjoint
-# base groups, except the category groups (a request may carry several categories), which stand
-# alone. The notifications toggle leaves the mission group out, as in every figure.
-TIMES_GROUPS: tuple[tuple[str, str, tuple[int, ...]], ...] = tuple(
-    (gid, label, tuple(GROUP[name].index for name in names.split()))
-    for gid, label, names in (
-        ("otp.rfa", "OTP: requests for assistance (RFAs)", "rfa mission"),
-        ("otp.rfi", "OTP: requests for information on preliminary examinations (RFIs)", "rfi"),
-        ("registry.rfc", "Registry: requests for cooperation (RFCs)", "rfc_hq rfc_co"),
-        ("registry.rfc.hq", "Registry: RFCs sent by the sections in HQ", "rfc_hq"),
-        (
-            "registry.rfc.country_office",
-            "Registry: operational requests sent by the Country Offices",
-            "rfc_co",
-        ),
-        ("registry.hq.defence", "Registry: defence teams' requests (HQ RFCs)", "hq_defence"),
-        ("registry.arrest", "Registry: RFCs for arrest and surrender", "arrest"),
-    )
-)
 TIMES_GROUP_IDS = tuple(gid for gid, _, _ in TIMES_GROUPS)
 
 
