@@ -36,10 +36,20 @@ _PG_TYPES = {
 }  # fmt: skip
 
 
+# The user and password of a URL: everything up to the LAST '@' of the authority part, so that a
+# password holding '/', '@' or ':' (unencoded, as users type them) is masked whole.
+_USERINFO = re.compile(r"(://[^:@/?#]*:)(.*)@(?=[^@]*$)", re.DOTALL)
+
+
 def mask(url: str) -> str:
     """The URL with any password replaced by ***, fit for a message."""
-    masked = re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", url)
+    masked = _USERINFO.sub(r"\1***@", url) if "@" in url else url
     return re.sub(r"(?i)(password=)[^&\s]*", r"\1***", masked)
+
+
+def _password(url: str) -> str | None:
+    found = _USERINFO.search(url)
+    return found.group(2) if found and found.group(2) else None
 
 
 def _missing_driver(name: str, extra: str) -> UsageError:
@@ -122,6 +132,10 @@ class Database:
         except duckdb.Error as err:
             raise self._connection_error(err) from None
         con.execute("SET enable_progress_bar = false")
+        try:  # A TIMESTAMPTZ's date is its date in UTC, whatever the client's zone (TZ).
+            con.execute("SET TimeZone = 'UTC'")
+        except duckdb.Error:
+            pass  # without the ICU extension DuckDB has no time zones: it reads UTC already
         self._con = con
         self._error = (duckdb.Error,)
         self._close = con.close
@@ -155,6 +169,8 @@ class Database:
             # Read-only, and dates written as ISO text whatever the server's default.
             con.execute("SET default_transaction_read_only = on")
             con.execute("SET DateStyle = 'ISO, YMD'")
+            # A TIMESTAMPTZ's date is its date in UTC, whatever the client's zone (PGTZ).
+            con.execute("SET TIME ZONE 'UTC'")
             con.execute("SET jit = off")  # compiling the query costs more than it saves here
             # Room to hash the groups of the counts (the planner guesses 10% of the rows, the
             # truth is a few thousand) rather than sort every row of the table.
@@ -174,10 +190,17 @@ class Database:
 
     def _message(self, err: BaseException) -> str:
         text = " ".join(str(err).split()) or type(err).__name__
-        password = re.search(r"://[^/@:]*:([^/@]*)@", self.url)
-        if password and password.group(1):
-            text = text.replace(password.group(1), "***")
-        return text
+        password = _password(self.url)
+        if password:
+            from urllib.parse import unquote
+
+            text = text.replace(password, "***").replace(unquote(password), "***")
+            # A driver may have split a malformed URL at a '/' or '@' of the password: mask its
+            # pieces too, and the URL as it was given.
+            for piece in re.split(r"[/@:]", password):
+                if piece:  # as a word of its own ("port 'ab'"), not inside another
+                    text = re.sub(rf"(?<![^\W_]){re.escape(piece)}(?![^\W_])", "***", text)
+        return text.replace(self.url, self.shown)
 
     def close(self) -> None:
         self._close()
@@ -550,13 +573,15 @@ def left_out(counts: Counts, table: str, strict: bool) -> str | None:
     )
     text = (
         f"{table}: {counts.invalid_rows:,} of {counts.records:,} row(s) left out, which break the "
-        f"rules of SPEC section 1 ({why}); the figures are those of the other rows"
+        f"rules of SPEC section 1 ({why})"
     )
     if "invalid-sent" in counts.invalid or "invalid-executed" in counts.invalid:
         text += " (a database's dates are read as DATE, TIMESTAMP or ISO text: YYYY-MM-DD)"
     if strict:
-        raise DataError(text.replace("left out", "cannot be counted") + " (--strict)")
-    return text
+        raise DataError(
+            text.replace("left out", "cannot be counted") + "; no figures printed (--strict)"
+        )
+    return text + "; the figures are those of the other rows"
 
 
 def absent_warning(counts: Counts, table: str) -> str | None:
@@ -702,6 +727,7 @@ def summarize(
             )
             for value in group_values([two.current, two.before], two.current)
         ),
+        config=options.config,
     )
 
 
