@@ -135,8 +135,8 @@ def test_the_json_names_the_config_found_on_the_database_path(
     path = sqlite_log(tmp_path)
     (tmp_path / "coopstats.toml").write_text('[values.kind]\n"RFA" = "RFA"\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["summarize", "--database", f"sqlite:{path.name}",
-                                 "--table", "req", "--period", "2024", "--format", "json"])  # fmt: skip
+    args = ["summarize", "--database", f"sqlite:{path.name}", "--table", "req", "--period", "2024"]
+    result = runner.invoke(app, [*args, "--format", "json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["config"] == "./coopstats.toml"
