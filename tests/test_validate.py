@@ -269,3 +269,38 @@ def test_an_internal_error_is_one_line_and_status_3(
     assert len(result.stderr.strip().splitlines()) == 1
     debug = runner.invoke(app, [command[0], clean, *command[1:], "--debug"])
     assert debug.exit_code == 3 and "Traceback" in debug.stderr
+
+
+def test_the_profile_agrees_with_a_plain_count_of_random_rows(tmp_path: Path) -> None:
+    """The profile is read from counts by the fast loops (and a second pass for the lines of
+    dates after today): held here to a plain loop over the same rows, dates around `today`."""
+    import random
+    from datetime import timedelta
+
+    today = date(2024, 3, 1)
+    rng = random.Random(11)
+    kinds = [("OTP", "RFA", ""), ("OTP", "mission-notification", ""), ("OTP", "RFI", ""),
+             ("Registry", "RFC", "HQ"), ("Registry", "RFC", "country-office"),
+             ("Registry", "decision-notification", "")]  # fmt: skip
+    lines, by_kind, pending, future, future_lines = [], {}, 0, 0, []
+    for n in range(3000):
+        organ, kind, origin = rng.choice(kinds)
+        sent = today + timedelta(days=rng.randint(-400, 40))
+        executed = sent + timedelta(days=rng.randint(0, 90)) if rng.random() < 0.7 else None
+        lines.append(f"R{n:05d},{organ},{kind},{origin},,{sent},{executed or ''},")
+        by_kind[organ, kind] = by_kind.get((organ, kind), 0) + 1
+        pending += executed is None
+        if sent > today or (executed is not None and executed > today):
+            future += 1
+            if len(future_lines) < 20:
+                future_lines.append(n + 2)  # the header is line 1
+    path = tmp_path / "log.csv"
+    path.write_text(HEADER + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    with Source(str(path)) as source:
+        checked = validate(source, ReadOptions(), today=today)
+    profile = checked.profile
+    assert profile is not None
+    assert {(o, k): n for o, k, n in profile.by_kind if n} == by_kind
+    assert (profile.pending, profile.future) == (pending, future)
+    assert profile.future_lines == tuple(future_lines)
+    assert profile.rows == 3000

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from coopstats import catalogue
 from coopstats.breakdown import Breakdown
 from coopstats.catalogue import Figure, Group, Shape, Value, figure_groups
 from coopstats.checks import settle_order
-from coopstats.engine import Counted, Visited, Window, visit
+from coopstats.engine import Counted, Visited, Window, count, visit
 from coopstats.errors import DataError, UsageError
 from coopstats.model import KIND_ORGAN, Period, Problem
 from coopstats.periods import prior_period
@@ -41,27 +41,40 @@ FUTURE_LINES_KEPT = 20
 # --- validate -------------------------------------------------------------------------------
 
 
-class Profiling:
-    """Every valid request, whatever its dates: rows by organ and kind, pending requests, and
-    dates after today (a typo in a year, most often)."""
+# Each kind's base groups, which together hold its requests once each (an RFC has one origin).
+_KIND_GROUPS: dict[str, tuple[int, ...]] = {
+    kind: tuple(g.index for g in catalogue.GROUPS if g.kind == kind and g.category is None)
+    for _, kind in KINDS_IN_ORDER
+}
+_EVERY_KIND = tuple(index for groups in _KIND_GROUPS.values() for index in groups)
+
+
+def _profile_windows(today: date) -> list[Window]:
+    """The windows a log's profile is read from, counted by the fast loops: every request (and
+    the executed among them); those sent after today (and executed at all); those sent by today
+    and executed by today. Executed after today: every executed, less the two others."""
+    after = Period(today + timedelta(days=1), date.max) if today < date.max else None
+    return [
+        Window(ALL_TIME, date.max),
+        Window(after or Period(date.max, date.max), date.max),
+        Window(Period(date.min, today), today),
+    ]
+
+
+class FutureLines:
+    """The first lines of the requests with a date after today, for the profile's warning: a
+    second pass, made only when the counts found some."""
 
     def __init__(self, today: date) -> None:
         self.today = today
-        self.by_kind: dict[tuple[str, str], int] = {}
-        self.pending = 0
-        self.future = 0
-        self.future_lines: list[int] = []
+        self.lines: list[int] = []
 
     def __call__(self, request: Visited) -> None:
-        key = (request.organ, request.kind)
-        self.by_kind[key] = self.by_kind.get(key, 0) + 1
         executed = request.executed
-        if executed is None:
-            self.pending += 1
-        if request.sent > self.today or (executed is not None and executed > self.today):
-            self.future += 1
-            if len(self.future_lines) < FUTURE_LINES_KEPT:
-                self.future_lines.append(request.line)
+        if len(self.lines) < FUTURE_LINES_KEPT and (
+            request.sent > self.today or (executed is not None and executed > self.today)
+        ):
+            self.lines.append(request.line)
 
 
 @dataclass(frozen=True)
@@ -123,7 +136,7 @@ def validate(
     today = today or date.today()
     lenient = options._replace(skip_invalid=True)  # go on past bad rows to find them all
     try:
-        counted, window = visit(source, lambda: Profiling(today), lenient)
+        counted = count(source, lambda: _profile_windows(today), lenient)
     except FileProblem as err:
         return Validation(source.name, 0, 0, (err.problem,), 1, None)
     except DataError as err:
@@ -131,14 +144,25 @@ def validate(
     problems = tuple(counted.problems)
     profile = None
     if not counted.problem_count:
+        every, after, by_today = counted.windows
+        future = sum(
+            after.sent[g] + every.executed[g] - after.executed[g] - by_today.executed[g]
+            for g in _EVERY_KIND
+        )
+        lines: list[int] = []
+        if future:  # which lines: read again, now that there is something to find
+            fixed = lenient._replace(date_order=counted.date_order or lenient.date_order)
+            lines = visit(source, lambda: FutureLines(today), fixed)[1].lines
         profile = Profile(
             rows=counted.valid_rows,
-            by_kind=tuple((o, k, window.by_kind.get((o, k), 0)) for o, k in KINDS_IN_ORDER),
+            by_kind=tuple(
+                (o, k, sum(every.sent[g] for g in _KIND_GROUPS[k])) for o, k in KINDS_IN_ORDER
+            ),
             first_sent=counted.first_sent,
             last_sent=counted.last_sent,
-            pending=window.pending,
-            future=window.future,
-            future_lines=tuple(window.future_lines),
+            pending=sum(every.sent[g] - every.executed[g] for g in _EVERY_KIND),
+            future=future,
+            future_lines=tuple(lines),
             today=today,
             date_order=counted.date_order,
         )
