@@ -7,6 +7,7 @@ current period (for `trend`, the last one) takes another as-of date when one is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -169,6 +170,21 @@ def compare(
         empty_period_warning(counted, now_window),
         incomplete_prior_warning(counted, prior),
     )
+    return comparison_of(source.name, period, prior, as_of, counted, notes, notifications)
+
+
+def comparison_of(
+    source: str,
+    period: Period,
+    prior: Period,
+    as_of: date,
+    counted: Counted,
+    notes: Sequence[str | None],
+    notifications: bool,
+) -> Comparison:
+    """The Comparison of a period and its prior counted into `counted.windows` (by a file's
+    pass or by a database's query), the changes of each --by group with it."""
+    now_window, then_window = counted.windows
     groups = [
         GroupChanges(
             value,
@@ -177,7 +193,7 @@ def compare(
         for value in group_values([now_window, then_window], now_window)
     ]
     return Comparison(
-        source=source.name,
+        source=source,
         period=period,
         prior=prior,
         as_of=as_of,

@@ -647,9 +647,7 @@ class _Two(NamedTuple):
     source: str
     prior: Period
     as_of: date
-    counted: Any
-    current: Any
-    before: Any
+    counted: Any  # its windows: the period's, then the prior's
     notes: list[str]
 
 
@@ -679,16 +677,12 @@ def _two_periods(
             lambda: [Window(period, as_of), Window(prior, prior.end)], options, where, by,
         )  # fmt: skip
         counted = _counted(counts, database.shown)
-        current, before = counts.windows
         notes = (
             *_notes(counts, database, strict),
-            empty_period_warning(counted, current),
+            empty_period_warning(counted, counts.windows[0]),
             incomplete_prior_warning(counted, prior),
         )
-        return _Two(
-            database.name, prior, as_of, counted, current, before,
-            [note for note in notes if note],
-        )  # fmt: skip
+        return _Two(database.name, prior, as_of, counted, [note for note in notes if note])
 
 
 def summarize(
@@ -705,30 +699,13 @@ def summarize(
     by: str | None = None,
 ) -> Any:
     """summary.summarize over a table: the same Summary, counted by the database."""
-    from coopstats.catalogue import compute
-    from coopstats.summary import GroupFigures, Summary, by_column, group_values, part_of
+    from coopstats.summary import summary_of
 
     two = _two_periods(url, table, period, as_of, against, options, strict, where, by)
-    return Summary(
-        source=two.source,
-        period=period,
-        prior=two.prior,
-        as_of=two.as_of,
-        notifications=notifications,
-        values=compute(two.current, two.before, notifications),
-        counted=two.counted,
-        days="calendar",
-        warnings=two.notes,
-        by=by_column(two.counted),
-        groups=tuple(
-            GroupFigures(
-                value,
-                compute(part_of(two.current, value), part_of(two.before, value), notifications),
-            )
-            for value in group_values([two.current, two.before], two.current)
-        ),
-        config=options.config,
-    )
+    return summary_of(
+        two.source, period, two.prior, two.as_of, two.counted, two.notes, notifications,
+        "calendar", options.config,
+    )  # fmt: skip
 
 
 def compare(
@@ -745,28 +722,11 @@ def compare(
     by: str | None = None,
 ) -> Any:
     """comparison.compare over a table."""
-    from coopstats.comparison import Comparison, GroupChanges, changes_of
-    from coopstats.summary import by_column, group_values, part_of
+    from coopstats.comparison import comparison_of
 
     two = _two_periods(url, table, period, as_of, against, options, strict, where, by)
-    return Comparison(
-        source=two.source,
-        period=period,
-        prior=two.prior,
-        as_of=two.as_of,
-        prior_as_of=two.prior.end,
-        notifications=notifications,
-        changes=changes_of(two.current, two.before, notifications),
-        counted=two.counted,
-        warnings=two.notes,
-        by=by_column(two.counted),
-        groups=[
-            GroupChanges(
-                value,
-                changes_of(part_of(two.current, value), part_of(two.before, value), notifications),
-            )
-            for value in group_values([two.current, two.before], two.current)
-        ],
+    return comparison_of(
+        two.source, period, two.prior, two.as_of, two.counted, two.notes, notifications
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import NamedTuple
 
@@ -206,6 +206,26 @@ def summarize(
         empty_period_warning(counted, current),
         incomplete_prior_warning(counted, prior),
     )
+    return summary_of(
+        source.name, period, prior, as_of, counted, notes, notifications, days_name,
+        options.config,
+    )  # fmt: skip
+
+
+def summary_of(
+    source: str,
+    period: Period,
+    prior: Period,
+    as_of: date,
+    counted: Counted,
+    notes: Sequence[str | None],
+    notifications: bool,
+    days_name: str,
+    config: str | None,
+) -> Summary:
+    """The Summary of a period and its prior counted into `counted.windows` (by a file's pass
+    or by a database's query), the figures of each --by group with it."""
+    current, before = counted.windows
     groups = tuple(
         GroupFigures(
             value, compute(part_of(current, value), part_of(before, value), notifications)
@@ -213,7 +233,7 @@ def summarize(
         for value in group_values([current, before], current)
     )
     return Summary(
-        source=source.name,
+        source=source,
         period=period,
         prior=prior,
         as_of=as_of,
@@ -222,7 +242,7 @@ def summarize(
         counted=counted,
         days=days_name,
         warnings=[note for note in notes if note],
-        config=options.config,
+        config=config,
         by=by_column(counted),
         groups=groups,
     )
