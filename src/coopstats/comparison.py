@@ -238,11 +238,23 @@ def trend(
         return [Window(p, when) for p, when in zip(chain, as_ofs, strict=True)]
 
     counted = count(source, windows, with_breakdown(options, breakdown))
+    notes = (*absent_column_warnings(counted), skipped_warning(counted), *split_warnings(counted))
+    return trend_of(source.name, chain, counted, notes, notifications)
+
+
+def trend_of(
+    source: str,
+    chain: list[Period],
+    counted: Counted,
+    notes: Sequence[str | None],
+    notifications: bool,
+) -> Trend:
+    """The Trend of the periods of `chain` counted into `counted.windows` (by a file's pass or
+    by a database's query), with the warnings of any trend after `notes`, and each --by
+    group's figures."""
     w = counted.windows
     notes = (
-        *absent_column_warnings(counted),
-        skipped_warning(counted),
-        *split_warnings(counted),
+        *notes,
         # Said when every period is empty: one empty year in a trend is a figure like any other.
         None if any(any(x.sent) for x in w[1:]) else empty_period_warning(counted, w[-1]),
         incomplete_trend_warning(counted, chain),
@@ -252,7 +264,7 @@ def trend(
         for value in group_values(w[1:], w[-1])  # the window before the oldest is not shown
     ]
     return Trend(
-        source=source.name,
+        source=source,
         figures=series_of(w, notifications),
         before=chain[0],
         notifications=notifications,

@@ -744,21 +744,9 @@ def trend(
     by: str | None = None,
 ) -> Any:
     """comparison.trend over a table: every period in one query."""
-    from coopstats.comparison import (
-        GroupTrend,
-        Trend,
-        chain_of,
-        incomplete_trend_warning,
-        series_of,
-    )
+    from coopstats.comparison import chain_of, trend_of
     from coopstats.engine import Window
-    from coopstats.summary import (
-        by_column,
-        check_as_of,
-        empty_period_warning,
-        group_values,
-        part_of,
-    )
+    from coopstats.summary import check_as_of
 
     chain = chain_of(last, periods)
     as_of = check_as_of(last, as_of)
@@ -771,22 +759,6 @@ def trend(
             options, where, by,
         )  # fmt: skip
         counted = _counted(counts, database.shown)
-        w = counts.windows
-        notes = (
-            *_notes(counts, database, strict),
-            None if any(any(x.sent) for x in w[1:]) else empty_period_warning(counted, w[-1]),
-            incomplete_trend_warning(counted, chain),
-        )
-        return Trend(
-            source=database.name,
-            figures=series_of(w, notifications),
-            before=chain[0],
-            notifications=notifications,
-            counted=counted,
-            warnings=[note for note in notes if note],
-            by=by_column(counted),
-            groups=[
-                GroupTrend(value, series_of([part_of(x, value) for x in w], notifications))
-                for value in group_values(w[1:], w[-1])
-            ],
+        return trend_of(
+            database.name, chain, counted, _notes(counts, database, strict), notifications
         )
