@@ -17,7 +17,7 @@ import os
 import re
 import zipfile
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time
 from itertools import count, islice, repeat
 from operator import itemgetter, setitem
@@ -204,6 +204,10 @@ class WorkbookTable(Table):
         self.sheet_name = options.sheet or names[0]
         source.sheet = self.sheet_name
         self.name = source.name
+        # What calamine does not say is read from the file itself (_scan_cells) while calamine
+        # reads the sheet, which it does without holding the GIL: a second thread saves the
+        # scan's time (a tenth of the load's) when a second core is free.
+        scan = _Background(_scan_cells, self.path, self.sheet_name, self.name)
         try:
             self.sheet = book.get_sheet_by_name(self.sheet_name)
             start = self.sheet.start
@@ -227,7 +231,7 @@ class WorkbookTable(Table):
             header.pop()  # sheets often report trailing empty columns
         self.header, self.width = header, len(header)
         self.index = map_header(self.name, header, self.header_line, options)
-        self._check_cells(_scan_cells(self.path, self.sheet_name, self.name))
+        self._check_cells(scan.result())
 
     def _rows(self) -> Iterator[tuple[int, list[str]]]:
         text = _cell_text
@@ -332,6 +336,34 @@ class WorkbookTable(Table):
                     column=columns[hit[0]],
                     hint=_HINT_MERGED,
                 )
+
+
+class _Background:
+    """`work(*args)` run in a thread of its own from now on; `result()` waits for it, and
+    raises what it raised."""
+
+    def __init__(self, work: Callable[..., _Cells], *args: Any) -> None:
+        import threading
+
+        self._result: _Cells | None = None
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                self._result = work(*args)
+            except BaseException as err:  # noqa: BLE001 - handed to the thread that waits
+                self._error = err
+
+        # A daemon: a run that stops first (a sheet that cannot be read) does not wait for it.
+        self._thread = threading.Thread(target=run, name="coopstats-scan", daemon=True)
+        self._thread.start()
+
+    def result(self) -> _Cells:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
 
 
 _Merged = list[tuple[tuple[int, int], tuple[int, int]]]
