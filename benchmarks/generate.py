@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from itertools import accumulate, islice
 from pathlib import Path
 from typing import TypeVar
+from xml.sax.saxutils import escape
 
 T = TypeVar("T")
 
@@ -183,8 +184,9 @@ def write_export(n: int, path: Path, seed: int = 1) -> None:
 
 
 def write_workbook(n: int, path: Path, seed: int = 1) -> None:
-    """The same requests as `write_log(n, ...)` as an .xlsx workbook (needs openpyxl), dates
-    as date cells."""
+    """The same requests as `write_log(n, ...)` as an .xlsx workbook written by openpyxl (which
+    must be installed), dates as date cells: every text cell an inline string, and every empty
+    cell written, as scripts write workbooks (the sheet's XML is 38 MB at 100k rows)."""
     import openpyxl
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -202,6 +204,104 @@ def write_workbook(n: int, path: Path, seed: int = 1) -> None:
         sheet.append(values)
     partial = path.with_name(path.name + ".partial.xlsx")
     book.save(partial)
+    partial.replace(path)
+
+
+_EXCEL_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+        'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.styles+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+        'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="Requests" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/styles" Target="styles.xml"/>'
+        '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+    ),
+    # Style 1 is Excel's built-in date format 14 (m/d/yyyy): what a date cell carries.
+    "xl/styles.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+        '<borders count="1"><border/></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        '</cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" '
+        'borderId="0" xfId="0"/><xf numFmtId="14" fontId="0" fillId="0" borderId="0" '
+        'xfId="0" applyNumberFormat="1"/></cellXfs></styleSheet>'
+    ),
+}
+
+
+def write_excel_workbook(n: int, path: Path, seed: int = 1) -> None:
+    """The same requests as `write_log(n, ...)` as an .xlsx workbook laid out as Excel saves
+    one: text cells in the shared-strings table, dates as date cells, empty cells left out.
+    Written here, with no library, so that the benchmark needs none."""
+    import zipfile
+
+    columns = "ABCDEFGH"
+    strings: dict[str, int] = {}
+    epoch = date(1899, 12, 30)  # Excel's day 0, for days after February 1900
+    serials: dict[str, int] = {}
+    body: list[str] = []
+    for number, row in enumerate([HEADER, *rows(n, seed)], start=1):
+        cells = []
+        for column, value in zip(columns, row, strict=True):
+            if not value:
+                continue
+            if number > 1 and column in "FG":
+                serial = serials.get(value)
+                if serial is None:
+                    serial = serials[value] = (date.fromisoformat(value) - epoch).days
+                cells.append(f'<c r="{column}{number}" s="1"><v>{serial}</v></c>')
+            else:
+                index = strings.setdefault(value, len(strings))
+                cells.append(f'<c r="{column}{number}" t="s"><v>{index}</v></c>')
+        body.append(f'<row r="{number}" spans="1:8">{"".join(cells)}</row>')
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="A1:H{n + 1}"/><sheetData>{"".join(body)}</sheetData></worksheet>'
+    )
+    shared = "".join(f"<si><t>{escape(text)}</t></si>" for text in strings)
+    shared_part = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'count="{len(strings)}" uniqueCount="{len(strings)}">{shared}</sst>'
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial.xlsx")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in _EXCEL_PARTS.items():
+            archive.writestr(name, text)
+        archive.writestr("xl/sharedStrings.xml", shared_part)
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
     partial.replace(path)
 
 
