@@ -327,7 +327,7 @@ def test_a_line_far_longer_than_a_block_is_read_in_linear_time(
     path.write_bytes(f"{HEADER}\n{ROW.format(1)}\n".encode() + b"y" * (16 << 20))
     started = time.monotonic()
     blocks = list(
-        lines.line_blocks(path, len(HEADER) + 1, None, 2, "utf-8", lambda e, n: e, None)
+        lines.line_blocks(path, len(HEADER) + 1, None, 2, "utf-8", ",", lambda e, n: e, None)
     )
     assert time.monotonic() - started < 5
     texts = [text for block in blocks if isinstance(block, lines.LineBlock) for text in block.lines]

@@ -262,15 +262,33 @@ def test_a_quote_in_either_half_counts_as_one_process_would(
 def test_a_quoted_cell_across_the_split_counts_as_one_process_would(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The split falls inside a cell of 20,000 lines: the second half began inside it, which
-    # the first half finds at its end; the log is counted again in one process.
+    # The middle of the log falls inside a cell of 20,000 lines: the split is made past it,
+    # between two lines that look like records, and two processes count the log.
     rows = [f"r{n:04d},OTP,RFA,,,2024-01-{n % 28 + 1:02d},," for n in range(2000)]
     long_cell = "x\n" * 20_000
     rows[1000] = f'r1000,OTP,RFA,,"{long_cell}",2024-01-01,,'
     rows[1500] = "r1500,OTP,RFQ,,,2024-01-01,,"
     path = tmp_path / "log.csv"
     path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    data = path.read_bytes()
+    opened, closed = data.index(b'"x\n'), data.index(b'x\n",')
+    size = len(data)
+    assert opened < (size + len(HEADER)) // 2 < closed  # the middle is inside the cell
     monkeypatch.setattr(read_csv, "HALVES_FROM", 1)
+    with Source(str(path)) as source:
+        halves = open_table(source, ReadOptions()).halves()
+    assert halves is not None and halves[0][1] > closed
+    one_line_past = data.index(b"\n", closed + 4) + 1
+    assert data[halves[0][1] - 1 : halves[0][1]] == b"\n" and halves[0][1] <= one_line_past + 40
+
+    # Made to split inside the cell, the second half begins inside it, which the first half
+    # finds at its end; the log is counted again in one process.
+    inside = data.index(b"\n", opened + 20_000) + 1
+    monkeypatch.setattr(
+        read_csv.CsvTable,
+        "halves",
+        lambda self: ((len(HEADER) + 1, inside, 2), (inside, None, None)),
+    )
     stopped: list[str] = []
 
     def in_two(*args: Any) -> Counted:
@@ -284,6 +302,7 @@ def test_a_quoted_cell_across_the_split_counts_as_one_process_would(
     monkeypatch.setattr(engine._fork, "_in_two", in_two)
     two = state(path, skip_invalid=True)
     assert len(stopped) == 1 and "spans the split" in stopped[0]
+    monkeypatch.undo()
     monkeypatch.setattr(read_csv.CsvTable, "halves", lambda self: None)
     assert two == state(path, skip_invalid=True)
     assert two[3] == [(1 + 1500 + 20_000 + 1, "unknown-kind")]

@@ -24,6 +24,7 @@ AddFn = Callable[[Kind, int, int, bool, str, int], None]  # Window.add
 Seer = Callable[[Visited], None]
 CANONICAL = {name: position for position, name in enumerate(COLUMNS)}
 _UNSEEN = object()  # a cell no cache knows
+NUL = "\x00"
 # What `_Pass._odd` makes of a line: None when it holds no id to keep (a blank line, a row of the
 # wrong width); else the id (maybe blank) and the checked request, None when rejected.
 Odd = tuple[str, Checked | None] | None
@@ -121,6 +122,9 @@ class _Pass:
         self.heads: dict[str, _Tally] = {}
         self.tallies: dict[Kind, _Tally] = {}
         self.row_heads: dict[tuple[str, ...], _Tally] = {}  # the same, by a record's kind cells
+        # And for `split_block`, by its kind cells joined by a NUL, which no cell it reads holds
+        # (lines.needs_csv_module): one string is quicker to look up than a tuple of four.
+        self.joined_heads: dict[str, _Tally] = {}
         self.delimiter = getattr(table, "delimiter", None) or ","
         self.layout = Layout.of(table)
         breakdown = options.breakdown
@@ -143,14 +147,17 @@ class _Pass:
         layout = self.layout
         blocks = self.table.line_blocks(part) if fast and layout is not None else None
         if blocks is not None:
-            lines_loop = self.block if layout is SPEC_LAYOUT else self.split_block
+            spec = layout is SPEC_LAYOUT
             for block in blocks:
-                if isinstance(block, LineBlock):
-                    lines_loop(block.first, block.lines, block.spaced)
-                    if between_blocks is not None:
-                        between_blocks()
-                else:  # the csv module's records, from a block with a quote on
+                if not isinstance(block, LineBlock):  # the csv module's records from here on
                     self.tallied(block)
+                    continue
+                if spec and block.quoted is None:
+                    self.block(block.first, block.lines, block.spaced)
+                else:
+                    self.split_block(block.first, block.lines, block.spaced, block.quoted)
+                if between_blocks is not None:
+                    between_blocks()
         else:
             loop = self.tallied if fast else self.records
             loop(self.table.records() if part is None else self.table.records_in(*part))
@@ -450,7 +457,7 @@ class _Pass:
                 rid, rest = text.split(delimiter, 1)
                 head, sent_text, executed_text, outcome_text = rest.rsplit(delimiter, 3)
             except ValueError:  # fewer than four delimiters: a blank line or a short row
-                odd(line, text)
+                odd(line, text.split(delimiter))
                 continue
             try:  # subscripts: the quickest look-ups while everything is known, as it mostly is
                 tally = heads[head]
@@ -480,7 +487,7 @@ class _Pass:
                 or sent > executed >= 0
                 or (outcome is not None and executed == PENDING)
             ):
-                seen = odd(line, text)
+                seen = odd(line, text.split(delimiter))
                 if seen is None:
                     continue
                 rid, checked = seen
@@ -519,22 +526,34 @@ class _Pass:
         self.first_sent, self.last_sent = first_sent, last_sent
         self.ordered, self.last_id = ordered, last_id
 
-    def split_block(self, first_line: int, lines: list[str], spaced: bool = True) -> None:
-        """The loop over the lines of a plain log in any other column layout (see Layout).
+    def split_block(
+        self,
+        first_line: int,
+        lines: list[str],
+        spaced: bool = True,
+        quoted: dict[int, list[str]] | None = None,
+    ) -> None:
+        """The loop over the lines of a block (see lines.LineBlock): those of a plain log in any
+        other column layout than the SPEC's (see Layout), and of any block holding quotes.
 
-        Each line is split at every delimiter, and a line of the header's width gives its cells
-        by one C call, the run of kind cells as the tuple its tally is looked up by. Any other
-        line — of another width, with a new value, a problem — goes to `_odd`, as in `block`.
+        Each line is split at every delimiter (or its record is the csv module's, `quoted`),
+        and a line of the header's width gives its cells by one C call, the run of kind cells
+        joined into the key its tally is looked up by (`joined_heads`). Any other line — of
+        another width, with a new value, a problem — goes to `_odd`, as in `block`.
         """
         self.count += len(lines)
-        row_heads, dates, outcomes = self.row_heads, self.checker.dates, self.checker.outcomes
+        heads, dates, outcomes = self.joined_heads, self.checker.dates, self.checker.outcomes
         remember = self.checker.remember
         keep_hash = self.keep_hash
         assert keep_hash is not None and self.layout is not None  # _blocks_fit, run
         layout = self.layout
         width = layout.width
-        cells = itemgetter(layout.id, layout.sent, layout.executed, layout.outcome)
-        kind_cells = itemgetter(*layout.kind)
+        # Subscripts by local ints and an f-string key are quicker than itemgetters and a
+        # join (about 0.4 µs a row): the key is the kind cells joined by NUL (`joined_heads`).
+        at_id, at_sent, at_executed, at_outcome = (
+            layout.id, layout.sent, layout.executed, layout.outcome
+        )  # fmt: skip
+        at_organ, at_kind, at_origin, at_categories = layout.kind
         odd, tally_of = self._odd, self._tally
         delimiter = self.delimiter
         windows = self.windows
@@ -548,17 +567,22 @@ class _Pass:
 
         for line, text in enumerate(lines, first_line):
             row = text.split(delimiter)
+            if len(row) != width and quoted:  # the csv module's record, maybe
+                row = quoted.get(line, row)
             if len(row) != width:  # a blank line, a short or long row
                 tally = None
             else:
-                rid, sent_text, executed_text, outcome_text = cells(row)
+                rid = row[at_id]
+                sent_text, executed_text = row[at_sent], row[at_executed]
+                outcome_text = row[at_outcome]
+                head = f"{row[at_organ]}\0{row[at_kind]}\0{row[at_origin]}\0{row[at_categories]}"
                 try:  # subscripts: the quickest look-ups while everything is known
-                    tally = row_heads[kind_cells(row)]
+                    tally = heads[head]
                     sent = dates[sent_text]
                     executed = dates[executed_text]
                     outcome = outcomes[outcome_text]
                 except KeyError:  # something new: a date to parse, or a line for `_odd`
-                    tally = row_heads.get(kind_cells(row))
+                    tally = heads.get(head)
                     if tally is not None:
                         sent = dates.get(sent_text, UNKNOWN)
                         if sent == UNKNOWN:
@@ -578,7 +602,7 @@ class _Pass:
                 or sent > executed >= 0
                 or (outcome is not None and executed == PENDING)
             ):
-                seen = odd(line, text)
+                seen = odd(line, row)
                 if seen is None:
                     continue
                 rid, checked = seen
@@ -617,9 +641,8 @@ class _Pass:
         self.first_sent, self.last_sent = first_sent, last_sent
         self.ordered, self.last_id = ordered, last_id
 
-    def _odd(self, line: int, text: str) -> Odd:
+    def _odd(self, line: int, row: list[str]) -> Odd:
         """A line the block loops cannot count on their own, checked as `records` checks it."""
-        row = text.split(self.delimiter)
         exact = len(row) == self.table.width
         if not exact:
             if not self._fit(line, row):
@@ -636,10 +659,9 @@ class _Pass:
             return rid, None
         if exact:  # this run of kind cells (organ to categories) is known good from now on
             tally = self._tally(checked[0])
-            if layout is SPEC_LAYOUT:
+            self.joined_heads[NUL.join([row[k] for k in layout.kind])] = tally
+            if layout is SPEC_LAYOUT:  # `block` looks the run up as the text between
                 self.heads[self.delimiter.join(row[1:5])] = tally
-            else:
-                self.row_heads[tuple(row[k] for k in layout.kind)] = tally
         return rid, checked
 
     def _fit(self, line: int, row: list[str]) -> bool:

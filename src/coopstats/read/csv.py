@@ -368,14 +368,16 @@ class CsvTable(Table):
         return lambda start, line: self._csv_records(start, line, meter)
 
     def halves(self) -> tuple[Part, Part] | None:
-        """The records in two parts split at the first line end past the middle, for two
-        processes: only for a plain log large enough to gain from it.
+        """The records in two parts split at a line end near the middle, for two processes:
+        only for a plain log large enough to gain from it.
 
-        Only the line at the middle is read here, and the second part's first line is counted
-        by the process that reads it. A part is read by the csv module from its first block
-        with a quote on; a quoted cell may hold a line break, and so the split: the first
-        part, read from the header on, knows at its end whether it was (`_csv_part` raises
-        NotPlain), and the log is then counted again in one pass.
+        The second part's first line is counted by the process that reads it. A quoted cell
+        may hold a line break, and so the split: it is at the first line end past the middle
+        between two lines that look like records (no quote, the header's number of
+        delimiters), or else after an even number of quotes, which in a log written by the
+        rules of CSV is a record's end. Whatever the log, the first part, read from the header
+        on, knows at its end whether it was one (`_csv_part` raises NotPlain), and the log is
+        then counted again in one pass.
         """
         if self._plain is None:
             return None
@@ -383,19 +385,22 @@ class CsvTable(Table):
         size = self.path.stat().st_size
         if size - start < HALVES_FROM:
             return None
-        position = start + (size - start) // 2
+        middle = start + (size - start) // 2
         with open(self.path, "rb") as raw:
-            raw.seek(position)
-            while piece := raw.read(1 << 16):
-                cut = piece.find(b"\n")
-                if cut >= 0:
-                    split = position + cut + 1
-                    break
-                position += len(piece)
+            raw.seek(middle)
+            near = raw.read(1 << 16)
+            split = _between_plain_lines(near, (self.delimiter or ",").encode(), self.width)
+            if split is not None:
+                split += middle
             else:
-                return None  # the second half is one line: not worth a process
-        if split >= size:
-            return None
+                quotes = 0  # before the middle: only their parity matters
+                raw.seek(start)
+                while (left := middle - raw.tell()) > 0 and (piece := raw.read(min(1 << 20, left))):
+                    quotes += piece.count(b'"')
+                raw.seek(middle)
+                split = _line_end_outside_quotes(raw, middle, quotes % 2 == 1)
+        if split is None or split >= size:
+            return None  # the second half is one line, or one record: not worth a process
         return (start, split, self.header_line + 1), (split, None, None)
 
     def numbered(self, part: Part) -> Numbered:
@@ -500,7 +505,8 @@ class CsvTable(Table):
             return _closing(
                 line_blocks(
                     self.path, start, None, self.header_line + 1, encoding,
-                    self._decode_failure, self._fallback(meter), _told(meter),
+                    self.delimiter or ",", self._decode_failure, self._fallback(meter),
+                    _told(meter),
                 ),
                 meter,
             )
@@ -508,8 +514,8 @@ class CsvTable(Table):
         meter = self._meter(start, end)
         return _closing(
             line_blocks(
-                self.path, start, end, first, encoding, self._decode_failure,
-                self._part_fallback(end, meter), _told(meter),
+                self.path, start, end, first, encoding, self.delimiter or ",",
+                self._decode_failure, self._part_fallback(end, meter), _told(meter),
             ),
             meter,
         )
@@ -520,7 +526,9 @@ class CsvTable(Table):
     def _plain_start(self) -> tuple[int, str] | None:
         """(byte offset of the first record, encoding of the records) when the fast path can
         read this log: an encoding in which a line end is one byte of its own, and a header
-        region of plain lines (the fast path counts lines by their \n)."""
+        region that ends where its lines do (the fast path counts lines by their \n): with no
+        NUL or lone carriage return, and with its quotes, if any, all closed by its end (a log
+        with every cell quoted has a quoted header)."""
         try:
             name = codecs.lookup(self.encoding).name
         except LookupError:
@@ -529,8 +537,15 @@ class CsvTable(Table):
             return None
         with open(self.path, "rb") as raw:
             head = b"".join(raw.readline() for _ in range(self.header_line))
-        if not head.endswith(b"\n") or needs_csv_module(head):
+        if not head.endswith(b"\n") or needs_csv_module(head.replace(b'"', b"")):
             return None
+        if b'"' in head:  # strict: a quoted cell still open at the end is an error
+            try:
+                lines = io.StringIO(head.decode(self.encoding), newline="")
+                for _ in csv.reader(lines, delimiter=self.delimiter or ",", strict=True):
+                    pass
+            except (csv.Error, UnicodeError):
+                return None
         return len(head), "utf-8" if name == "utf-8-sig" else name
 
     def _csv_records(
@@ -705,6 +720,37 @@ def _metered(items: Iterator[T], meter: Meter) -> Iterator[T]:
         yield from items
     finally:
         meter.close()
+
+
+def _between_plain_lines(data: bytes, delimiter: bytes, width: int) -> int | None:
+    """The offset in `data` just past the first line end (its first line aside, which may have
+    begun before it) between two whole lines that hold no quote and `width` cells, or None."""
+    lines = data.split(b"\n")[1:-1]  # whole lines only
+    offset = data.find(b"\n") + 1
+    for before, after in zip(lines, lines[1:], strict=False):
+        offset += len(before) + 1
+        if (
+            b'"' not in before
+            and b'"' not in after
+            and before.count(delimiter) == after.count(delimiter) == width - 1
+        ):
+            return offset
+    return None
+
+
+def _line_end_outside_quotes(raw: IO[bytes], position: int, inside: bool) -> int | None:
+    """The offset just past the first line end from `position` (where `raw` is) that no open
+    quote precedes, `inside` saying whether one was open at `position`; None at the file's end."""
+    while piece := raw.read(1 << 16):
+        at = 0
+        while (cut := piece.find(b"\n", at)) >= 0:
+            inside ^= piece.count(b'"', at, cut) % 2 == 1
+            if not inside:
+                return position + cut + 1
+            at = cut + 1
+        inside ^= piece.count(b'"', at) % 2 == 1
+        position += len(piece)
+    return None
 
 
 def _breaks(text: str, after_cr: bool) -> int:
