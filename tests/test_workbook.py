@@ -398,3 +398,49 @@ def test_cells_are_converted_a_column_at_a_time_as_one_by_one() -> None:
         ["r3", "True", "2024-01-02 09:30:00", "y"],
         ["r4", "17.5", "2024-01-02", ""],
     ]
+
+
+# --- two processes ----------------------------------------------------------------------------
+
+
+def test_a_sheet_counted_in_two_processes_prints_what_one_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sheet split in two parts (HALVES_FROM lowered), the second counted by a forked
+    process: the figures of valid rows are the oracle's; with an unknown kind in each part, an
+    id repeated across the split and a blank row, summarize and validate print what one
+    process prints, the problems on the rows the sheet numbers."""
+    from coopstats import engine
+    from coopstats.read import workbook
+
+    valid = [[f"A-{n:03d}", *ROWS[n % len(ROWS)][1:]] for n in range(60)]
+    good = xlsx(tmp_path / "good.xlsx", valid)
+    rows = [list(row) for row in valid]
+    rows[10][2] = rows[50][2] = "RFQ"  # sheet rows 12 and 52
+    rows[45][0] = rows[5][0]  # row 47 repeats row 7's id, across the split at row 38
+    rows[20] = [None] * len(HEADER)  # row 22: blank
+    bad = xlsx(tmp_path / "bad.xlsx", rows)
+    split = 2 + int(60 * workbook.FIRST_SHARE)
+    assert 7 < split <= 47
+
+    forks: list[object] = []
+    in_two = engine._fork._in_two
+    monkeypatch.setattr(workbook, "HALVES_FROM", 1)
+    monkeypatch.setattr(engine._fork, "_in_two", lambda *a: forks.append(a) or in_two(*a))
+    assert figures(good) == expected(valid)
+    two = [run("summarize", bad, "--period", "2024", "--format", "json", "--skip-invalid"),
+           run("validate", bad, "--format", "json")]  # fmt: skip
+    assert forks, "no second process counted a part"
+    forked = len(forks)
+    problems = json.loads(two[1].stdout)["problems"]
+    assert [(p["line"], p["code"]) for p in problems] == [
+        (12, "unknown-kind"), (47, "duplicate-id"), (52, "unknown-kind"),
+    ]  # fmt: skip
+
+    monkeypatch.setattr(workbook.WorkbookTable, "halves", lambda self: None)
+    one = [run("summarize", bad, "--period", "2024", "--format", "json", "--skip-invalid"),
+           run("validate", bad, "--format", "json")]  # fmt: skip
+    assert len(forks) == forked  # one process
+    assert [(r.exit_code, r.stdout, r.stderr) for r in two] == [
+        (r.exit_code, r.stdout, r.stderr) for r in one
+    ]

@@ -28,7 +28,7 @@ from coopstats.errors import UsageError
 from coopstats.read.header import header_among, map_header
 from coopstats.read.options import ReadOptions
 from coopstats.read.source import FileProblem, Source, file_problem
-from coopstats.read.table import Table
+from coopstats.read.table import Part, Table
 
 if TYPE_CHECKING:
     from coopstats.feedback import Meter
@@ -60,6 +60,12 @@ def _cell_text(value: Any) -> str:
 # Rows converted at once, a column at a time: few, since rows held longer cost the garbage
 # collector more than the columns save (8,192 at once were slower than a row at a time).
 _ROWS_AT_ONCE = 256
+# A sheet of fewer rows is counted in one process: a second costs more than it saves.
+HALVES_FROM = 20_000
+# The first process's share of the rows: the second passes over them before its own, which
+# costs about a third of counting them (calamine makes each row's cells anew, then they are
+# dropped), so it is given fewer.
+FIRST_SHARE = 0.6
 _TEXTS_KEPT = 100_000  # distinct cell values whose texts are remembered
 # Cell types whose values are equal only when their texts are, so that a value can key its text
 # (numbers cannot: 1 == 1.0 == True, whose texts are "1", "1" and "True").
@@ -253,19 +259,46 @@ class WorkbookTable(Table):
         meter = feedback.meter(end[0] + 1 if end else None, "rows", label)
         return rows if meter is None else _reported(rows, meter)
 
-    def _records(self) -> Iterator[tuple[int, list[str]]]:
-        """The rows of `records`.
+    def halves(self) -> tuple[Part, Part] | None:
+        """The rows after the header in two parts, by line (row number), for two processes:
+        calamine holds the whole sheet in memory, which a forked process shares."""
+        end = self.sheet.end
+        first = self.header_line + 1
+        rows = end[0] + 1 - self.header_line if end is not None else 0
+        if rows < HALVES_FROM:
+            return None
+        split = first + int(rows * FIRST_SHARE)
+        return (first, split, first), (split, None, split)
+
+    def records_in(
+        self, start: int, end: int | None, first_line: int | None
+    ) -> Iterator[tuple[int, list[str]]]:
+        """The rows of lines [start, end) (end None: to the sheet's last), as `records`."""
+        from coopstats import feedback
+
+        rows = self._records(start, end)
+        label = f"reading {os.path.basename(self.name)}"
+        last = self.sheet.end
+        meter = feedback.meter(end or (last[0] + 1 if last else None), "rows", label)
+        return rows if meter is None else _reported(rows, meter)
+
+    def _records(
+        self, start: int | None = None, stop: int | None = None
+    ) -> Iterator[tuple[int, list[str]]]:
+        """The rows of `records` (or of lines [start, stop) of the sheet, stop None to its
+        end).
 
         The hot loop of a workbook, a chunk of rows at a time and a column at a time, in C: a
         column of text cells (most of a log's) is left as calamine gave it, and only the cells
         of other columns are replaced, in place, by their text (`_to_text`). A log has a few
         thousand distinct dates in 100,000s of date cells, so each date's text is made once.
         """
-        width, header_line = self.width, self.header_line
+        width = self.width
+        number = self.header_line + 1 if start is None else start
         rows = self.sheet.iter_rows()
-        for _ in islice(rows, header_line):
-            pass
-        number = header_line + 1
+        deque(islice(rows, number - 1), maxlen=0)  # the rows before, passed over in C
+        if stop is not None:
+            rows = islice(rows, stop - number)
         texts: dict[object, str] = {}
         chunk: list[list[Any]]  # of cells, then of their texts
         while chunk := list(islice(rows, _ROWS_AT_ONCE)):
