@@ -121,9 +121,11 @@ class _Pass:
         # each kind's tallies.
         self.heads: dict[str, _Tally] = {}
         self.tallies: dict[Kind, _Tally] = {}
-        self.row_heads: dict[tuple[str, ...], _Tally] = {}  # the same, by a record's kind cells
-        # And for `split_block`, by its kind cells joined by a NUL, which no cell it reads holds
-        # (lines.needs_csv_module): one string is quicker to look up than a tuple of four.
+        # The same for `split_block` and `tallied`, by a record's kind cells joined by NUL: one
+        # string is quicker to make and look up than a tuple of four. A key is kept only when
+        # its cells hold no NUL (no cell of the fast path does: lines.needs_csv_module), so
+        # that a record whose cells hold one, making more NULs in its key, is never taken for
+        # a known one.
         self.joined_heads: dict[str, _Tally] = {}
         self.delimiter = getattr(table, "delimiter", None) or ","
         self.layout = Layout.of(table)
@@ -341,11 +343,13 @@ class _Pass:
         idx = table.index
         width = table.width
         pad = width in idx.values()  # an optional column is absent: it reads a '' appended to rows
-        # Two C calls fetch the cells a record is checked and counted by: the run of kind cells
-        # comes out as the tuple its tally is looked up by.
-        cells = itemgetter(idx["id"], idx["sent"], idx["executed"], idx["outcome"])
-        kind_cells = itemgetter(idx["organ"], idx["kind"], idx["origin"], idx["categories"])
-        row_heads, tally_of = self.row_heads, self._tally
+        # Subscripts by local ints, and the kind cells joined into the key of their tally (see
+        # `joined_heads`), as in `split_block`.
+        at_id, at_sent = idx["id"], idx["sent"]
+        at_executed, at_outcome = idx["executed"], idx["outcome"]
+        at_organ, at_kind = idx["organ"], idx["kind"]
+        at_origin, at_categories = idx["origin"], idx["categories"]
+        heads, tally_of = self.joined_heads, self._tally
         windows = self.windows
         lowest = min((w.start for w in windows), default=0)
         highest = max((w.end for w in windows), default=-1)
@@ -364,8 +368,10 @@ class _Pass:
                 continue
             if pad:
                 row.append("")
-            rid, sent_text, executed_text, outcome_text = cells(row)
-            rid = rid.strip()
+            rid = row[at_id].strip()
+            sent_text, executed_text = row[at_sent], row[at_executed]
+            outcome_text = row[at_outcome]
+            head = f"{row[at_organ]}\0{row[at_kind]}\0{row[at_origin]}\0{row[at_categories]}"
             if rid:
                 if ordered and rid > last_id:
                     last_id = rid
@@ -376,12 +382,12 @@ class _Pass:
                     keep_hash[h & _MASK](h)
 
             try:  # subscripts: the quickest look-ups while everything is known, as it mostly is
-                tally = row_heads[kind_cells(row)]
+                tally = heads[head]
                 sent = dates[sent_text]
                 executed = dates[executed_text]
                 outcome = outcomes[outcome_text]
             except KeyError:  # something new: a date to parse, or a record to check
-                tally = row_heads.get(kind_cells(row))
+                tally = heads.get(head)
                 sent = dates.get(sent_text, UNKNOWN)
                 if sent == UNKNOWN:
                     sent = remember(sent_text)
@@ -406,7 +412,9 @@ class _Pass:
                     self._reject(line, checked)
                     continue
                 kind, sent, executed, outcome = checked
-                tally = row_heads[kind_cells(row)] = tally_of(kind)
+                tally = tally_of(kind)
+                if head.count(NUL) == 3:  # no cell holds a NUL (see joined_heads)
+                    heads[head] = tally
 
             if sent < first_sent:
                 first_sent = sent
@@ -567,9 +575,9 @@ class _Pass:
 
         for line, text in enumerate(lines, first_line):
             row = text.split(delimiter)
-            if len(row) != width and quoted:  # the csv module's record, maybe
-                row = quoted.get(line, row)
-            if len(row) != width:  # a blank line, a short or long row
+            # Not of the header's width: the csv module's record (`quoted`), or a blank line, a
+            # short or long row.
+            if len(row) != width and (not quoted or len(row := quoted.get(line, row)) != width):
                 tally = None
             else:
                 rid = row[at_id]
@@ -659,7 +667,9 @@ class _Pass:
             return rid, None
         if exact:  # this run of kind cells (organ to categories) is known good from now on
             tally = self._tally(checked[0])
-            self.joined_heads[NUL.join([row[k] for k in layout.kind])] = tally
+            head = NUL.join([row[k] for k in layout.kind])
+            if head.count(NUL) == 3:
+                self.joined_heads[head] = tally
             if layout is SPEC_LAYOUT:  # `block` looks the run up as the text between
                 self.heads[self.delimiter.join(row[1:5])] = tally
         return rid, checked
