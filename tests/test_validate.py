@@ -304,3 +304,16 @@ def test_the_profile_agrees_with_a_plain_count_of_random_rows(tmp_path: Path) ->
     assert (profile.pending, profile.future) == (pending, future)
     assert profile.future_lines == tuple(future_lines)
     assert profile.rows == 3000
+
+
+def test_a_word_as_near_two_kinds_names_both() -> None:
+    """"Notification" alone is as near 'mission-notification' (difflib's ratio 0.75) as
+    'decision-notification' (0.73): the problem names both, not the first alone; "Registy"
+    is near 'Registry' alone."""
+    from coopstats.checks import suggest
+    from coopstats.model import KINDS
+
+    assert suggest("Notification", KINDS) == (
+        "did you mean 'mission-notification' or 'decision-notification'?"
+    )
+    assert suggest("Registy", ["OTP", "Registry"]) == "did you mean 'Registry'?"

@@ -48,8 +48,17 @@ def suggest(value: str, choices: Iterable[str] | Mapping[str, object]) -> str | 
         return None  # no word is that long, and difflib takes minutes over a 50 MB cell
     import difflib  # only when a value is wrong: kept off start-up
 
-    close = difflib.get_close_matches(folded, list(spelled), n=1, cutoff=0.6)
-    return f"did you mean {spelled[close[0]]!r}?" if close else None
+    close = difflib.get_close_matches(folded, list(spelled), n=2, cutoff=0.6)
+    if not close:
+        return None
+    if len(close) == 2:  # as near to both ("notification": mission- or decision-?): say both
+        first, second = (difflib.SequenceMatcher(None, folded, c).ratio() for c in close)
+        if first - second < _AS_NEAR:
+            return f"did you mean {spelled[close[0]]!r} or {spelled[close[1]]!r}?"
+    return f"did you mean {spelled[close[0]]!r}?"
+
+
+_AS_NEAR = 0.05  # two suggestions this close in difflib's ratio are both named
 
 
 class RowChecker:
