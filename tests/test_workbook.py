@@ -381,7 +381,7 @@ def test_cells_are_converted_a_column_at_a_time_as_one_by_one() -> None:
     datetime at its midnight are different cells."""
     from datetime import datetime
 
-    from coopstats.read.workbook import _to_text
+    from coopstats.read.workbook import _texts_of
 
     rows = [
         ["r1", 1, date(2024, 1, 2), ""],
@@ -390,8 +390,9 @@ def test_cells_are_converted_a_column_at_a_time_as_one_by_one() -> None:
         ["r4", 17.5, date(2024, 1, 2), ""],
     ]
     texts: dict[object, str] = {}
-    for position in range(4):
-        _to_text(rows, position, texts)
+    text_rows = [["a", "b"], ["c", ""]]
+    assert _texts_of(text_rows, texts) is text_rows  # all text: the rows as they are
+    rows = _texts_of(rows, texts)
     assert rows == [
         ["r1", "1", "2024-01-02", ""],
         ["r2", "1", "2024-01-02", "x"],

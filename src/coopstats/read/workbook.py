@@ -19,8 +19,8 @@ import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time
-from itertools import count, islice, repeat
-from operator import itemgetter, setitem
+from itertools import count, islice
+from operator import itemgetter
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -72,23 +72,26 @@ _TEXTS_KEPT = 100_000  # distinct cell values whose texts are remembered
 _KEYED_TYPES = frozenset({str, date, datetime, time})
 
 
-def _to_text(rows: list[list[Any]], position: int, texts: dict[object, str]) -> None:
-    """The cells at `position` of `rows` as the CSV reader would have seen them (`_cell_text`),
-    in place; nothing is done to a column of text alone. `texts` remembers the texts made."""
-    get = itemgetter(position)
-    kinds = set(map(type, map(get, rows)))
-    if kinds == {str}:
-        return
-    column = list(map(get, rows))
-    if kinds <= _KEYED_TYPES:
-        if len(texts) > _TEXTS_KEPT:
-            texts.clear()
-        new = set(column).difference(texts)
-        texts.update({v: v if type(v) is str else _cell_text(v) for v in new})
-        shown: Iterable[str] = map(texts.__getitem__, column)
-    else:
-        shown = [v if type(v) is str else _cell_text(v) for v in column]
-    deque(map(setitem, rows, repeat(position), shown), maxlen=0)
+def _texts_of(rows: list[list[Any]], texts: dict[object, str]) -> list[list[Any]]:
+    """The rows (all of one width) with their cells as the CSV reader would have seen them
+    (`_cell_text`): the rows themselves when every cell is text, else new ones, made a column
+    at a time in C (the rows turned into columns and back). `texts` remembers the texts made."""
+    columns: list[Iterable[Any]] = list(zip(*rows, strict=True))
+    changed = False
+    for position, column in enumerate(columns):
+        kinds = set(map(type, column))
+        if kinds == {str}:
+            continue
+        changed = True
+        if kinds <= _KEYED_TYPES:
+            if len(texts) > _TEXTS_KEPT:
+                texts.clear()
+            new = set(column).difference(texts)
+            texts.update({v: v if type(v) is str else _cell_text(v) for v in new})
+            columns[position] = map(texts.__getitem__, column)
+        else:
+            columns[position] = [v if type(v) is str else _cell_text(v) for v in column]
+    return list(map(list, zip(*columns, strict=True))) if changed else rows
 
 
 def _row_texts(values: list[Any], width: int) -> list[str]:
@@ -290,8 +293,8 @@ class WorkbookTable(Table):
 
         The hot loop of a workbook, a chunk of rows at a time and a column at a time, in C: a
         column of text cells (most of a log's) is left as calamine gave it, and only the cells
-        of other columns are replaced, in place, by their text (`_to_text`). A log has a few
-        thousand distinct dates in 100,000s of date cells, so each date's text is made once.
+        of other columns are made text (`_texts_of`). A log has a few thousand distinct dates
+        in 100,000s of date cells, so each date's text is made once.
         """
         width = self.width
         number = self.header_line + 1 if start is None else start
@@ -307,8 +310,7 @@ class WorkbookTable(Table):
             if len(set(map(len, chunk))) != 1:  # calamine's rows are of one width: never seen
                 chunk = [_row_texts(values, width) for values in chunk]
             else:
-                for position in range(len(chunk[0])):
-                    _to_text(chunk, position, texts)
+                chunk = _texts_of(chunk, texts)
                 if len(chunk[0]) < width:  # a sheet has no "missing cells"
                     chunk = [row + [""] * (width - len(row)) for row in chunk]
                 if not chunk[0]:
