@@ -322,3 +322,20 @@ def test_a_log_quoted_throughout_splits_after_an_even_number_of_quotes(tmp_path:
             got = shown(table.records_in(*halves[0])) + shown(table.records_in(*halves[1]))
     assert calls == []
     assert got == expected
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_an_id_of_line_breaks_alone_is_blank(tmp_path: Path, end: str) -> None:
+    """A quoted id holding only a line break is blank, as the csv module's path finds it, even
+    in a block with no space (whose plain lines need no stripping): found by a reviewer."""
+    row = "OTP;RFA;2024-01-01;;;;"
+    text = f"{HEADER}{end}r1;{row}{end}\"{end}\";{row}{end}"
+    path = tmp_path / "log.csv"
+    path.write_bytes(text.encode("utf-8"))
+    status, out = cli("validate", str(path), "--format", "json")
+    assert status == 1
+    assert [(p["line"], p["code"]) for p in json.loads(out)["problems"]] == [
+        (3, "missing-value")
+    ]
+    with fallback_only():
+        assert cli("validate", str(path), "--format", "json") == (status, out)

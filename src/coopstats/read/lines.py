@@ -301,7 +301,8 @@ def line_blocks(
                 lines, quoted_cells, opened = [], {}, True
                 final = True
             if lines:
-                yield LineBlock(line, lines, _spaced(text), quoted_cells)
+                # A quoted cell may hold a line break, which str.strip() removes too.
+                yield LineBlock(line, lines, bool(quoted_cells) or _spaced(text), quoted_cells)
                 line += len(lines)
             if opened:  # the record on line `line` goes on past this block
                 lines_left = chunk.count(b"\n") + (not chunk.endswith(b"\n")) - len(lines)
