@@ -123,7 +123,7 @@ class _Pass:
         self.tallies: dict[Kind, _Tally] = {}
         # The same for `split_block` and `tallied`, by a record's kind cells joined by NUL: one
         # string is quicker to make and look up than a tuple of four. A key is kept only when
-        # its cells hold no NUL (no cell of the fast path does: lines.needs_csv_module), so
+        # its cells hold no NUL (no cell of the fast path does: lines.breaks_fast_path), so
         # that a record whose cells hold one, making more NULs in its key, is never taken for
         # a known one.
         self.joined_heads: dict[str, _Tally] = {}

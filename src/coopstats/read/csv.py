@@ -48,8 +48,8 @@ from coopstats.read.lines import (
     BLOCK,
     NotPlain,
     Record,
+    breaks_fast_path,
     line_blocks,
-    needs_csv_module,
     split_records,
 )
 from coopstats.read.options import ReadOptions
@@ -537,7 +537,7 @@ class CsvTable(Table):
             return None
         with open(self.path, "rb") as raw:
             head = b"".join(raw.readline() for _ in range(self.header_line))
-        if not head.endswith(b"\n") or needs_csv_module(head.replace(b'"', b"")):
+        if not head.endswith(b"\n") or breaks_fast_path(head):
             return None
         if b'"' in head:  # strict: a quoted cell still open at the end is an error
             try:

@@ -4,13 +4,13 @@ Most logs are exports with no quoted cell at all. For them `str.split` gives exa
 csv module gives, and whole blocks can be split at C speed. In a block that holds a quote, only
 the records that start on a line with a quote are read by the csv module (a quoted cell may go
 on over line breaks); the other lines are split as before (LineBlock.quoted). A block with a lone
-carriage return (an old Mac line end), a NUL, or both kinds of line end hands the rest of the
-file to the csv module from the start of that block, as does a record still open at the file's
-end (a quote never closed) or one longer than CARRIED.
+carriage return (an old Mac line end) or a NUL (`breaks_fast_path`) hands the rest of the file to
+the csv module from the start of that block, as does a record still open at the file's end (a
+quote never closed) or one longer than CARRIED.
 
-Two views of the same blocks: `line_blocks` gives each block's lines as text (or its rows), with
-the number of its first line, for the engine's own loops; `split_records` gives records (line
-number, cells) like the csv module does.
+Two views of the same blocks: `line_blocks` gives each block's lines as text, with the number of
+its first line and the csv module's records among them, for the engine's own loops;
+`split_records` gives records (line number, cells) like the csv module does.
 """
 
 from __future__ import annotations
@@ -57,11 +57,12 @@ class LineBlock(NamedTuple):
     quoted: dict[int, list[str]] | None = None
 
 
-def needs_csv_module(chunk: bytes) -> bool:
-    """Whether these whole lines hold what only the csv module reads right: a quote, or a lone
-    carriage return (an old Mac line end); or a NUL, which the reader of the csv module's
-    records stops at (csv.py states the rule), so that a NUL meets one rule wherever it is."""
-    if b'"' in chunk or b"\x00" in chunk:
+def breaks_fast_path(chunk: bytes) -> bool:
+    """Whether these whole lines hold what the fast path never reads: a lone carriage return (an
+    old Mac line end, which the csv module counts as a line end and the fast path does not), or
+    a NUL, which the reader of the csv module's records stops at (csv.py states the rule), so
+    that a NUL meets one rule wherever it is. `line_blocks` makes the same test its own way."""
+    if b"\x00" in chunk:
         return True
     # Counted, not replaced: a Windows export has a carriage return on every line.
     return b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n")

@@ -254,13 +254,7 @@ class WorkbookTable(Table):
         On a terminal, a long read shows its progress in rows (feedback.py); otherwise the rows
         come straight from `_records`.
         """
-        from coopstats import feedback
-
-        rows = self._records()
-        label = f"reading {os.path.basename(self.name)}"
-        end = self.sheet.end  # (row, column) of the last cell, zero-based; None when empty
-        meter = feedback.meter(end[0] + 1 if end else None, "rows", label)
-        return rows if meter is None else _reported(rows, meter)
+        return self.records_in(self.header_line + 1, None, None)
 
     def halves(self) -> tuple[Part, Part] | None:
         """The rows after the header in two parts, by line (row number), for two processes:
@@ -281,15 +275,13 @@ class WorkbookTable(Table):
 
         rows = self._records(start, end)
         label = f"reading {os.path.basename(self.name)}"
-        last = self.sheet.end
+        last = self.sheet.end  # (row, column) of the last cell, zero-based; None when empty
         meter = feedback.meter(end or (last[0] + 1 if last else None), "rows", label)
         return rows if meter is None else _reported(rows, meter)
 
-    def _records(
-        self, start: int | None = None, stop: int | None = None
-    ) -> Iterator[tuple[int, list[str]]]:
-        """The rows of `records` (or of lines [start, stop) of the sheet, stop None to its
-        end).
+    def _records(self, start: int, stop: int | None) -> Iterator[tuple[int, list[str]]]:
+        """The rows of lines [start, stop) of the sheet (stop None: to its end), as `records`
+        gives them.
 
         The hot loop of a workbook, a chunk of rows at a time and a column at a time, in C: a
         column of text cells (most of a log's) is left as calamine gave it, and only the cells
@@ -297,7 +289,7 @@ class WorkbookTable(Table):
         in 100,000s of date cells, so each date's text is made once.
         """
         width = self.width
-        number = self.header_line + 1 if start is None else start
+        number = start
         rows = self.sheet.iter_rows()
         deque(islice(rows, number - 1), maxlen=0)  # the rows before, passed over in C
         if stop is not None:
