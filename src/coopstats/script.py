@@ -5,20 +5,29 @@ a traceback of `KeyboardInterrupt`. Importing this module installs the handler, 
 script and `python -m coopstats` import it first, and only then the command line.
 """
 
+from __future__ import annotations
+
 import os
 import signal
+
+from coopstats.signals import dropped_here
+
+TYPE_CHECKING = False  # typing and types are not loaded at start-up; mypy reads it as True
+if TYPE_CHECKING:
+    from types import FrameType
 
 INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C
 
 
-def _interrupted(signum: int, frame: object) -> None:
+def _interrupted(signum: int, frame: FrameType | None) -> None:
     # SystemExit unwinds the stack, so `finally` blocks and context managers still remove
     # temporary files; click and the commands' error handling let it through, and Python
     # leaves on it without a word.
-    raise SystemExit(INTERRUPTED)
+    if not dropped_here(signum, frame):
+        raise SystemExit(INTERRUPTED)
 
 
-def _leave(signum: int, frame: object) -> None:
+def _leave(signum: int, frame: FrameType | None) -> None:
     os._exit(INTERRUPTED)  # the work is done and flushed: nothing left to unwind
 
 

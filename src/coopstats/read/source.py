@@ -16,11 +16,12 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import IO, Any
 
 from coopstats.errors import DataError, UsageError
 from coopstats.model import Problem
+from coopstats.signals import dropped_here
 
 SNIFF_BYTES = 64 * 1024
 _ZIP = b"PK\x03\x04"
@@ -169,10 +170,12 @@ LEAVING = tuple(
 )
 
 
-def _leave(signum: int, frame: object) -> None:
+def _leave(signum: int, frame: FrameType | None) -> None:
     """SIGINT, SIGTERM or SIGHUP while a temporary copy exists: exit 128 + the signal's number,
     through the `finally` clauses and context managers that remove the copy. Further signals
     are ignored on the way out, so that they cannot cut the clean-up short."""
+    if dropped_here(signum, frame):  # it would be lost, and the run go on
+        return
     for number in LEAVING:
         signal.signal(number, signal.SIG_IGN)
     raise SystemExit(128 + signum)
