@@ -401,6 +401,51 @@ def test_cells_are_converted_a_column_at_a_time_as_one_by_one() -> None:
     ]
 
 
+# --- date cells counted as dates --------------------------------------------------------------
+
+
+def test_date_cells_reach_the_counting_loop_as_dates_and_read_as_their_text(
+    tmp_path: Path,
+) -> None:
+    """`counted_records` leaves a chunk's date cells in the date columns as dates where the
+    other cells read are text, and makes the chunk text where one is not (the id 17 below);
+    either way `as_text` gives the row `records` gives."""
+    from coopstats.read import Source, open_table
+    from coopstats.read.options import ReadOptions
+    from coopstats.read.workbook import _ROWS_AT_ONCE
+
+    texts = [[f"A-{n:04d}", *ROWS[n % 5][1:]] for n in range(_ROWS_AT_ONCE)]  # ROWS[5]: id 17
+    rows = [*texts, *ROWS]  # a chunk of text ids, then one that holds the number 17
+    book = xlsx(tmp_path / "log.xlsx", rows)
+    with Source(str(book)) as source:
+        table = open_table(source, ReadOptions())
+        plain = list(table.records())
+        counted = list(table.counted_records(None))
+    assert [line for line, _ in counted] == [line for line, _ in plain]
+    assert [(line, table.as_text(row)) for line, row in counted] == plain
+    first, second = counted[0][1], counted[_ROWS_AT_ONCE][1]
+    assert first[5] == date(2023, 10, 2) and first[6] == date(2023, 10, 9)  # kept
+    assert second[5] == "2023-10-02"  # the chunk of the id 17, made text
+    assert plain[0][1][5] == "2023-10-02"
+
+
+def test_a_row_counted_with_date_cells_is_checked_and_shown_as_text(tmp_path: Path) -> None:
+    """A request whose date cells come as dates still meets every check; its problem shows
+    the ISO text, and a row whose first cell is blank but holds a date is not a blank row."""
+    rows = [[f"A-{n:03d}", *ROWS[n % 5][1:]] for n in range(40)]
+    rows[3] = ["A-003", "OTP", "RFA", None, None, date(2024, 3, 1), date(2024, 2, 1), None]
+    rows[7] = [None, "OTP", "RFA", None, None, date(2024, 3, 1), None, None]
+    book = xlsx(tmp_path / "log.xlsx", rows)
+    result = run("validate", book, "--format", "json")
+    problems = json.loads(result.stdout)["problems"]
+    assert [(p["line"], p["column"], p["value"], p["code"]) for p in problems] == [
+        (5, "executed", "2024-02-01", "executed-before-sent"),
+        (9, "id", "", "missing-value"),
+    ]
+    valid = [row for n, row in enumerate(rows) if n not in (3, 7)]
+    assert figures(book, "--skip-invalid") == expected(valid)
+
+
 # --- two processes ----------------------------------------------------------------------------
 
 

@@ -83,9 +83,10 @@ class RowChecker:
             for column in DATE_COLUMNS
         }
         self.has_executed = table.index["executed"] < table.width
-        # Caches keyed by the raw cell text, read directly by the engine's fast path.
+        # Caches keyed by the raw cell text, read directly by the engine's fast path; `dates`
+        # also by a workbook's date cells as dates (see `remember`).
         self.kinds: dict[tuple[str, str, str, str], Kind] = {}
-        self.dates: dict[str, int] = {"": PENDING}
+        self.dates: dict[str | date, int] = {"": PENDING}
         self.outcomes: dict[str, bool | None] = {"": None}
 
     def problem(
@@ -186,15 +187,23 @@ class RowChecker:
             return executed
         return None
 
-    def _cache(self, raw: str, value: int) -> None:
+    def _cache(self, raw: str | date, value: int) -> None:
         if len(self.dates) > DATE_CACHE_LIMIT:
             self.dates.clear()
             self.dates[""] = PENDING
         self.dates[raw] = value
 
-    def remember(self, raw: str) -> int:
+    def remember(self, raw: str | date) -> int:
         """The day ordinal of a date cell, cached, or UNKNOWN: the fast path's way to meet a
-        new date without a full check of the record (a log has a few thousand dates)."""
+        new date without a full check of the record (a log has a few thousand dates).
+
+        A workbook's date cell may come as the date itself (Table.counted_records): it reads
+        as its text would, the ISO date, and is cached under the date as well."""
+        if not isinstance(raw, str):
+            value = self.remember(raw.isoformat())
+            if value != UNKNOWN:
+                self._cache(raw, value)
+            return value
         text = self._shared(raw)
         if text is None:
             return UNKNOWN  # the columns read this word differently: the full check decides

@@ -8,7 +8,7 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from coopstats.breakdown import Split
 from coopstats.checks import PENDING, UNKNOWN, Checked, Kind, RowChecker
@@ -160,9 +160,10 @@ class _Pass:
                     self.split_block(block.first, block.lines, block.spaced, block.quoted)
                 if between_blocks is not None:
                     between_blocks()
+        elif fast:
+            self.tallied(self.table.counted_records(part))
         else:
-            loop = self.tallied if fast else self.records
-            loop(self.table.records() if part is None else self.table.records_in(*part))
+            self.records(self.table.records() if part is None else self.table.records_in(*part))
         return self.finish()
 
     def _blocks_fit(self) -> bool:
@@ -333,11 +334,14 @@ class _Pass:
         self.first_sent, self.last_sent = first_sent, last_sent
         self.ordered, self.last_id = ordered, last_id
 
-    def tallied(self, records: Iterable[tuple[int, list[str]]]) -> None:
+    def tallied(self, records: Iterable[tuple[int, list[Any]]]) -> None:
         """The loop over records of any table into tallies, as `block` counts lines: checked
         as `records` checks them, and counted per kind (see _Tally) rather than window by
-        window. Only for windows that keep counts alone (`_tallies_fit`)."""
+        window. Only for windows that keep counts alone (`_tallies_fit`). The records are those
+        of Table.counted_records: a date cell may be a date, which the cache of dates reads,
+        and a record is made text (`as_text`) before anything else reads it."""
         checker, table = self.checker, self.table
+        as_text = table.as_text
         dates, outcomes = checker.dates, checker.outcomes
         remember = checker.remember
         idx = table.index
@@ -404,6 +408,7 @@ class _Pass:
                 or sent > executed >= 0
                 or (outcome is not None and executed == PENDING)
             ):
+                row = as_text(row)
                 if not any(cell.strip() for cell in row):
                     count -= 1  # a row of empty cells, as spreadsheets leave: not a record
                     continue

@@ -9,6 +9,7 @@ chooses.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from coopstats.model import COLUMNS, Problem
 from coopstats.read.lines import LineBlock, Record
@@ -27,7 +28,6 @@ class Unreadable(list[str]):
     def __init__(self, problem: Problem) -> None:
         super().__init__(['"'])
         self.problem = problem
-
 
 
 class Table:
@@ -55,6 +55,18 @@ class Table:
         """The records of one part given by `halves` (which may raise lines.NotPlain: see
         CsvTable.halves)."""
         raise NotImplementedError
+
+    def counted_records(self, part: Numbered | None) -> Iterator[tuple[int, list[Any]]]:
+        """The records of the whole table (part None) or of one part, for the loop that only
+        counts (engine `_Pass.tallied`): as `records` gives them, except that a table may leave
+        a date cell of the sent and executed columns as a `datetime.date` (and every other
+        cell read as text), which the engine's cache of dates reads as its ISO text. `as_text`
+        makes such a record the one `records` gives."""
+        return self.records() if part is None else self.records_in(*part)
+
+    def as_text(self, row: list[Any]) -> list[str]:
+        """A record of `counted_records` as `records` gives it."""
+        return row
 
     def numbered(self, part: Part) -> Numbered:
         """The part with its first line, counted if `halves` left it to count (None)."""
