@@ -160,6 +160,29 @@ def test_records_are_the_csv_modules(log: tuple[str, bool], block: int) -> None:
             assert first + shown(table.records_in(*halves[1])) == expected
 
 
+@SETTINGS
+@given(log=st.one_of(quoted_logs(odd=False), quoted_logs(odd=True)), block=BLOCKS)
+def test_the_date_cells_that_settle_the_order_are_the_csv_modules(
+    log: tuple[str, bool], block: int
+) -> None:
+    """settle_order reads the distinct texts of the sent and executed cells (the 4th and 5th)
+    from the blocks of lines: the same, but for blank ones, as the csv module's records hold."""
+    from coopstats.checks import _date_texts
+
+    text, _ = log
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as mp:
+        mp.setattr(lines, "BLOCK", block)
+        path = Path(folder) / "log.csv"
+        path.write_bytes(text.encode("utf-8"))
+        expected = {
+            cells[p] for _, cells, _ in whole_file_by_csv_module(path) for p in (3, 4)
+            if p < len(cells) and cells[p].strip()
+        }  # fmt: skip
+        with Source(str(path)) as source:
+            got = {cell for cell in _date_texts(csv_table(source)) if cell.strip()}
+    assert got == expected
+
+
 def test_a_quoted_record_across_a_block_end_is_carried(tmp_path: Path) -> None:
     """A record whose quoted cell holds line breaks and runs over the end of the 64-byte block
     it starts in is read whole, on its first line, and the lines after it are numbered on by

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from itertools import chain
 from typing import NamedTuple
 
 from coopstats.catalogue import groups_of
@@ -348,7 +349,18 @@ class RowChecker:
 
 def settle_order(table: Table) -> DateOrder:
     """The day/month order that the file's numeric dates prove (SPEC §1), or a FileProblem
-    naming the lines that prove each order, or those that leave it open."""
+    naming the lines that prove each order, or those that leave it open.
+
+    What the dates prove depends on which distinct texts the date cells hold, not on how
+    often or where: those are gathered a block of lines at a time, and each read once (a log
+    has a few thousand). Only a log that proves no order is read again, record by record, for
+    the lines that its message names."""
+    evidence = OrderEvidence()
+    for text in _date_texts(table):
+        evidence.add(0, text)
+    order = evidence.order()
+    if order is not None:
+        return order
     evidence = OrderEvidence()
     i_sent, i_exec = table.index["sent"], table.index["executed"]
     for line, row in table.records():
@@ -359,6 +371,35 @@ def settle_order(table: Table) -> DateOrder:
     if order is not None:
         return order
     raise order_problem(table, evidence)
+
+
+def _date_texts(table: Table) -> set[str]:
+    """The distinct texts of the log's sent and executed cells: from its blocks of lines where
+    it is read so, each line cut only as far as its last date cell; else from its records."""
+    from coopstats.read.lines import LineBlock
+
+    positions = [p for p in (table.index["sent"], table.index["executed"]) if p < table.width]
+    reach = max(positions, default=0) + 1
+    texts: set[str] = set()
+    add = texts.add
+    blocks = table.line_blocks()
+    delimiter = getattr(table, "delimiter", None) or ","
+    for block in blocks if blocks is not None else (table.records(),):
+        if isinstance(block, LineBlock):
+            # A quoted record's lines are "" in `lines`, its cells in `quoted`.
+            rows: Iterable[list[str]] = chain(
+                (line.split(delimiter, reach) for line in block.lines),
+                (block.quoted or {}).values(),
+            )
+        else:
+            rows = (row for _, row in block)
+        for row in rows:
+            if len(row) >= reach:
+                for position in positions:
+                    add(row[position])
+            else:  # a blank line, or a short one
+                texts.update(row[position] for position in positions if position < len(row))
+    return texts
 
 
 def order_problem(table: Table, evidence: OrderEvidence) -> FileProblem:
