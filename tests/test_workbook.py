@@ -446,6 +446,27 @@ def test_a_row_counted_with_date_cells_is_checked_and_shown_as_text(tmp_path: Pa
     assert figures(book, "--skip-invalid") == expected(valid)
 
 
+def test_a_number_or_a_date_beyond_the_header_is_an_extra_cell(tmp_path: Path) -> None:
+    """Cells right of the header's last title make every row of the sheet wider than the
+    header; the rows holding one are extra-cell problems with a sheet's hint, not a crash,
+    whatever the cell holds, and the other rows count as the oracle counts them."""
+    import openpyxl
+
+    rows = [[f"A-{n:03d}", *ROWS[n % 5][1:]] for n in range(30)]
+    book = xlsx(tmp_path / "log.xlsx", rows)
+    workbook = openpyxl.load_workbook(book)
+    workbook.active.cell(row=5, column=10, value=5.0)
+    workbook.active.cell(row=6, column=10, value=date(2024, 2, 2))
+    workbook.save(book)
+    result = run("validate", book, "--format", "json")
+    assert result.exit_code == 1, result.output
+    problems = json.loads(result.stdout)["problems"]
+    assert [(p["line"], p["code"]) for p in problems] == [(5, "extra-cell"), (6, "extra-cell")]
+    assert problems[0]["hint"].startswith("give the column a title in the header row (1)")
+    valid = [row for n, row in enumerate(rows) if n not in (3, 4)]
+    assert figures(book, "--skip-invalid") == expected(valid)
+
+
 # --- two processes ----------------------------------------------------------------------------
 
 

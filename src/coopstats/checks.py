@@ -155,7 +155,12 @@ class RowChecker:
 
     def width_problem(self, line: int, row: list[str]) -> Problem:
         many = len(row) > self.width
-        if many:
+        if many and self.table.is_sheet:
+            hint = (
+                f"give the column a title in the header row ({self.table.header_line}), "
+                "or clear the cells beyond the header's last column"
+            )
+        elif many:
             hint = "quote cells that contain the delimiter"
         elif any("\n" in cell or "\r" in cell for cell in row):
             hint = "a quote opened in this row and closed rows later swallowed the lines between"

@@ -39,6 +39,7 @@ class Table:
     index: dict[str, int]
     width: int
     header_line: int = 1
+    is_sheet = False  # a workbook's sheet, whose rows have cells, not delimited fields
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         raise NotImplementedError

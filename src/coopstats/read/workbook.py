@@ -105,7 +105,8 @@ def _dates_kept(table: WorkbookTable) -> _Kept:
     """Whether a chunk of rows (all of one width) may be counted as calamine made them: the
     cells the engine reads are text, but for the sent and executed columns, which may hold
     dates (exactly: a datetime is made text), and the first column, which `_records` strips
-    to pass over blank rows, is text."""
+    to pass over blank rows, is text. Rows wider than the header (a cell beyond its last
+    title) are not: the engine reads every cell of such a row, to tell an empty one."""
     index, width = table.index, table.width
     dated = {index[c] for c in ("sent", "executed") if index[c] < width} - {0}
     text = {index[c] for c in COLUMNS if index[c] < width} - dated | {0}
@@ -114,7 +115,7 @@ def _dates_kept(table: WorkbookTable) -> _Kept:
 
     def kept(chunk: list[list[Any]]) -> bool:
         return (
-            len(chunk[0]) >= reach
+            reach <= len(chunk[0]) <= width
             and set(map(type, text_cells(chunk))) == {str}
             and set(map(type, date_cells(chunk))) <= _TEXT_OR_DATE
         )
@@ -221,6 +222,8 @@ def _not_readable(name: str, err: BaseException, path: Any) -> FileProblem:
 
 
 class WorkbookTable(Table):
+    is_sheet = True
+
     def __init__(self, source: Source, options: ReadOptions) -> None:
         try:
             import python_calamine
