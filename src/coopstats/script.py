@@ -37,6 +37,11 @@ signal.signal(signal.SIGINT, _interrupted)
 def main() -> None:
     """The `coopstats` command."""
     try:
+        import sys
+
+        from coopstats import preload
+
+        preload.start(sys.argv[1:])  # a workbook's sheet loads while the rest is imported
         from coopstats.cli import main as run
 
         run()

@@ -107,6 +107,9 @@ class _Child:
         import pickle
         import select
 
+        from coopstats import preload
+
+        preload.settled()  # no other thread is running when the process forks
         readable, writable = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # the child: work, send, and leave without the parent's clean-up

@@ -25,6 +25,7 @@ from operator import itemgetter
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from coopstats import preload
 from coopstats.errors import UsageError
 from coopstats.model import COLUMNS
 from coopstats.read.header import header_among, map_header
@@ -233,17 +234,14 @@ class WorkbookTable(Table):
                 f"installed: {INSTALL} (or save the sheet as CSV UTF-8)"
             ) from None
         self.path = source.path
-        handle = open(source.path, "rb")  # noqa: SIM115 - closed with the source
-        source.on_close(handle.close)
-        try:
-            # From the bytes, not the name: a workbook through standard input is a .csv file.
-            book = python_calamine.CalamineWorkbook.from_filelike(handle)
-            names = list(book.sheet_names)
-        except BaseException as err:  # calamine's errors, and pyo3's PanicException
-            if isinstance(err, KeyboardInterrupt | SystemExit):
-                raise
-            raise _not_readable(source.name, err, source.path) from None
-        source.on_close(book.close)
+        # The workbook may be loading already, since before the command line was read
+        # (coopstats.preload): its sheets' names, then the sheet, are taken from there.
+        ahead = preload.names(source.path)
+        book = None
+        if ahead is None:
+            book, names = _opened(python_calamine, source)
+        else:
+            names = ahead
         if not names:
             raise file_problem(source.name, "the workbook has no sheet", "empty-file")
         if options.sheet is not None and options.sheet not in names:
@@ -258,8 +256,20 @@ class WorkbookTable(Table):
         # reads the sheet, which it does without holding the GIL: a second thread saves the
         # scan's time (a tenth of the load's) when a second core is free.
         scan = _Background(_scan_cells, self.path, self.sheet_name, self.name)
+        taken = preload.take(source.path, self.sheet_name) if ahead is not None else None
+        if taken is not None:
+            book, self.sheet = taken
+            source.on_close(book.close)
+        else:
+            if book is None:
+                book, _ = _opened(python_calamine, source)
+            try:
+                self.sheet = book.get_sheet_by_name(self.sheet_name)
+            except BaseException as err:
+                if isinstance(err, KeyboardInterrupt | SystemExit):
+                    raise
+                raise _not_readable(self.name, err, self.path) from None
         try:
-            self.sheet = book.get_sheet_by_name(self.sheet_name)
             start = self.sheet.start
         except BaseException as err:
             if isinstance(err, KeyboardInterrupt | SystemExit):
@@ -420,6 +430,22 @@ class WorkbookTable(Table):
                     column=columns[hit[0]],
                     hint=_HINT_MERGED,
                 )
+
+
+def _opened(calamine: Any, source: Source) -> tuple[Any, list[str]]:
+    """The workbook opened by calamine, closed with the source, and its sheets' names."""
+    handle = open(source.path, "rb")  # noqa: SIM115 - closed with the source
+    source.on_close(handle.close)
+    try:
+        # From the bytes, not the name: a workbook through standard input is a .csv file.
+        book = calamine.CalamineWorkbook.from_filelike(handle)
+        names = list(book.sheet_names)
+    except BaseException as err:  # calamine's errors, and pyo3's PanicException
+        if isinstance(err, KeyboardInterrupt | SystemExit):
+            raise
+        raise _not_readable(source.name, err, source.path) from None
+    source.on_close(book.close)
+    return book, names
 
 
 class _Background:
