@@ -183,6 +183,33 @@ def test_the_date_cells_that_settle_the_order_are_the_csv_modules(
     assert got == expected
 
 
+def test_a_cell_past_the_header_where_executed_is_absent_settles_the_order(
+    tmp_path: Path,
+) -> None:
+    """A log without an executed column reads a record's cell just past the header's last as
+    its executed date (the records' reading: table.index), so that a wider record's cell there
+    proves an order as its sent cell does. Line 3's 13/01/2020 is day-first and its 01/13/2020
+    month-first: the order is not settled, with or without --skip-invalid."""
+    from coopstats.checks import settle_order
+    from coopstats.read.source import FileProblem
+
+    path = tmp_path / "log.csv"
+    path.write_text(
+        "id,organ,kind,sent\n1,OTP,RFA,05/06/2020\n2,OTP,RFA,13/01/2020,01/13/2020\n"
+    )
+    with Source(str(path)) as source:
+        table = csv_table(source)
+        with pytest.raises(FileProblem) as raised:
+            settle_order(table)
+    assert "day-first (line 3) and month-first (line 3)" in str(raised.value)
+    for extra in ([], ["--skip-invalid"]):
+        result = CliRunner().invoke(
+            app, ["summarize", str(path), "--period", "2020", "--format", "json", *extra]
+        )
+        assert result.exit_code == 1, result.output
+        assert "day-first (line 3) and month-first (line 3)" in result.output
+
+
 def test_a_quoted_record_across_a_block_end_is_carried(tmp_path: Path) -> None:
     """A record whose quoted cell holds line breaks and runs over the end of the 64-byte block
     it starts in is read whole, on its first line, and the lines after it are numbered on by

@@ -383,8 +383,10 @@ def _date_texts(table: Table) -> set[str]:
     it is read so, each line cut only as far as its last date cell; else from its records."""
     from coopstats.read.lines import LineBlock
 
-    positions = [p for p in (table.index["sent"], table.index["executed"]) if p < table.width]
-    reach = max(positions, default=0) + 1
+    # An absent executed column points just past the header's last (table.index): a record
+    # wider than the header has a cell there, which the records' reading takes for a date.
+    positions = [table.index["sent"], table.index["executed"]]
+    reach = max(positions) + 1
     texts: set[str] = set()
     add = texts.add
     blocks = table.line_blocks()
