@@ -9,13 +9,14 @@ core. WorkbookTable then `take`s what was loaded, when it is the same file (by i
 disk) and the same sheet; anything else is loaded as ever, and a guess that was not needed (the
 config picks another sheet, the command reads no log) costs the other core's time alone.
 
-Nothing is imported here at start-up but `os`, already loaded: the thread and calamine only
-when an argument names a workbook.
+Nothing is imported here at start-up but `os` and `stat`, already loaded: the thread and
+calamine only when an argument names a workbook.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -70,7 +71,7 @@ def identity(path: str) -> tuple[int, ...] | None:
         info = os.stat(path)
     except OSError:
         return None
-    if not (info.st_mode & 0o170000 == 0o100000):  # a regular file only (S_ISREG)
+    if not stat.S_ISREG(info.st_mode):
         return None
     return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 

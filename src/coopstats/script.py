@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 
 from coopstats.signals import dropped_here
 
@@ -37,8 +38,6 @@ signal.signal(signal.SIGINT, _interrupted)
 def main() -> None:
     """The `coopstats` command."""
     try:
-        import sys
-
         from coopstats import preload
 
         preload.start(sys.argv[1:])  # a workbook's sheet loads while the rest is imported

@@ -9,6 +9,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from coopstats import preload
 from coopstats.dates import DateOrder, NeedDateOrder
 from coopstats.engine._ids import _BUCKETS
 from coopstats.engine._loops import Seer, _Pass, _pass
@@ -106,8 +107,6 @@ class _Child:
     def __init__(self, work: Callable[[Callable[[object], None]], None]) -> None:
         import pickle
         import select
-
-        from coopstats import preload
 
         preload.settled()  # no other thread is running when the process forks
         readable, writable = os.pipe()

@@ -257,19 +257,14 @@ class WorkbookTable(Table):
         # scan's time (a tenth of the load's) when a second core is free.
         scan = _Background(_scan_cells, self.path, self.sheet_name, self.name)
         taken = preload.take(source.path, self.sheet_name) if ahead is not None else None
+        sheet = None
         if taken is not None:
-            book, self.sheet = taken
+            book, sheet = taken
             source.on_close(book.close)
-        else:
-            if book is None:
-                book, _ = _opened(python_calamine, source)
-            try:
-                self.sheet = book.get_sheet_by_name(self.sheet_name)
-            except BaseException as err:
-                if isinstance(err, KeyboardInterrupt | SystemExit):
-                    raise
-                raise _not_readable(self.name, err, self.path) from None
+        elif book is None:
+            book, _ = _opened(python_calamine, source)
         try:
+            self.sheet = sheet if sheet is not None else book.get_sheet_by_name(self.sheet_name)
             start = self.sheet.start
         except BaseException as err:
             if isinstance(err, KeyboardInterrupt | SystemExit):
