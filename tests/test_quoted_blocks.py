@@ -56,7 +56,8 @@ _ODD = st.sampled_from(
 @st.composite
 def quoted_logs(draw: st.DrawFn, odd: bool) -> tuple[str, bool]:
     """A `;` log: a header, then rows of plain and quoted cells (some with line breaks), blank
-    lines and rows of empty cells among them, LF or CRLF, a last line end or none; with `odd`,
+    lines and rows of empty cells among them, LF or CRLF (with some lines ending in LF alone),
+    a last line end or none; with `odd`,
     some cells the csv module reads otherwise than as quoted cells (and whether there is one)."""
     used = False
     end = draw(st.sampled_from(["\n", "\r\n"]))
@@ -81,7 +82,12 @@ def quoted_logs(draw: st.DrawFn, odd: bool) -> tuple[str, bool]:
                 cells.append(draw(_ODD))
                 used = True
         rows.append(";".join(cells))
-    return end.join(rows) + draw(st.sampled_from([end, ""])), used
+    # Some CRLF logs have lines that end in LF alone too, outside any quoted cell.
+    ends = [end] if end == "\n" else draw(st.sampled_from([[end], [end, end, "\n"]]))
+    text = rows[0]
+    for row in rows[1:]:
+        text += draw(st.sampled_from(ends)) + row
+    return text + draw(st.sampled_from([draw(st.sampled_from(ends)), ""])), used
 
 
 def counted(row: list[str]) -> bool:

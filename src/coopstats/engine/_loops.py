@@ -583,6 +583,9 @@ class _Pass:
             # Not of the header's width: the csv module's record (`quoted`), or a blank line, a
             # short or long row.
             if len(row) != width and (not quoted or len(row := quoted.get(line, row)) != width):
+                if row == [""]:  # a blank line, or one that a quoted cell goes on over
+                    self.count -= 1  # no record, as `_fit` finds
+                    continue
                 tally = None
             else:
                 rid = row[at_id]

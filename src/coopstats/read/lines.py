@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Iterator
-from itertools import chain, count
-from operator import methodcaller
+from itertools import chain, compress, count, repeat
+from operator import contains, methodcaller
 from pathlib import Path
 from typing import NamedTuple
 
@@ -290,10 +290,12 @@ def line_blocks(
             last_end = None
             if crlf and text.endswith("\n") and not text.endswith("\r\n"):  # LF alone, last
                 pieces[-1], last_end = pieces[-1][:-1], "\n"
-            if feeds:
+            # The pieces holding a quote, found in C: a tenth of an export's lines, say.
+            special = list(compress(count(), map(contains, pieces, repeat('"'))))
+            if feeds and sum(pieces[k].count("\n") for k in special) != rest.count("\n") - (
+                last_end is not None
+            ):  # a line feed outside them, of a line that ends in LF alone: special too
                 special = [k for k, piece in enumerate(pieces) if '"' in piece or "\n" in piece]
-            else:
-                special = [k for k, piece in enumerate(pieces) if '"' in piece]
             try:
                 lines, quoted_cells, opened = quoted_lines(
                     pieces, special, end_of_line, delimiter, line, last_end
