@@ -511,3 +511,32 @@ def test_a_sheet_counted_in_two_processes_prints_what_one_does(
     assert [(r.exit_code, r.stdout, r.stderr) for r in two] == [
         (r.exit_code, r.stdout, r.stderr) for r in one
     ]
+
+
+@pytest.mark.parametrize("blank_ids", [0, 20])
+def test_ids_that_start_again_in_the_second_process_part_are_repeats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blank_ids: int
+) -> None:
+    """Each part's ids increase, but the second part's start again from the first part's: only
+    the part's first id (noted on the way, or read again when its first records have none)
+    tells that they repeat. Sheet rows 2-37 are the first part, 38-61 the second."""
+    from coopstats import engine
+    from coopstats.read import workbook
+
+    rows = [[f"A-{n:03d}", *ROWS[n % len(ROWS)][1:]] for n in range(36)]
+    rows += [[None, *ROWS[n % len(ROWS)][1:]] for n in range(blank_ids)]
+    rows += [[f"A-{n:03d}", *ROWS[n % len(ROWS)][1:]] for n in range(24 - blank_ids)]
+    book = xlsx(tmp_path / "ids.xlsx", rows)
+    assert 2 + int(60 * workbook.FIRST_SHARE) == 38
+    forks: list[object] = []
+    in_two = engine._fork._in_two
+    monkeypatch.setattr(workbook, "HALVES_FROM", 1)
+    monkeypatch.setattr(engine._fork, "_in_two", lambda *a: forks.append(a) or in_two(*a))
+    checked = run("validate", book, "--format", "json")
+    assert forks, "no second process counted a part"
+    problems = json.loads(checked.stdout)["problems"]
+    blank = [(line, "missing-value") for line in range(38, 38 + blank_ids)]
+    repeats = [(line, "duplicate-id") for line in range(38 + blank_ids, 62)]
+    assert [(p["line"], p["code"]) for p in problems] == blank + repeats
+    first_use = {p["line"]: p["message"] for p in problems if p["code"] == "duplicate-id"}
+    assert "already used on line 2" in first_use[38 + blank_ids]

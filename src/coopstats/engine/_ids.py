@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from coopstats.model import Problem
 from coopstats.read import Part, Table
@@ -51,6 +51,25 @@ def _ids(table: Table, part: Part | None) -> Iterator[tuple[int, str]]:
         rid = row[i_id].strip() if i_id < len(row) else ""
         if rid:
             yield line, rid
+
+
+# The records at the start of a part among which `_first_id` looks for its first id.
+_FIRST_ID_AMONG = 16
+
+
+def _first_id(table: Table, head: list[tuple[int, list[Any]]], whole: bool) -> str | None:
+    """The first id that `_ids` gives of a part that starts with the records `head` (as
+    Table.counted_records gives them), or None when none of them has one and the part goes on
+    (`whole` False); '' when the part has none."""
+    i_id, width = table.index["id"], table.width
+    for _, cells in head:
+        row = table.as_text(cells)
+        if len(row) != width and wrong_width(row, width):
+            continue
+        rid = row[i_id].strip() if i_id < len(row) else ""
+        if rid:
+            return rid
+    return "" if whole else None
 
 
 def _all_increasing(table: Table, runs: list[IdRun]) -> bool:

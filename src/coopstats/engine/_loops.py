@@ -5,15 +5,16 @@ other), with `_Pass.tallied` counting the csv module's records as the block loop
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
+from itertools import chain, islice
 from operator import itemgetter
 from typing import Any, NamedTuple
 
 from coopstats.breakdown import Split
 from coopstats.checks import PENDING, UNKNOWN, Checked, Kind, RowChecker
 from coopstats.dates import DateOrder
-from coopstats.engine._ids import _MASK, IdRun, wrong_width
+from coopstats.engine._ids import _FIRST_ID_AMONG, _MASK, IdRun, _first_id, wrong_width
 from coopstats.engine.window import NO_FIRST, NO_LAST, Counted, Visited, Window
 from coopstats.model import COLUMNS, Problem
 from coopstats.read import Part, ReadOptions, Table, Unreadable
@@ -115,6 +116,7 @@ class _Pass:
         self.first_sent, self.last_sent = NO_FIRST, NO_LAST
         # Ids are hashed only once they stop coming in strictly increasing order (see IdRun).
         self.ordered, self.last_id = True, ""
+        self.first_id: str | None = None  # the part's first id, where noted (IdRun.first)
         self.ordered_until: int | None = None
         self.part: Part | None = None
         # For the block loop: the kind of each run of kind cells seen in a valid record, and
@@ -161,10 +163,20 @@ class _Pass:
                 if between_blocks is not None:
                     between_blocks()
         elif fast:
-            self.tallied(self.table.counted_records(part))
+            self.tallied(self._first_id_taken(self.table.counted_records(part)))
         else:
             self.records(self.table.records() if part is None else self.table.records_in(*part))
         return self.finish()
+
+    def _first_id_taken(
+        self, records: Iterator[tuple[int, list[Any]]]
+    ) -> Iterator[tuple[int, list[Any]]]:
+        """`records`, the part's first id noted on the way (IdRun.first) from its first few: a
+        forked half would otherwise read its part again from the top for it, which for a
+        workbook means calamine making every row before the part anew."""
+        head = list(islice(records, _FIRST_ID_AMONG))
+        self.first_id = _first_id(self.table, head, len(head) < _FIRST_ID_AMONG)
+        return chain(head, records)
 
     def _blocks_fit(self) -> bool:
         """Whether the fast loops can count this log into these windows exactly: into tallies
@@ -188,7 +200,7 @@ class _Pass:
         if self.split is not None:
             result.split = self.split.report()
         if self.keep_hash is not None:
-            result.id_runs = [IdRun(self.part, self.ordered_until, self.last_id)]
+            result.id_runs = [IdRun(self.part, self.ordered_until, self.last_id, self.first_id)]
         if self.first_sent != NO_FIRST:
             result.first_sent = date.fromordinal(self.first_sent)
             result.last_sent = date.fromordinal(self.last_sent)
