@@ -4,10 +4,11 @@ calamine parses a sheet in 0.7 s for 100,000 rows, on one core and without holdi
 importing typer and rich and reading the command line take 0.15 s first, on the same core. So
 `coopstats.script` calls `start` with the arguments before it imports anything else: the first
 argument that names a workbook on disk (by its suffix) is opened in a thread and its sheet
-loaded, the one `--sheet` names or else the first, while the command line is read on the other
-core. WorkbookTable then `take`s what was loaded, when it is the same file (by its identity on
-disk) and the same sheet; anything else is loaded as ever, and a guess that was not needed (the
-config picks another sheet, the command reads no log) costs the other core's time alone.
+loaded, the one `--sheet` names or else the first (a large .xlsx sheet in two halves, on both
+cores: coopstats.xlsx_halves), while the command line is read on the other core. WorkbookTable
+then `take`s what was loaded, when it is the same file (by its identity on disk) and the same
+sheet; anything else is loaded as ever, and a guess that was not needed (the config picks
+another sheet, the command reads no log) costs the other core's time alone.
 
 Nothing is imported here at start-up but `os` and `stat`, already loaded: the thread and
 calamine only when an argument names a workbook.
@@ -24,6 +25,8 @@ TYPE_CHECKING = False  # typing is not loaded at start-up; mypy reads it as True
 if TYPE_CHECKING:
     from typing import Any
 
+    from coopstats.xlsx_halves import Loaded
+
 _started: _Load | None = None  # the load ahead, until taken
 _loads: list[_Load] = []  # every load ahead, taken or not, until it ended (see `settled`)
 
@@ -38,7 +41,7 @@ class _Load:
         self.path, self.sheet, self.identity = path, sheet, identity
         self.names: list[str] | None = None
         self.book: Any = None
-        self.loaded: Any = None  # the sheet `self.sheet` names, once loaded
+        self.loaded: Loaded | None = None  # the sheet `self.sheet` names, once loaded
         self.opened = threading.Event()
         self._thread = threading.Thread(target=self._run, name="coopstats-preload", daemon=True)
         self._thread.start()
@@ -56,11 +59,14 @@ class _Load:
         finally:
             self.opened.set()
         try:
-            self.loaded = book.get_sheet_by_name(sheet)
+            from coopstats.xlsx_halves import halves_planned, load_sheet
+
+            planned = halves_planned(self.path, sheet)
+            self.loaded = load_sheet(python_calamine, book, self.path, sheet, planned)
         except BaseException:  # noqa: BLE001 - as above
             self.loaded = None
 
-    def wait(self) -> Any:
+    def wait(self) -> Loaded | None:
         self._thread.join()
         return self.loaded
 
@@ -116,9 +122,9 @@ def names(path: os.PathLike[str] | str) -> list[str] | None:
     return load.names
 
 
-def take(path: os.PathLike[str] | str, sheet: str) -> tuple[Any, Any] | None:
-    """(book, sheet) loaded ahead for this file and sheet, or None (then nothing waits for the
-    other sheet's load); taken once."""
+def take(path: os.PathLike[str] | str, sheet: str) -> tuple[Any, Loaded] | None:
+    """(book, sheet) loaded ahead for this file and sheet (whole, or in halves: xlsx_halves),
+    or None (then nothing waits for the other sheet's load); taken once."""
     global _started
     load, _started = _started, None
     if load is None or identity(str(path)) != load.identity:

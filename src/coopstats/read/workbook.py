@@ -13,6 +13,7 @@ row holds the value). Either stops the run with the cell or range named.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import zipfile
@@ -21,8 +22,8 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time
 from itertools import count, islice
 from operator import itemgetter
-from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 from coopstats import preload
 from coopstats.errors import UsageError
@@ -31,6 +32,7 @@ from coopstats.read.header import header_among, map_header
 from coopstats.read.options import ReadOptions
 from coopstats.read.source import FileProblem, Source, file_problem
 from coopstats.read.table import Numbered, Part, Table
+from coopstats.xlsx_halves import Loaded, halves_planned, load_sheet, sheet_part
 
 if TYPE_CHECKING:
     from coopstats.feedback import Meter
@@ -245,27 +247,37 @@ class WorkbookTable(Table):
         self.name = source.name
         # What calamine does not say is read from the file itself (_scan_cells) while calamine
         # reads the sheet, which it does without holding the GIL: a second thread saves the
-        # scan's time (a tenth of the load's) when a second core is free.
-        scan = _Background(_scan_cells, self.path, self.sheet_name, self.name)
+        # scan's time (a tenth of the load's) when a second core is free. A sheet loaded in
+        # halves (xlsx_halves) is read into memory for the cut, and scanned there once loaded.
+        planned = halves_planned(self.path, self.sheet_name)
+        scan = None if planned else _Background(_scan_cells, self.path, self.sheet_name, self.name)
         taken = preload.take(source.path, self.sheet_name) if ahead is not None else None
-        sheet = None
+        loaded: Loaded | None = None
         if taken is not None:
-            book, sheet = taken
+            book, loaded = taken
             source.on_close(book.close)
         elif book is None:
             book, _ = _opened(python_calamine, source)
         try:
-            self.sheet = sheet if sheet is not None else book.get_sheet_by_name(self.sheet_name)
-            start = self.sheet.start
+            if loaded is None:
+                loaded = load_sheet(python_calamine, book, self.path, self.sheet_name, planned)
+            starts = [sheet.start for _, sheet in loaded.pieces]
         except BaseException as err:
             if isinstance(err, KeyboardInterrupt | SystemExit):
                 raise
             raise _not_readable(self.name, err, self.path) from None
         # iter_rows gives every row from the sheet's first, and the cells from the first
-        # column that holds any (`start`): the column offset names cells in messages.
-        self.first_column = start[1] if start is not None else 0
+        # column that holds any (`start`), which of two halves can differ: each half's rows
+        # are widened to the columns of both (_Piece). The column offset names cells in
+        # messages.
+        held = [start for start in starts if start is not None]
+        self.first_column = min(start[1] for start in held) if held else 0
+        last = max((s.end[1] for _, s in loaded.pieces if s.end is not None), default=0)
+        self.pieces = [
+            _Piece(line, sheet, self.first_column, last) for line, sheet in loaded.pieces
+        ]
         # The first row, or the header below title rows (SPEC §8; header.header_among).
-        found = header_among(self.name, self._rows(), options) if start is not None else None
+        found = header_among(self.name, self._rows(), options) if held else None
         if found is None:
             raise file_problem(
                 self.name, "the sheet is empty (no header row)", "empty-file",
@@ -277,12 +289,18 @@ class WorkbookTable(Table):
             header.pop()  # sheets often report trailing empty columns
         self.header, self.width = header, len(header)
         self.index = map_header(self.name, header, self.header_line, options)
-        self._check_cells(scan.result())
+        if loaded.xml is not None:
+            self._check_cells(([], _unsaved_formulas_in(loaded.xml)))
+        else:  # loaded whole: scanned meanwhile, or now (the halves did not join, say)
+            scan = scan or _Background(_scan_cells, self.path, self.sheet_name, self.name)
+            self._check_cells(scan.result())
 
     def _rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Every row of the sheet from its first, as text."""
         text = _cell_text
-        for number, values in enumerate(self.sheet.iter_rows(), start=1):
-            yield number, [v if type(v) is str else text(v) for v in values]
+        for piece in self.pieces:
+            for number, values in enumerate(piece.rows(piece.first_line, None), piece.first_line):
+                yield number, [v if type(v) is str else text(v) for v in values]
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """Every row after the header, numbered as the spreadsheet numbers it; empty rows passed
@@ -295,9 +313,13 @@ class WorkbookTable(Table):
 
     def halves(self) -> tuple[Part, Part] | None:
         """The rows after the header in two parts, by line (row number), for two processes:
-        calamine holds the whole sheet in memory, which a forked process shares."""
-        end = self.sheet.end
+        calamine holds the sheet in memory, which a forked process shares. A sheet loaded in
+        two halves is cut where they join; another at FIRST_SHARE of its rows."""
         first = self.header_line + 1
+        if len(self.pieces) == 2:
+            split = self.pieces[1].first_line
+            return ((first, split, first), (split, None, split)) if first < split else None
+        end = self.pieces[-1].sheet.end
         rows = end[0] + 1 - self.header_line if end is not None else 0
         if rows < HALVES_FROM:
             return None
@@ -325,7 +347,7 @@ class WorkbookTable(Table):
         from coopstats import feedback
 
         label = f"reading {os.path.basename(self.name)}"
-        last = self.sheet.end  # (row, column) of the last cell, zero-based; None when empty
+        last = self.pieces[-1].sheet.end  # (row, column) of the last cell, zero-based, or None
         meter = feedback.meter(end or (last[0] + 1 if last else None), "rows", label)
         return rows if meter is None else _reported(rows, meter)
 
@@ -333,19 +355,28 @@ class WorkbookTable(Table):
         self, start: int, stop: int | None, kept: _Kept | None = None
     ) -> Iterator[tuple[int, list[Any]]]:
         """The rows of lines [start, stop) of the sheet (stop None: to its end), as `records`
-        gives them; with `kept` (`_dates_kept`), as `counted_records` gives them.
+        gives them; with `kept` (`_dates_kept`), as `counted_records` gives them; from each
+        piece the sheet was loaded in (one, or two halves), its own lines.
 
         The hot loop of a workbook, a chunk of rows at a time and a column at a time, in C: a
         column of text cells (most of a log's) is left as calamine gave it, and only the cells
         of other columns are made text (`_texts_of`). A log has a few thousand distinct dates
         in 100,000s of date cells, so each date's text is made once.
         """
+        starts = [piece.first_line for piece in self.pieces[1:]]
+        for piece, end in zip(self.pieces, [*starts, None], strict=True):
+            low = max(start, piece.first_line)
+            high = end if stop is None else stop if end is None else min(stop, end)
+            if high is None or low < high:
+                yield from self._records_of(piece, low, high, kept)
+
+    def _records_of(
+        self, piece: _Piece, start: int, stop: int | None, kept: _Kept | None
+    ) -> Iterator[tuple[int, list[Any]]]:
+        """`_records` of lines [start, stop) of one piece of the sheet."""
         width = self.width
         number = start
-        rows = self.sheet.iter_rows()
-        deque(islice(rows, number - 1), maxlen=0)  # the rows before, passed over in C
-        if stop is not None:
-            rows = islice(rows, stop - number)
+        rows = piece.rows(start, stop)
         texts: dict[object, str] = {}
         chunk: list[list[Any]]  # of cells, then of their texts
         while chunk := list(islice(rows, _ROWS_AT_ONCE)):
@@ -386,8 +417,8 @@ class WorkbookTable(Table):
         columns = self._read_columns()
         merged, unsaved = found
         merged = list(merged)
-        ranges = getattr(self.sheet, "merged_cell_ranges", None)
-        merged += ranges or []
+        for piece in self.pieces:  # the second of two halves holds the sheet's merged cells
+            merged += getattr(piece.sheet, "merged_cell_ranges", None) or []
         top = self.header_line - 1
         for row, column, formula in unsaved:
             if row >= top and column in columns:
@@ -416,6 +447,29 @@ class WorkbookTable(Table):
                     column=columns[hit[0]],
                     hint=_HINT_MERGED,
                 )
+
+
+class _Piece:
+    """The rows that calamine loaded of one sheet, all of them or one half (xlsx_halves): its
+    lines from `first_line` on, each row widened to the columns [first, last] that the pieces
+    together hold (zero-based), as calamine would give the sheet's row loaded whole."""
+
+    def __init__(self, first_line: int, sheet: Any, first: int, last: int) -> None:
+        self.first_line, self.sheet = first_line, sheet
+        start, end = sheet.start, sheet.end
+        self.lead: list[str] = [""] * (start[1] - first) if start is not None else []
+        self.trail: list[str] = [""] * (last - end[1]) if end is not None else []
+
+    def rows(self, start: int, stop: int | None) -> Iterator[list[Any]]:
+        """The rows of lines [start, stop) (stop None: to the piece's last)."""
+        rows = self.sheet.iter_rows()
+        deque(islice(rows, start - 1), maxlen=0)  # the rows before, passed over in C
+        if stop is not None:
+            rows = islice(rows, stop - start)
+        if self.lead or self.trail:
+            lead, trail = self.lead, self.trail
+            return (lead + row + trail for row in rows)
+        return rows  # type: ignore[no-any-return]
 
 
 def _opened(calamine: Any, source: Source) -> tuple[Any, list[str]]:
@@ -477,7 +531,7 @@ def _scan_cells(path: Path, sheet: str, name: str) -> _Cells:
             if "content.xml" in names:  # OpenDocument
                 merged, unsaved = _ods_cells(archive, sheet)
             elif "xl/workbook.xml" in names:
-                part = _xlsx_sheet_part(archive, sheet)
+                part = sheet_part(archive, sheet)
                 if part is not None and part in names:
                     unsaved = _xlsx_unsaved_formulas(archive, part)
     except zipfile.BadZipFile:
@@ -512,31 +566,8 @@ def _reported(
 
 # --- .xlsx ------------------------------------------------------------------------------------
 
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
 _REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
-
-
-def _xlsx_sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
-    """The zip member holding the sheet named `sheet`, from the workbook and its relations."""
-    from xml.etree import ElementTree
-
-    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rid = None
-    for element in book.iter():
-        if element.tag.rsplit("}", 1)[-1] == "sheet" and element.get("name") == sheet:
-            rid = element.get(f"{{{_REL_NS}}}id")
-            break
-    if rid is None:
-        return None
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    for element in rels:
-        if element.get("Id") == rid:
-            target = element.get("Target") or ""
-            if target.startswith("/"):
-                return target.lstrip("/")
-            return str(PurePosixPath("xl") / target)
-    return None
 
 
 def _xlsx_unsaved_formulas(archive: zipfile.ZipFile, part: str) -> list[tuple[int, int, str]]:
@@ -547,47 +578,64 @@ def _xlsx_unsaved_formulas(archive: zipfile.ZipFile, part: str) -> list[tuple[in
     type "str" is a formula whose value is the empty string: saved. The sheet XML is streamed
     in chunks cut at a row's end; a chunk without a formula tag is passed over with one search.
     """
-    found: list[tuple[int, int, str]] = []
     with archive.open(part) as stream:
-        head = stream.read(_CHUNK)
-        match = _PREFIX.search(head[:4096])
-        prefix = (match[1] or b"") if match else b""
-        p = re.escape(prefix)
-        formula_tag, value_tag = b"<" + prefix + b"f", b"<" + prefix + b"v"
-        cell = re.compile(rb"<" + p + rb"c\s([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.S)
-        formula = re.compile(rb"<" + p + rb"f\b[^>]*?(?:/>|>(.*?)</" + p + rb"f>)", re.S)
-        value = re.compile(rb"<" + p + rb"v>([^<]+)</" + p + rb"v>")
-        kind = re.compile(rb'\bt="([^"]*)"')
-        row_end = b"row>"
-        buffer = head
-        while buffer:
-            more = stream.read(_CHUNK)
-            if more:
-                cut = buffer.rfind(row_end)
-                if cut < 0:
-                    buffer += more
-                    continue
-                cut += len(row_end)
-                chunk, buffer = buffer[:cut], buffer[cut:] + more
-            else:
-                chunk, buffer = buffer, b""
-            if formula_tag not in chunk:
+        return _unsaved_formulas(stream)
+
+
+def _unsaved_formulas_in(xml: tuple[bytes, ...]) -> list[tuple[int, int, str]]:
+    """`_unsaved_formulas` of a sheet's XML held in memory in pieces: most sheets hold no
+    formula tag at all, which one search of each piece tells."""
+    match = _PREFIX.search(xml[0][:4096]) if xml else None
+    tag = b"<" + ((match[1] or b"") if match else b"") + b"f"
+    edge = len(tag) - 1
+    joints = [a[-edge:] + b[:edge] for a, b in zip(xml, xml[1:], strict=False)]
+    if not any(tag in piece for piece in [*xml, *joints]):
+        return []
+    return _unsaved_formulas(io.BytesIO(b"".join(xml)))
+
+
+def _unsaved_formulas(stream: IO[bytes]) -> list[tuple[int, int, str]]:
+    """`_xlsx_unsaved_formulas` of the sheet XML read from `stream`."""
+    found: list[tuple[int, int, str]] = []
+    head = stream.read(_CHUNK)
+    match = _PREFIX.search(head[:4096])
+    prefix = (match[1] or b"") if match else b""
+    p = re.escape(prefix)
+    formula_tag, value_tag = b"<" + prefix + b"f", b"<" + prefix + b"v"
+    cell = re.compile(rb"<" + p + rb"c\s([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.S)
+    formula = re.compile(rb"<" + p + rb"f\b[^>]*?(?:/>|>(.*?)</" + p + rb"f>)", re.S)
+    value = re.compile(rb"<" + p + rb"v>([^<]+)</" + p + rb"v>")
+    kind = re.compile(rb'\bt="([^"]*)"')
+    row_end = b"row>"
+    buffer = head
+    while buffer:
+        more = stream.read(_CHUNK)
+        if more:
+            cut = buffer.rfind(row_end)
+            if cut < 0:
+                buffer += more
                 continue
-            for m in cell.finditer(chunk):
-                body = m[2]
-                if not body or formula_tag not in body:
-                    continue
-                f = formula.search(body)
-                if f is None or value.search(body):
-                    continue
-                t = kind.search(m[1])
-                if t is not None and t[1] in (b"str", b"inlineStr") and value_tag in body:
-                    continue  # a formula whose saved value is the empty string
-                ref = _REF.search(m[1])
-                if ref is None:
-                    continue
-                text = (f[1] or b"").decode("utf-8", "replace")
-                found.append((int(ref[2]) - 1, _column_index(ref[1].decode()), "=" + text))
+            cut += len(row_end)
+            chunk, buffer = buffer[:cut], buffer[cut:] + more
+        else:
+            chunk, buffer = buffer, b""
+        if formula_tag not in chunk:
+            continue
+        for m in cell.finditer(chunk):
+            body = m[2]
+            if not body or formula_tag not in body:
+                continue
+            f = formula.search(body)
+            if f is None or value.search(body):
+                continue
+            t = kind.search(m[1])
+            if t is not None and t[1] in (b"str", b"inlineStr") and value_tag in body:
+                continue  # a formula whose saved value is the empty string
+            ref = _REF.search(m[1])
+            if ref is None:
+                continue
+            text = (f[1] or b"").decode("utf-8", "replace")
+            found.append((int(ref[2]) - 1, _column_index(ref[1].decode()), "=" + text))
     return found
 
 
