@@ -478,7 +478,7 @@ def survey(table: Table, options: ReadOptions, cap: int = SHOWN) -> Survey:
     return Survey(
         source=table.name,
         header_line=table.header_line,
-        sheet_rows="row" if getattr(table, "sheet", None) is not None else "line",
+        sheet_rows="row" if table.is_sheet else "line",
         rows=rows,
         columns=tuple(columns),
         missing=tuple(name for name in COLUMNS if name not in placed),
