@@ -163,6 +163,25 @@ def test_merged_cells_and_unsaved_formulas_are_found_in_either_half(
         assert f"{row}" in cut.stderr
 
 
+def test_merged_cells_are_found_when_the_second_half_holds_no_cell(tmp_path: Path) -> None:
+    """Rows formatted but empty below the log (Excel keeps a row height, say) can fill the XML
+    past the cut: the second half then holds no cell, but it holds the sheet's merged cells."""
+    path = book(tmp_path / "log.xlsx", rows(40, 7), merged="C10:C12")
+
+    def empty_rows_below(xml: bytes) -> bytes:
+        empty = b"".join(b'<row r="%d" ht="20" customHeight="1"/>' % r for r in range(50, 2050))
+        return xml.replace(b"</sheetData>", empty + b"</sheetData>")
+
+    patch(path, empty_rows_below)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(xlsx_halves, "CUT_FROM", 0)
+        cut = runner.invoke(app, ["summarize", str(path), "--period", "2024"])
+    whole = runner.invoke(app, ["summarize", str(path), "--period", "2024"])
+    assert whole.exit_code == 1 and "cells C10:C12 are merged over rows 10-12" in whole.stderr
+    assert (cut.exit_code, cut.stderr) == (whole.exit_code, whole.stderr)
+    assert outputs(path, cut=True, forked=True) == outputs(path, cut=False)
+
+
 def test_a_namespace_prefix_and_shared_strings_are_cut_too(tmp_path: Path) -> None:
     """`<x:row>` tags, as some exporters write them; and the same rows with their texts in
     the shared-strings table, as Excel saves them."""

@@ -148,10 +148,10 @@ def _in_halves(
     if loaded is None or second is None:
         return None
     end, start = loaded.end, second.start
-    if start is None:  # no cell from the cut on
-        return Loaded([(1, loaded)], (head, rest))
-    if (end is not None and end[0] >= row) or start[0] < row:
+    if (end is not None and end[0] >= row) or (start is not None and start[0] < row):
         return None  # rows out of order: the halves are not the whole sheet's rows
+    # Kept even when it holds no cell (rows formatted but empty, say): it holds the sheet's
+    # merged cells.
     return Loaded([(1, loaded), (row + 1, second)], (head, rest))
 
 

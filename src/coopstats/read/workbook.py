@@ -316,10 +316,10 @@ class WorkbookTable(Table):
         calamine holds the sheet in memory, which a forked process shares. A sheet loaded in
         two halves is cut where they join; another at FIRST_SHARE of its rows."""
         first = self.header_line + 1
-        if len(self.pieces) == 2:
+        if len(self.pieces) == 2 and self.pieces[1].sheet.start is not None:
             split = self.pieces[1].first_line
             return ((first, split, first), (split, None, split)) if first < split else None
-        end = self.pieces[-1].sheet.end
+        end = self._last_cell()
         rows = end[0] + 1 - self.header_line if end is not None else 0
         if rows < HALVES_FROM:
             return None
@@ -347,9 +347,15 @@ class WorkbookTable(Table):
         from coopstats import feedback
 
         label = f"reading {os.path.basename(self.name)}"
-        last = self.pieces[-1].sheet.end  # (row, column) of the last cell, zero-based, or None
+        last = self._last_cell()
         meter = feedback.meter(end or (last[0] + 1 if last else None), "rows", label)
         return rows if meter is None else _reported(rows, meter)
+
+    def _last_cell(self) -> tuple[int, int] | None:
+        """(row, column) of the sheet's last cell, zero-based, or None: of the last piece that
+        holds a cell (the second of two halves may hold none, only the merged cells)."""
+        ends = [piece.sheet.end for piece in self.pieces if piece.sheet.end is not None]
+        return ends[-1] if ends else None
 
     def _records(
         self, start: int, stop: int | None, kept: _Kept | None = None
