@@ -210,12 +210,14 @@ def print_import_times() -> None:
         print(f"| {cumulative_us} | {self_us} | `{name.strip()}` |")
 
 
-# (what, its target's name, the reference, the most the ratio may be)
-SHAPE_TARGETS = (
+# (what, its target's name, the reference, the most the ratio may be: None, no target)
+SHAPE_TARGETS: tuple[tuple[str, str, float | None], ...] = (
     ("workbook", "csv-100k", 3.0),
     ("workbook-openpyxl", "csv-100k", 3.0),
     ("export", "spec-1M", 1.5),
     ("export", "duckdb-export", 2.0),
+    # The same export without --dayfirst: the order is settled from its dates first.
+    ("export-settled", "export", None),
 )
 
 
@@ -254,6 +256,7 @@ def time_shapes(coopstats: list[str], repeat: int, check: bool) -> list[str]:
         "csv-100k": summarize(paths["csv-100k"]),
         # The order of the export's dates as `coopstats init` writes it into [defaults].
         "export": summarize(paths["export"], "--dayfirst"),
+        "export-settled": summarize(paths["export"]),
         "spec-1M": summarize(paths["spec-1M"]),
         "duckdb-export": duckdb_command(paths["export"], auto=True),
     }
@@ -268,10 +271,10 @@ def time_shapes(coopstats: list[str], repeat: int, check: bool) -> list[str]:
             problems.append(f"{name} or {reference} failed")
             continue
         ratio = ours.median_s / theirs.median_s
-        verdict = "met" if ratio <= most else "MISSED"
+        target = "—" if most is None else f"≤ {most:g} ({'met' if ratio <= most else 'MISSED'})"
         print(
             f"| {name} | {fmt(ours.median_s)} | {reference} | {fmt(theirs.median_s)} | "
-            f"{fmt(ratio, 2)} | ≤ {most:g} ({verdict}) | {fmt(ours.peak_mb, 0)} |",
+            f"{fmt(ratio, 2)} | {target} | {fmt(ours.peak_mb, 0)} |",
             flush=True,
         )
         if check:
