@@ -133,4 +133,8 @@ def take(path: os.PathLike[str] | str, sheet: str) -> tuple[Any, Loaded] | None:
     if load.names is None or load.sheet != sheet:
         return None
     loaded = load.wait()
-    return (load.book, loaded) if loaded is not None else None
+    if loaded is None:
+        return None
+    # The sheet's XML is the caller's now: `_loads` holds the load until a fork.
+    load.loaded = loaded._replace(xml=None)
+    return load.book, loaded

@@ -20,7 +20,7 @@ cost more memory than they are worth, halves that do not join as the whole sheet
 any error) is no cut: the caller loads the sheet whole, which says what is wrong, if anything.
 
 Imported by coopstats.preload's thread at start-up, before anything else: the standard library
-alone, and none of coopstats.read.
+and coopstats.background alone, none of coopstats.read.
 """
 
 from __future__ import annotations
@@ -29,10 +29,11 @@ import os
 import posixpath
 import re
 import struct
-import threading
 import zipfile
 import zlib
 from typing import Any, BinaryIO, NamedTuple
+
+from coopstats.background import Background
 
 # Bytes of sheet XML from which a sheet is cut: about 20,000 rows of a log as openpyxl writes
 # it, where the halves save several times what cutting costs (0.1 s at 100,000 rows).
@@ -108,7 +109,7 @@ def _in_halves(
 ) -> Loaded | None:
     """The sheet `sheet`, held in the member `part` of the .xlsx at `path`, loaded in two
     halves at once; None where it is not cut (see the module)."""
-    first: _Loading | None = None
+    first: Background[Any] | None = None
     try:
         with open(path, "rb") as raw:
             archive = zipfile.ZipFile(raw)
@@ -127,7 +128,9 @@ def _in_halves(
             return None
         rows_at, cut, row, closing = found
         view = memoryview(head)
-        first = _Loading(calamine, _zipped(others, part, [view[:cut], closing]), sheet)
+        first = Background(
+            "coopstats-half", _loaded, calamine, _zipped(others, part, [view[:cut], closing]), sheet
+        )
         if deflated:
             rest = inflate.decompress(inflate.unconsumed_tail) + inflate.flush()
         else:
@@ -144,7 +147,7 @@ def _in_halves(
         return None
     finally:
         # Never a thread left in calamine: a process forks only when no other thread runs.
-        loaded = first.result() if first is not None else None
+        loaded = _result_or_none(first) if first is not None else None
     if loaded is None or second is None:
         return None
     end, start = loaded.end, second.start
@@ -281,22 +284,9 @@ def _loaded(calamine: Any, data: _Joined, sheet: str) -> Any:
         book.close()
 
 
-class _Loading:
-    """`_loaded` in a thread of its own; `result()` waits for it: the sheet, or None."""
-
-    def __init__(self, calamine: Any, data: _Joined, sheet: str) -> None:
-        self._sheet: Any = None
-
-        def run() -> None:
-            try:
-                self._sheet = _loaded(calamine, data, sheet)
-            except BaseException:  # noqa: BLE001 - None: the whole sheet's load says what
-                self._sheet = None
-
-        # A daemon: a run that stops first does not wait for it.
-        self._thread = threading.Thread(target=run, name="coopstats-half", daemon=True)
-        self._thread.start()
-
-    def result(self) -> Any:
-        self._thread.join()
-        return self._sheet
+def _result_or_none(half: Background[Any]) -> Any:
+    """The half's sheet, or None where its load failed (the whole sheet's load says what)."""
+    try:
+        return half.result()
+    except Exception:  # noqa: BLE001 - calamine's errors, and pyo3's PanicException
+        return None

@@ -46,11 +46,16 @@ def _ids(table: Table, part: Part | None) -> Iterator[tuple[int, str]]:
     i_id, width = table.index["id"], table.width
     records = table.records() if part is None else table.records_in(*part)
     for line, row in records:
-        if len(row) != width and wrong_width(row, width):
-            continue
-        rid = row[i_id].strip() if i_id < len(row) else ""
+        rid = _id_of(row, i_id, width)
         if rid:
             yield line, rid
+
+
+def _id_of(row: list[str], i_id: int, width: int) -> str:
+    """A record's id as a pass takes it, or '' (none, or a record not of the header's width)."""
+    if len(row) != width and wrong_width(row, width):
+        return ""
+    return row[i_id].strip() if i_id < len(row) else ""
 
 
 # The records at the start of a part among which `_first_id` looks for its first id.
@@ -62,14 +67,8 @@ def _first_id(table: Table, head: list[tuple[int, list[Any]]], whole: bool) -> s
     Table.counted_records gives them), or None when none of them has one and the part goes on
     (`whole` False); '' when the part has none."""
     i_id, width = table.index["id"], table.width
-    for _, cells in head:
-        row = table.as_text(cells)
-        if len(row) != width and wrong_width(row, width):
-            continue
-        rid = row[i_id].strip() if i_id < len(row) else ""
-        if rid:
-            return rid
-    return "" if whole else None
+    found = next(filter(None, (_id_of(table.as_text(row), i_id, width) for _, row in head)), "")
+    return found if found or whole else None
 
 
 def _all_increasing(table: Table, runs: list[IdRun]) -> bool:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from coopstats import preload
+from coopstats.background import Background
 from coopstats.errors import UsageError
 from coopstats.model import COLUMNS
 from coopstats.read.header import header_among, map_header
@@ -250,7 +251,7 @@ class WorkbookTable(Table):
         # scan's time (a tenth of the load's) when a second core is free. A sheet loaded in
         # halves (xlsx_halves) is read into memory for the cut, and scanned there once loaded.
         planned = halves_planned(self.path, self.sheet_name)
-        scan = None if planned else _Background(_scan_cells, self.path, self.sheet_name, self.name)
+        scan = None if planned else self._scan()
         taken = preload.take(source.path, self.sheet_name) if ahead is not None else None
         loaded: Loaded | None = None
         if taken is not None:
@@ -292,15 +293,18 @@ class WorkbookTable(Table):
         if loaded.xml is not None:
             self._check_cells(([], _unsaved_formulas_in(loaded.xml)))
         else:  # loaded whole: scanned meanwhile, or now (the halves did not join, say)
-            scan = scan or _Background(_scan_cells, self.path, self.sheet_name, self.name)
+            scan = scan or self._scan()
             self._check_cells(scan.result())
+
+    def _scan(self) -> Background[_Cells]:
+        """`_scan_cells` of the sheet, begun in a thread."""
+        return Background("coopstats-scan", _scan_cells, self.path, self.sheet_name, self.name)
 
     def _rows(self) -> Iterator[tuple[int, list[str]]]:
         """Every row of the sheet from its first, as text."""
-        text = _cell_text
         for piece in self.pieces:
             for number, values in enumerate(piece.rows(piece.first_line, None), piece.first_line):
-                yield number, [v if type(v) is str else text(v) for v in values]
+                yield number, self.as_text(values)
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """Every row after the header, numbered as the spreadsheet numbers it; empty rows passed
@@ -492,34 +496,6 @@ def _opened(calamine: Any, source: Source) -> tuple[Any, list[str]]:
         raise _not_readable(source.name, err, source.path) from None
     source.on_close(book.close)
     return book, names
-
-
-class _Background:
-    """`work(*args)` run in a thread of its own from now on; `result()` waits for it, and
-    raises what it raised."""
-
-    def __init__(self, work: Callable[..., _Cells], *args: Any) -> None:
-        import threading
-
-        self._result: _Cells | None = None
-        self._error: BaseException | None = None
-
-        def run() -> None:
-            try:
-                self._result = work(*args)
-            except BaseException as err:  # noqa: BLE001 - handed to the thread that waits
-                self._error = err
-
-        # A daemon: a run that stops first (a sheet that cannot be read) does not wait for it.
-        self._thread = threading.Thread(target=run, name="coopstats-scan", daemon=True)
-        self._thread.start()
-
-    def result(self) -> _Cells:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._result is not None
-        return self._result
 
 
 _Merged = list[tuple[tuple[int, int], tuple[int, int]]]
